@@ -1,0 +1,32 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pgdeploy {
+
+// One row of PgBouncer's SHOW DATABASES, as far as routing goes.
+struct RoutedDatabase {
+  std::string name;
+  std::string host;
+  int port = 0;
+  std::string dbname;
+};
+
+// PgBouncer's admin console. Throws HostError (step "admin console") on failure.
+class AdminConsole {
+ public:
+  virtual ~AdminConsole() = default;
+  virtual void reload() = 0;
+  virtual std::vector<RoutedDatabase> show_databases() = 0;
+};
+
+// Opens admin consoles from an app server's admin_conninfo.
+class AdminConnector {
+ public:
+  virtual ~AdminConnector() = default;
+  virtual std::unique_ptr<AdminConsole> connect(const std::string& admin_conninfo) = 0;
+};
+
+}  // namespace pgdeploy

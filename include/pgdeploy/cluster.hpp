@@ -1,0 +1,50 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgdeploy/conninfo.hpp"
+
+namespace pgdeploy {
+
+// Which generation of repmgr keeps the metadata.
+enum class Layout {
+  repmgr4,  // repmgr 4.x/5.x: schema repmgr, table nodes
+  repmgr3   // repmgr 1.x-3.x: schema repmgr_<cluster>, table repl_nodes
+};
+
+// A database node as repmgr describes it.
+struct Node {
+  int id = 0;
+  std::string name;
+  std::string conninfo;  // repmgr's own login; may hold a password: never log it
+};
+
+// One row of app_servers, with the defaults of absent columns applied.
+struct AppServer {
+  int id = 0;
+  std::string name;
+  std::string address;
+  std::string username = "postgres";
+  std::string application_name;
+  bool enabled = true;
+  bool auth_trust = false;
+  int ssh_port = 22;
+  std::string config_dir = "/etc/pgbouncer/databases";
+  std::optional<std::string> reload_command;  // nullopt: the default reload command
+  std::optional<std::string> admin_conninfo;  // nullopt: reload over SSH, no verification
+  std::string invalid_reason;                 // non-empty: the row is unusable, and why
+};
+
+// Everything read from the metadata that one run acts on.
+struct ClusterState {
+  Layout layout = Layout::repmgr4;
+  std::string schema;
+  Node primary;
+  Endpoint primary_endpoint;           // where app servers must send writes
+  std::vector<std::string> databases;  // non-template databases of the primary
+  std::vector<AppServer> app_servers;  // enabled and disabled, ordered by name
+};
+
+}  // namespace pgdeploy

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace pgdeploy {
+
+// The keywords set in a libpq connection string (key=value form or URI), without defaults.
+using ConnInfo = std::map<std::string, std::string>;
+
+// Where a server listens, as PgBouncer needs it: one host name or address, and a port.
+struct Endpoint {
+  std::string host;
+  int port = 5432;
+  bool operator==(const Endpoint&) const = default;
+};
+
+// Parses a conninfo with libpq's own parser. Throws std::invalid_argument with libpq's message.
+ConnInfo parse_conninfo(const std::string& conninfo);
+
+// The network endpoint a conninfo describes: hostaddr (else host) and port (default 5432).
+// Everything else (user, dbname, sslmode, ...) is ignored. Throws std::invalid_argument when
+// there is no host, several hosts, a Unix socket directory, or an invalid port.
+Endpoint endpoint_of(const ConnInfo& conninfo);
+
+// The conninfo with the password value replaced, safe to log.
+std::string redact_conninfo(const std::string& conninfo);
+
+}  // namespace pgdeploy

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pgdeploy/conninfo.hpp"
+
+namespace pgdeploy {
+
+// What one app server's fragment is made of.
+struct FragmentInput {
+  std::string cluster;
+  int primary_id = 0;
+  std::string primary_name;
+  Endpoint target;
+  std::vector<std::string> databases;  // databases PgBouncer cannot represent are left out
+  std::string application_name;        // empty: none
+};
+
+// Renders the [databases] fragment: a comment header, then one line per representable database,
+// sorted by name. Pure: the same input gives the same bytes. Throws std::invalid_argument when
+// the target host or the application_name cannot be written in PgBouncer's syntax.
+std::string render_fragment(const FragmentInput& input);
+
+}  // namespace pgdeploy

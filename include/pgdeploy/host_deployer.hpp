@@ -1,0 +1,40 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pgdeploy/admin_console.hpp"
+#include "pgdeploy/cluster.hpp"
+#include "pgdeploy/outcome.hpp"
+#include "pgdeploy/remote_host.hpp"
+
+namespace pgdeploy {
+
+// What every host of one run is pointed at.
+struct DeployPlan {
+  std::string cluster;
+  Node primary;
+  Endpoint target;
+  std::vector<std::string> databases;  // only names PgBouncer can represent
+};
+
+// Deploys the fragment to one app server over one connection: write, rename, reload, and
+// (with admin_conninfo) verify that PgBouncer loaded it, rolling back when it did not.
+// Never throws: every failure becomes the host's outcome.
+class HostDeployer {
+ public:
+  HostDeployer(const DeployPlan& plan, HostConnector& ssh, AdminConnector& admin);
+  HostOutcome deploy(const AppServer& host);
+
+ private:
+  void install(const AppServer& host, const std::string& fragment);
+  void install_and_verify(const AppServer& host, const std::string& fragment,
+                          AdminConsole& console);
+  void verify_routing(AdminConsole& console);
+
+  const DeployPlan& plan_;
+  HostConnector& ssh_;
+  AdminConnector& admin_;
+};
+
+}  // namespace pgdeploy

@@ -1,0 +1,11 @@
+#pragma once
+
+#include "pgdeploy/options.hpp"
+
+namespace pgdeploy {
+
+// Sends the log to stderr at the level the verbosity asks for: warnings and errors when quiet,
+// host outcomes and the summary normally, every remote operation when verbose.
+void setup_logging(Verbosity verbosity);
+
+}  // namespace pgdeploy

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace pgdeploy {
+
+enum class HostResult { updated, failed };
+
+// What happened on one app server.
+struct HostOutcome {
+  std::string name;
+  std::string address;
+  HostResult result = HostResult::failed;
+  std::string reason;  // why it failed, "step: message"; empty when updated
+  std::chrono::milliseconds duration{0};
+};
+
+}  // namespace pgdeploy

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pgdeploy/errors.hpp"
+#include "pgdeploy/host_deployer.hpp"
+#include "pgdeploy/outcome.hpp"
+
+namespace pgdeploy {
+
+// One line for one host: "app1 (10.0.0.5): updated in 12 ms" or "...: failed: step: why".
+std::string describe(const HostOutcome& outcome);
+
+// The closing line of a run.
+std::string summarize(const DeployPlan& plan, const std::vector<HostOutcome>& outcomes);
+
+// 0 when every host was updated, 1 when any failed.
+ExitCode exit_code_for(const std::vector<HostOutcome>& outcomes);
+
+}  // namespace pgdeploy

@@ -1,0 +1,24 @@
+-- pgdeploy: application servers for a repmgr 1.x-3.x cluster, whose metadata
+-- lives in schema repmgr_<cluster>. Columns follow that layout's spelling (id, name).
+--
+--   psql -d repmgr -v cluster=main -f app_servers_repmgr3.sql
+\if :{?cluster}
+\else
+\echo 'usage: psql -v cluster=NAME -f app_servers_repmgr3.sql'
+\quit
+\endif
+\set schema 'repmgr_' :cluster
+
+CREATE TABLE IF NOT EXISTS :"schema".app_servers (
+    id               integer PRIMARY KEY,
+    name             text    NOT NULL UNIQUE,
+    ip_addr          text    NOT NULL,
+    username         text    NOT NULL DEFAULT 'postgres',
+    application_name text    NOT NULL DEFAULT '',
+    enabled          boolean NOT NULL DEFAULT true,
+    auth_trust       boolean NOT NULL DEFAULT false,
+    ssh_port         integer NOT NULL DEFAULT 22 CHECK (ssh_port BETWEEN 1 AND 65535),
+    config_dir       text    NOT NULL DEFAULT '/etc/pgbouncer/databases' CHECK (config_dir LIKE '/%'),
+    reload_command   text,
+    admin_conninfo   text
+);

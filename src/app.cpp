@@ -1,0 +1,97 @@
+#include "pgdeploy/app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "pgdeploy/catalog.hpp"
+#include "pgdeploy/command_line.hpp"
+#include "pgdeploy/errors.hpp"
+#include "pgdeploy/fleet.hpp"
+#include "pgdeploy/host_deployer.hpp"
+#include "pgdeploy/logging.hpp"
+#include "pgdeploy/pgbouncer_console.hpp"
+#include "pgdeploy/pgbouncer_syntax.hpp"
+#include "pgdeploy/postgres_connection.hpp"
+#include "pgdeploy/report.hpp"
+#include "pgdeploy/ssh_connector.hpp"
+
+namespace pgdeploy {
+namespace {
+
+ClusterState read_cluster(const Options& options) {
+  spdlog::debug("connecting to the repmgr database: {}", redact_conninfo(options.pgconnstring));
+  PostgresConnection db(options.pgconnstring, options.timeout_seconds);
+  return Catalog(db, options.cluster).read(options.public_net);
+}
+
+DeployPlan plan_for(const std::string& cluster, const ClusterState& state) {
+  DeployPlan plan{cluster, state.primary, state.primary_endpoint, {}};
+  for (const std::string& name : state.databases) {
+    if (is_representable_database(name)) {
+      plan.databases.push_back(name);
+    } else {
+      spdlog::warn("database \"{}\" left out: PgBouncer cannot route a database of that name",
+                   comment_text(name));
+    }
+  }
+  return plan;
+}
+
+std::vector<AppServer> enabled_servers(const ClusterState& state) {
+  std::vector<AppServer> enabled;
+  for (const AppServer& server : state.app_servers) {
+    if (server.enabled) {
+      enabled.push_back(server);
+    } else {
+      spdlog::debug("{} ({}): disabled, left alone", server.name, server.address);
+    }
+  }
+  return enabled;
+}
+
+ExitCode deploy(const Options& options) {
+  // Configuration problems (exit 2) come out before the database is asked anything.
+  const auto ssh_dir = user_ssh_dir();
+  SshConnector ssh(resolve_ssh_key(options, ssh_dir), resolve_known_hosts(options, ssh_dir),
+                   options.timeout_seconds);
+  const ClusterState state = read_cluster(options);
+  const DeployPlan plan = plan_for(options.cluster, state);
+  const std::vector<AppServer> hosts = enabled_servers(state);
+  if (hosts.empty()) {
+    spdlog::warn("no enabled app servers in {}.app_servers; nothing to do", state.schema);
+    return ExitCode::ok;
+  }
+  PgBouncerConnector admin(options.timeout_seconds);
+  HostDeployer deployer(plan, ssh, admin);
+  const auto outcomes = deploy_in_parallel(hosts, options.jobs, [&](const AppServer& host) {
+    HostOutcome outcome = deployer.deploy(host);
+    if (outcome.result == HostResult::updated) {
+      spdlog::info("{}", describe(outcome));
+    } else {
+      spdlog::error("{}", describe(outcome));
+    }
+    return outcome;
+  });
+  spdlog::info("{}", summarize(plan, outcomes));
+  return exit_code_for(outcomes);
+}
+
+}  // namespace
+
+int run(int argc, const char* const* argv) {
+  const CommandLine command_line = parse_command_line(argc, argv);
+  if (command_line.early_exit) {
+    return *command_line.early_exit;
+  }
+  setup_logging(command_line.options.verbosity);
+  try {
+    return static_cast<int>(deploy(command_line.options));
+  } catch (const Error& e) {
+    spdlog::error("{}", e.what());
+    return static_cast<int>(e.exit_code());
+  } catch (const std::exception& e) {
+    spdlog::critical("unexpected failure: {}", e.what());
+    return static_cast<int>(ExitCode::host_failed);
+  }
+}
+
+}  // namespace pgdeploy

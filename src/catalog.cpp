@@ -1,0 +1,133 @@
+#include "pgdeploy/catalog.hpp"
+
+#include <stdexcept>
+
+#include "pgdeploy/app_servers.hpp"
+#include "pgdeploy/errors.hpp"
+
+namespace pgdeploy {
+namespace {
+
+std::string describe_nodes(const QueryResult& nodes) {
+  std::string text;
+  for (std::size_t row = 0; row < nodes.rows.size(); ++row) {
+    text += text.empty() ? "" : ", ";
+    text += "node " + nodes.value(row, "id").value_or("?") + " (" +
+            nodes.value(row, "name").value_or("?") + ")";
+  }
+  return text;
+}
+
+Node node_from(const QueryResult& nodes) {
+  Node node;
+  node.id = std::stoi(nodes.value(0, "id").value_or("0"));
+  node.name = nodes.value(0, "name").value_or("");
+  node.conninfo = nodes.value(0, "conninfo").value_or("");
+  return node;
+}
+
+std::string describe(const Node& node) {
+  return "node " + std::to_string(node.id) + " (" + node.name + ")";
+}
+
+// The endpoint of a conninfo, or a metadata error that names where it came from but never the
+// conninfo itself: it may carry a password.
+Endpoint endpoint_or_error(const std::string& conninfo, const std::string& origin) {
+  try {
+    return endpoint_of(parse_conninfo(conninfo));
+  } catch (const std::invalid_argument& e) {
+    throw metadata_error(origin + ": unusable conninfo: " + e.what());
+  }
+}
+
+}  // namespace
+
+Catalog::Catalog(Database& db, std::string cluster) : db_(db), cluster_(std::move(cluster)) {}
+
+ClusterState Catalog::read(bool public_net) {
+  ClusterState state;
+  state.layout = detect_layout();
+  state.schema = state.layout == Layout::repmgr4 ? "repmgr" : "repmgr_" + cluster_;
+  const std::string nodes_table = state.layout == Layout::repmgr4 ? "nodes" : "repl_nodes";
+  if (!table_exists(state.schema, "app_servers")) {
+    throw metadata_error("table " + state.schema +
+                         ".app_servers does not exist; create it with sql/app_servers.sql");
+  }
+  state.primary = read_primary(qualified(state.schema, nodes_table), state.layout);
+  state.primary_endpoint =
+      public_net ? read_public_endpoint(state.schema, state.primary)
+                 : endpoint_or_error(state.primary.conninfo, "primary " + describe(state.primary));
+  state.databases = read_databases();
+  const std::string servers_table = qualified(state.schema, "app_servers");
+  state.app_servers = app_servers_from(
+      db_.query(app_servers_query(servers_table, table_columns(db_, servers_table)), {}));
+  return state;
+}
+
+Layout Catalog::detect_layout() {
+  if (table_exists("repmgr", "nodes")) {
+    return Layout::repmgr4;
+  }
+  if (table_exists("repmgr_" + cluster_, "repl_nodes")) {
+    return Layout::repmgr3;
+  }
+  throw metadata_error("no repmgr metadata in this database: neither repmgr.nodes (repmgr 4/5) nor " +
+                       std::string("repmgr_") + cluster_ + ".repl_nodes (repmgr 1-3) exists");
+}
+
+Node Catalog::read_primary(const std::string& table, Layout layout) {
+  const bool current = layout == Layout::repmgr4;
+  const std::string sql = std::string("SELECT ") + (current ? "node_id" : "id") +
+                          "::text AS id, " + (current ? "node_name" : "name") +
+                          " AS name, conninfo FROM " + table +
+                          " WHERE active AND type = $1 ORDER BY 1::int";
+  const QueryResult primaries = db_.query(sql, {current ? "primary" : "master"});
+  if (primaries.rows.empty()) {
+    throw metadata_error("no active primary in " + table +
+                         "; nothing was pushed (check `repmgr cluster show`)");
+  }
+  if (primaries.rows.size() > 1) {
+    throw safety_refusal(std::to_string(primaries.rows.size()) + " active primaries in " +
+                         table + ": " + describe_nodes(primaries) +
+                         "; refusing to choose, nothing was pushed");
+  }
+  return node_from(primaries);
+}
+
+Endpoint Catalog::read_public_endpoint(const std::string& schema, const Node& primary) {
+  if (!table_exists(schema, "node_public_info")) {
+    throw metadata_error("--public-net: table " + schema + ".node_public_info does not exist");
+  }
+  const QueryResult rows =
+      db_.query("SELECT conninfo FROM " + qualified(schema, "node_public_info") +
+                    " WHERE node_id = $1::int",
+                {std::to_string(primary.id)});
+  if (rows.rows.empty() || !rows.rows.front().front()) {
+    throw metadata_error("--public-net: " + schema + ".node_public_info has no row for primary " +
+                         describe(primary));
+  }
+  return endpoint_or_error(*rows.rows.front().front(),
+                           schema + ".node_public_info of " + describe(primary));
+}
+
+std::vector<std::string> Catalog::read_databases() {
+  const QueryResult rows = db_.query(
+      "SELECT datname FROM pg_catalog.pg_database WHERE NOT datistemplate ORDER BY datname", {});
+  std::vector<std::string> names;
+  for (const auto& row : rows.rows) {
+    names.push_back(row.front().value_or(""));
+  }
+  return names;
+}
+
+bool Catalog::table_exists(const std::string& schema, const std::string& table) {
+  const QueryResult rows =
+      db_.query("SELECT pg_catalog.to_regclass($1) IS NOT NULL", {qualified(schema, table)});
+  return rows.rows.at(0).at(0).value_or("f") == "t";
+}
+
+std::string Catalog::qualified(const std::string& schema, const std::string& table) {
+  return db_.quote_identifier(schema) + "." + db_.quote_identifier(table);
+}
+
+}  // namespace pgdeploy

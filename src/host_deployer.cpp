@@ -1,0 +1,158 @@
+#include "pgdeploy/host_deployer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "pgdeploy/fragment.hpp"
+#include "pgdeploy/remote_install.hpp"
+
+namespace pgdeploy {
+namespace {
+
+std::string step_for_status(int status) {
+  switch (status) {
+    case install_write_failed:
+      return "write";
+    case install_incomplete:
+      return "transfer";
+    case install_reload_failed:
+      return "reload";
+    case install_rolled_back:
+      return "rollback";
+    default:
+      return "install";
+  }
+}
+
+// The installer's stderr on one line.
+std::string one_line(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  std::replace(text.begin(), text.end(), '\n', ';');
+  return text;
+}
+
+void check_installer(const CommandResult& result) {
+  if (result.exit_status == install_ok) {
+    return;
+  }
+  std::string message = one_line(result.errors);
+  if (message.empty()) {
+    message = "installer ended with status " + std::to_string(result.exit_status);
+  }
+  throw HostError(step_for_status(result.exit_status), message);
+}
+
+std::string render_for(const DeployPlan& plan, const AppServer& host) {
+  try {
+    return render_fragment(FragmentInput{plan.cluster, plan.primary.id, plan.primary.name,
+                                         plan.target, plan.databases, host.application_name});
+  } catch (const std::invalid_argument& e) {
+    throw HostError("render", e.what());
+  }
+}
+
+void check_row(const AppServer& host) {
+  if (!host.invalid_reason.empty()) {
+    throw HostError("config", "app_servers row unusable: " + host.invalid_reason);
+  }
+  if (host.config_dir.empty() || host.config_dir.front() != '/') {
+    throw HostError("config", "config_dir must be an absolute path, not \"" + host.config_dir +
+                                  "\"");
+  }
+}
+
+}  // namespace
+
+HostDeployer::HostDeployer(const DeployPlan& plan, HostConnector& ssh, AdminConnector& admin)
+    : plan_(plan), ssh_(ssh), admin_(admin) {}
+
+HostOutcome HostDeployer::deploy(const AppServer& host) {
+  const auto started = std::chrono::steady_clock::now();
+  HostOutcome outcome{host.name, host.address, HostResult::failed, "", {}};
+  try {
+    check_row(host);
+    const std::string fragment = render_for(plan_, host);
+    if (host.admin_conninfo) {
+      // Connecting first means an unreachable console fails the host before anything changes.
+      const auto console = admin_.connect(*host.admin_conninfo);
+      install_and_verify(host, fragment, *console);
+    } else {
+      install(host, fragment);
+    }
+    outcome.result = HostResult::updated;
+  } catch (const HostError& e) {
+    outcome.reason = e.step() + ": " + e.what();
+  } catch (const std::exception& e) {
+    outcome.reason = e.what();
+  }
+  outcome.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  return outcome;
+}
+
+void HostDeployer::install(const AppServer& host, const std::string& fragment) {
+  const auto remote = ssh_.connect(host);
+  const auto command = remote->start(install_script(
+      {host.config_dir, plan_.cluster + ".ini", fragment.size(),
+       reload_command_for(host.reload_command, host.username)}));
+  command->write(fragment);
+  command->close_input();
+  check_installer(command->wait());
+}
+
+void HostDeployer::install_and_verify(const AppServer& host, const std::string& fragment,
+                                      AdminConsole& console) {
+  const auto remote = ssh_.connect(host);
+  const auto command = remote->start(
+      install_script({host.config_dir, plan_.cluster + ".ini", fragment.size(), std::nullopt}));
+  command->write(fragment);
+  if (command->read_line() != installed_line) {
+    check_installer(command->wait());
+    throw HostError("install", "the installer ended without installing");
+  }
+  try {
+    console.reload();
+    verify_routing(console);
+  } catch (const HostError&) {
+    // Put the previous file back and load it again, so that file and PgBouncer agree. Failures
+    // here are secondary: the installer also rolls back when the connection is lost.
+    try {
+      command->write(rollback_line);
+      command->close_input();
+      command->wait();
+      console.reload();
+    } catch (const std::exception& e) {
+      spdlog::warn("{}: rollback incomplete: {}", host.name, e.what());
+    }
+    throw;
+  }
+  command->write(commit_line);
+  command->close_input();
+  check_installer(command->wait());
+}
+
+void HostDeployer::verify_routing(AdminConsole& console) {
+  // PgBouncer 1.18 answers RELOAD with success even when loading failed: check what it routes.
+  const std::vector<RoutedDatabase> routed = console.show_databases();
+  for (const std::string& name : plan_.databases) {
+    const auto found = std::find_if(routed.begin(), routed.end(),
+                                    [&](const RoutedDatabase& db) { return db.name == name; });
+    if (found == routed.end()) {
+      throw HostError("verify", "PgBouncer has no database " + name +
+                                    " after RELOAD; it did not load the fragment (see its log)");
+    }
+    if (found->host != plan_.target.host || found->port != plan_.target.port) {
+      throw HostError("verify", "PgBouncer routes " + name + " to " + found->host + ":" +
+                                    std::to_string(found->port) + ", not to " + plan_.target.host +
+                                    ":" + std::to_string(plan_.target.port) + " after RELOAD");
+    }
+  }
+  spdlog::debug("admin console: all {} databases route to {}:{}", plan_.databases.size(),
+                plan_.target.host, plan_.target.port);
+}
+
+}  // namespace pgdeploy

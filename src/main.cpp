@@ -1,0 +1,3 @@
+#include "pgdeploy/app.hpp"
+
+int main(int argc, char** argv) { return pgdeploy::run(argc, argv); }

@@ -1,0 +1,52 @@
+#include "pgdeploy/options.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+
+#include "pgdeploy/errors.hpp"
+
+namespace pgdeploy {
+
+bool is_valid_cluster_name(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) != 0 || c == '_' || c == '-';
+  });
+}
+
+std::filesystem::path user_ssh_dir() {
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    return std::filesystem::path(home) / ".ssh";
+  }
+  // Without HOME (e.g. started by a service manager) fall back to the password database.
+  if (const passwd* entry = getpwuid(getuid()); entry != nullptr && entry->pw_dir != nullptr) {
+    return std::filesystem::path(entry->pw_dir) / ".ssh";
+  }
+  return ".ssh";
+}
+
+std::filesystem::path resolve_ssh_key(const Options& options,
+                                      const std::filesystem::path& ssh_dir) {
+  if (options.ssh_key) {
+    return *options.ssh_key;
+  }
+  constexpr std::array candidates{"id_ed25519", "id_ecdsa", "id_rsa"};
+  for (const char* name : candidates) {
+    std::error_code ignored;
+    if (std::filesystem::exists(ssh_dir / name, ignored)) {
+      return ssh_dir / name;
+    }
+  }
+  throw usage_error("no SSH key: none of id_ed25519, id_ecdsa, id_rsa exists in " +
+                    ssh_dir.string() + "; name one with --ssh-key");
+}
+
+std::filesystem::path resolve_known_hosts(const Options& options,
+                                          const std::filesystem::path& ssh_dir) {
+  return options.known_hosts.value_or(ssh_dir / "known_hosts");
+}
+
+}  // namespace pgdeploy

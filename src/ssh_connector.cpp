@@ -1,0 +1,221 @@
+#include "pgdeploy/ssh_connector.hpp"
+
+#include <libssh/libssh.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "pgdeploy/errors.hpp"
+
+namespace pgdeploy {
+namespace {
+
+using SessionPtr = std::shared_ptr<ssh_session_struct>;
+using KeyPtr = std::unique_ptr<ssh_key_struct, decltype(&ssh_key_free)>;
+
+struct ChannelDeleter {
+  void operator()(ssh_channel channel) const {
+    ssh_channel_close(channel);
+    ssh_channel_free(channel);
+  }
+};
+using ChannelPtr = std::unique_ptr<ssh_channel_struct, ChannelDeleter>;
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw usage_error("cannot read SSH key " + path.string());
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+KeyPtr import_key(const std::string& text) {
+  ssh_key key = nullptr;
+  if (ssh_pki_import_privkey_base64(text.c_str(), nullptr, nullptr, nullptr, &key) != SSH_OK) {
+    return {nullptr, &ssh_key_free};
+  }
+  return {key, &ssh_key_free};
+}
+
+// A command running over an exec channel; keeps its session alive while it runs.
+class SshCommand final : public RemoteCommand {
+ public:
+  SshCommand(SessionPtr session, ChannelPtr channel, int timeout_ms)
+      : session_(std::move(session)), channel_(std::move(channel)), timeout_ms_(timeout_ms) {}
+
+  void write(std::string_view data) override {
+    spdlog::debug("ssh: writing {} bytes", data.size());
+    while (!data.empty()) {
+      const int written =
+          ssh_channel_write(channel_.get(), data.data(), static_cast<uint32_t>(data.size()));
+      if (written <= 0) {
+        throw HostError("write", "connection lost while sending: " + error());
+      }
+      data.remove_prefix(static_cast<std::size_t>(written));
+    }
+  }
+
+  void close_input() override {
+    if (ssh_channel_send_eof(channel_.get()) != SSH_OK) {
+      throw HostError("write", "cannot close the command's input: " + error());
+    }
+  }
+
+  std::optional<std::string> read_line() override {
+    std::size_t newline = 0;
+    while ((newline = output_.find('\n')) == std::string::npos) {
+      if (!read_more()) {
+        return std::nullopt;
+      }
+    }
+    std::string line = output_.substr(0, newline);
+    output_.erase(0, newline + 1);
+    return line;
+  }
+
+  CommandResult wait() override {
+    while (read_more()) {
+    }
+    CommandResult result{-1, std::move(output_), read_errors()};
+    result.exit_status = ssh_channel_get_exit_status(channel_.get());
+    spdlog::debug("ssh: command ended with status {}", result.exit_status);
+    return result;
+  }
+
+ private:
+  // Reads stdout into output_; false at end of output. Throws on timeout or a lost connection.
+  bool read_more() {
+    char buffer[4096];
+    const int n = ssh_channel_read_timeout(channel_.get(), buffer, sizeof buffer, 0, timeout_ms_);
+    if (n == SSH_ERROR) {
+      throw HostError("read", "connection lost: " + error());
+    }
+    if (n > 0) {
+      output_.append(buffer, static_cast<std::size_t>(n));
+      return true;
+    }
+    if (ssh_channel_is_eof(channel_.get()) != 0 || ssh_channel_is_closed(channel_.get()) != 0) {
+      return false;
+    }
+    throw HostError("read", "no answer within " + std::to_string(timeout_ms_ / 1000) + " s");
+  }
+
+  std::string read_errors() {
+    std::string errors;
+    char buffer[4096];
+    int n = 0;
+    while ((n = ssh_channel_read_nonblocking(channel_.get(), buffer, sizeof buffer, 1)) > 0) {
+      errors.append(buffer, static_cast<std::size_t>(n));
+    }
+    return errors;
+  }
+
+  std::string error() const { return ssh_get_error(session_.get()); }
+
+  SessionPtr session_;
+  ChannelPtr channel_;
+  std::string output_;
+  int timeout_ms_;
+};
+
+class SshHost final : public RemoteHost {
+ public:
+  SshHost(SessionPtr session, int timeout_ms)
+      : session_(std::move(session)), timeout_ms_(timeout_ms) {}
+
+  std::unique_ptr<RemoteCommand> start(const std::string& command) override {
+    ChannelPtr channel(ssh_channel_new(session_.get()));
+    if (!channel || ssh_channel_open_session(channel.get()) != SSH_OK ||
+        ssh_channel_request_exec(channel.get(), command.c_str()) != SSH_OK) {
+      throw HostError("exec", ssh_get_error(session_.get()));
+    }
+    spdlog::debug("ssh: started remote command ({} bytes)", command.size());
+    return std::make_unique<SshCommand>(session_, std::move(channel), timeout_ms_);
+  }
+
+ private:
+  SessionPtr session_;
+  int timeout_ms_;
+};
+
+std::string known_host_problem(ssh_known_hosts_e state, const AppServer& host,
+                               const std::filesystem::path& known_hosts) {
+  const std::string where = "[" + host.address + "]:" + std::to_string(host.ssh_port);
+  switch (state) {
+    case SSH_KNOWN_HOSTS_CHANGED:
+      return "the host key of " + where + " has CHANGED since it was recorded in " +
+             known_hosts.string() + "; refusing to connect (verify the new key, then replace "
+             "its line)";
+    case SSH_KNOWN_HOSTS_OTHER:
+      return "the server at " + where + " offers a key type other than the one recorded in " +
+             known_hosts.string() + "; refusing to connect";
+    case SSH_KNOWN_HOSTS_UNKNOWN:
+    case SSH_KNOWN_HOSTS_NOT_FOUND:
+      return "the host key of " + where + " is not in " + known_hosts.string() +
+             " (check its fingerprint, then add it, e.g. with ssh-keyscan -p " +
+             std::to_string(host.ssh_port) + " " + host.address + ")";
+    default:
+      return "cannot check the host key of " + where;
+  }
+}
+
+void set_options(ssh_session session, const AppServer& host,
+                 const std::filesystem::path& known_hosts, long timeout_seconds) {
+  const bool process_config = false;  // ~/.ssh/config would silently override what we set
+  ssh_options_set(session, SSH_OPTIONS_PROCESS_CONFIG, &process_config);
+  ssh_options_set(session, SSH_OPTIONS_HOST, host.address.c_str());
+  ssh_options_set(session, SSH_OPTIONS_PORT, &host.ssh_port);
+  ssh_options_set(session, SSH_OPTIONS_USER, host.username.c_str());
+  ssh_options_set(session, SSH_OPTIONS_TIMEOUT, &timeout_seconds);
+  ssh_options_set(session, SSH_OPTIONS_KNOWNHOSTS, known_hosts.c_str());
+  // Only the operator's known_hosts decides; the system-wide file is not consulted.
+  ssh_options_set(session, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
+}
+
+}  // namespace
+
+SshConnector::SshConnector(const std::filesystem::path& private_key,
+                           std::filesystem::path known_hosts, int timeout_seconds)
+    : private_key_text_(read_file(private_key)),
+      known_hosts_(std::move(known_hosts)),
+      timeout_seconds_(timeout_seconds) {
+  if (!import_key(private_key_text_)) {
+    throw usage_error("cannot load SSH key " + private_key.string() +
+                      " (not a private key, or protected by a passphrase)");
+  }
+  std::error_code ignored;
+  if (!std::filesystem::is_regular_file(known_hosts_, ignored)) {
+    throw usage_error("known hosts file " + known_hosts_.string() + " does not exist");
+  }
+}
+
+std::unique_ptr<RemoteHost> SshConnector::connect(const AppServer& host) {
+  SessionPtr session(ssh_new(), [](ssh_session s) {
+    ssh_disconnect(s);
+    ssh_free(s);
+  });
+  if (!session) {
+    throw HostError("connect", "cannot create an SSH session");
+  }
+  set_options(session.get(), host, known_hosts_, timeout_seconds_);
+  spdlog::debug("ssh: connecting to {}@{}:{}", host.username, host.address, host.ssh_port);
+  if (ssh_connect(session.get()) != SSH_OK) {
+    throw HostError("connect", ssh_get_error(session.get()));
+  }
+  if (const auto state = ssh_session_is_known_server(session.get()); state != SSH_KNOWN_HOSTS_OK) {
+    throw HostError("host key", known_host_problem(state, host, known_hosts_));
+  }
+  // Parsing the key again here keeps every session independent of the others' threads.
+  const KeyPtr key = import_key(private_key_text_);
+  if (!key || ssh_userauth_publickey(session.get(), nullptr, key.get()) != SSH_AUTH_SUCCESS) {
+    throw HostError("auth", "public key authentication as " + host.username + " failed: " +
+                                ssh_get_error(session.get()));
+  }
+  spdlog::debug("ssh: authenticated to {} as {}", host.address, host.username);
+  return std::make_unique<SshHost>(std::move(session), timeout_seconds_ * 1000);
+}
+
+}  // namespace pgdeploy

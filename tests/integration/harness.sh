@@ -1,0 +1,452 @@
+# shellcheck shell=bash
+# Integration test harness for pgdeploy: real PostgreSQL + repmgr, sshd and
+# PgBouncer servers, all unprivileged, on loopback, in one temporary directory.
+#
+# Source it from a test script (works under `set -euo pipefail`):
+#
+#   . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+#   harness_init                      # needs PGDEPLOY_BIN=<built binary>
+#   pg_start node1; repmgr_register_primary node1 1
+#   sshd_start; pgbouncer_start app1; app_server_add app1 101
+#   check "something" some_command args...
+#   harness_summary                   # last command: its status is the script's
+#
+# Functions (contracts):
+#   harness_init                 temp dir $H, $TEST_USER, EXIT/INT/TERM cleanup,
+#                                $PGDEPLOY (copy of $PGDEPLOY_BIN), $H/sql (copy of sql/)
+#   as_user CMD...               run CMD as $TEST_USER in $H (env is kept; use `env V=x`)
+#   free_port                    print an unused loopback port in 20000-60000
+#   pg_start NAME                initdb (first time) + start $H/pg_NAME; exports PGPORT_NAME
+#   pg_port NAME                 print the port of server NAME (works in subshells)
+#   pg_stop NAME                 fast shutdown of server NAME (pg_start restarts it)
+#   pg_psql NAME DB SQL...       psql -X -At as $TEST_USER, one -c per SQL argument
+#   repmgr_register_primary NAME NODE_ID
+#                                database repmgr, $H/repmgr_NAME.conf, `primary register`,
+#                                and repmgr.app_servers from $H/sql/app_servers.sql
+#   sshd_start                   sshd on 127.0.0.1 and 127.0.0.2, same port;
+#                                exports SSH_PORT, SSH_KEY, KNOWN_HOSTS (127.0.0.1 only)
+#   pgbouncer_start NAME         PgBouncer app server in $H/app_NAME, fragment dir
+#                                $H/app_NAME/conf, included file conf/main.ini;
+#                                exports BOUNCER_PORT_NAME
+#   bouncer_port NAME            print the PgBouncer listen port
+#   bouncer_pidfile NAME         print the PgBouncer pidfile path
+#   bouncer_psql NAME DB SQL     psql through PgBouncer NAME as $TEST_USER
+#   bouncer_reload_command NAME  print a shell command that reloads it by SIGHUP
+#   app_server_add NAME NODE_ID [ADDR]
+#                                row in node1's repmgr.app_servers (ADDR: 127.0.0.1)
+#   sql_lit STRING               print STRING as a SQL string literal
+#   write_as_user FILE           write stdin to FILE, owned by $TEST_USER
+#   check NAME CMD...            run CMD; print "ok - NAME" / "not ok - NAME" and count
+#   fails CMD...                 true if CMD exits non-zero (but not 127: not found)
+#   check_eq NAME EXPECTED ACTUAL
+#   wait_until SECONDS CMD...    poll CMD every 0.1 s; non-zero status on timeout
+#   harness_summary              print "N passed, M failed"; non-zero status if M > 0
+#   harness_cleanup              stop every server, remove $H (kept if KEEP_HARNESS=1)
+#
+# Exported variables: H, TEST_USER, PGDEPLOY, PG_BINDIR, PGPORT_<name>,
+# BOUNCER_PORT_<name>, SSH_PORT, SSH_KEY, KNOWN_HOSTS.
+# harness_init installs its own EXIT trap: callers must not replace it.
+
+HARNESS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Debian layout; the versioned directory avoids pg_wrapper picking another major.
+export PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
+PGBOUNCER_BIN=${PGBOUNCER_BIN:-/usr/sbin/pgbouncer}
+# sshd re-executes itself and refuses to run unless started by absolute path.
+SSHD_BIN=${SSHD_BIN:-/usr/sbin/sshd}
+
+HARNESS_PASS=0
+HARNESS_FAIL=0
+HARNESS_CLEANED=0
+
+# ---------------------------------------------------------------- setup
+
+harness_init() {
+    : "${PGDEPLOY_BIN:?PGDEPLOY_BIN must name the built pgdeploy binary}"
+    [ -x "$PGDEPLOY_BIN" ] || { echo "harness: $PGDEPLOY_BIN is not executable" >&2; return 1; }
+    # Explicitly under /tmp: a TMPDIR inside a root-only home would be
+    # unreachable for the unprivileged user.
+    H=$(mktemp -d /tmp/pgdeploy-it.XXXXXXXX)
+    export H
+    chmod 0755 "$H"
+    # Installed before anything else can fail, so a half-started run is cleaned.
+    trap harness_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    # PostgreSQL and PgBouncer refuse to run as root; sshd as non-root can
+    # only log in its own user. So everything runs as one unprivileged user.
+    if [ "$(id -u)" = 0 ]; then TEST_USER=postgres; else TEST_USER=$(id -un); fi
+    export TEST_USER
+    # The source tree may sit under a root-only directory: give the test
+    # user its own copies of the binary and the SQL files.
+    mkdir -p "$H/bin"
+    cp "$PGDEPLOY_BIN" "$H/bin/pgdeploy"
+    chmod 0755 "$H/bin/pgdeploy"
+    export PGDEPLOY="$H/bin/pgdeploy"
+    cp -R "$HARNESS_DIR/../../sql" "$H/sql"
+    chmod -R a+rX "$H/sql"
+    mkdir -p "$H/sock"
+    : >"$H/ports"
+    chown -R "$TEST_USER" "$H"
+}
+
+as_user() {
+    # cd "$H": the caller's directory may be unreadable for the test user,
+    # and initdb/pg_ctl/pgbouncer complain about an unreachable cwd.
+    if [ "$(id -u)" = 0 ]; then
+        (cd "$H" && runuser -u "$TEST_USER" -- "$@")
+    else
+        (cd "$H" && "$@")
+    fi
+}
+
+# Write stdin to FILE as the test user, so the file belongs to it.
+write_as_user() {
+    as_user tee "$1" >/dev/null
+}
+
+# True if something accepts TCP connections on ADDR:PORT.
+port_open() {
+    (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+}
+
+free_port() {
+    local port
+    while :; do
+        port=$(((RANDOM << 15 | RANDOM) % 40001 + 20000))
+        # Ports already handed out are recorded in a file, not a variable:
+        # callers use $(free_port), a subshell that cannot update variables.
+        grep -qx "$port" "$H/ports" && continue
+        # sshd also binds 127.0.0.2, so both addresses must be free.
+        port_open 127.0.0.1 "$port" && continue
+        port_open 127.0.0.2 "$port" && continue
+        echo "$port" >>"$H/ports"
+        echo "$port"
+        return 0
+    done
+}
+
+# Variable names are built from server names, so keep those to identifiers.
+harness_name_ok() {
+    [[ $1 =~ ^[A-Za-z0-9_]+$ ]] || { echo "harness: bad name '$1'" >&2; return 1; }
+}
+
+sql_lit() {
+    printf "'%s'" "${1//\'/\'\'}"
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+
+pg_port() {
+    cat "$H/pg_$1.port"
+}
+
+pg_init() {
+    local name=$1 dir=$H/pg_$1 port
+    port=$(free_port)
+    echo "$port" >"$H/pg_$name.port"
+    as_user "$PG_BINDIR/initdb" -A trust -N -E UTF8 --locale=C -D "$dir" >"$H/initdb_$name.log" 2>&1 ||
+        { cat "$H/initdb_$name.log" >&2; return 1; }
+    as_user tee -a "$dir/postgresql.conf" >/dev/null <<EOF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$H/sock'
+fsync = off
+shared_preload_libraries = 'repmgr'
+wal_level = replica
+max_wal_senders = 10
+max_replication_slots = 10
+hot_standby = on
+wal_log_hints = on
+EOF
+    # Replace the default file: repmgr needs replication connections too.
+    write_as_user "$dir/pg_hba.conf" <<EOF
+local all         all              trust
+host  all         all 127.0.0.1/32 trust
+local replication all              trust
+host  replication all 127.0.0.1/32 trust
+EOF
+}
+
+pg_start() {
+    local name=$1
+    harness_name_ok "$name"
+    # A second pg_start after pg_stop restarts the same cluster on its port.
+    [ -f "$H/pg_$name/PG_VERSION" ] || pg_init "$name"
+    as_user "$PG_BINDIR/pg_ctl" -w -D "$H/pg_$name" -l "$H/pg_$name.log" start >/dev/null || {
+        echo "harness: PostgreSQL $name did not start" >&2
+        return 1
+    }
+    export "PGPORT_$name=$(pg_port "$name")"
+}
+
+pg_stop() {
+    as_user "$PG_BINDIR/pg_ctl" -w -m fast -D "$H/pg_$1" stop >/dev/null
+}
+
+pg_psql() {
+    local name=$1 db=$2 sql args=()
+    shift 2
+    for sql in "$@"; do args+=(-c "$sql"); done
+    as_user "$PG_BINDIR/psql" -X -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$(pg_port "$name")" \
+        -U "$TEST_USER" -d "$db" "${args[@]}"
+}
+
+# ---------------------------------------------------------------- repmgr
+
+repmgr_register_primary() {
+    local name=$1 node_id=$2 conf=$H/repmgr_$1.conf port
+    port=$(pg_port "$name")
+    pg_psql "$name" postgres "CREATE DATABASE repmgr OWNER \"$TEST_USER\"" >/dev/null
+    write_as_user "$conf" <<EOF
+node_id=$node_id
+node_name='$name'
+conninfo='host=127.0.0.1 port=$port user=$TEST_USER dbname=repmgr connect_timeout=2'
+data_directory='$H/pg_$name'
+pg_bindir='$PG_BINDIR'
+use_replication_slots=yes
+log_file='$H/repmgr_$name.log'
+EOF
+    # Created as the test user so that repmgr itself may also write log_file.
+    as_user touch "$H/repmgr_$name.log"
+    as_user "$PG_BINDIR/repmgr" -f "$conf" primary register >>"$H/repmgr_$name.log" 2>&1 || {
+        echo "harness: repmgr primary register failed for $name" >&2
+        cat "$H/repmgr_$name.log" >&2
+        return 1
+    }
+    as_user "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U "$TEST_USER" \
+        -d repmgr -f "$H/sql/app_servers.sql" >/dev/null
+    local n
+    n=$(pg_psql "$name" repmgr "SELECT count(*) FROM repmgr.nodes
+        WHERE node_id = $node_id AND type = 'primary' AND active")
+    [ "$n" = 1 ] || { echo "harness: node $node_id is not an active primary in repmgr.nodes" >&2; return 1; }
+}
+
+# ---------------------------------------------------------------- sshd
+
+sshd_start() {
+    local d=$H/ssh
+    as_user mkdir -p "$d"
+    SSH_PORT=$(free_port)
+    as_user ssh-keygen -q -t ed25519 -N '' -C pgdeploy-test-host -f "$d/host_ed25519"
+    as_user ssh-keygen -q -t ed25519 -N '' -C pgdeploy-test-client -f "$d/id_ed25519"
+    as_user cp "$d/id_ed25519.pub" "$d/authorized_keys"
+    # Only 127.0.0.1 is known: tests use 127.0.0.2 for an unknown host key.
+    echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1,2 "$d/host_ed25519.pub")" | write_as_user "$d/known_hosts"
+    # Non-root sshd: no PAM, no privilege separation checks on our files;
+    # MaxStartups raised because pgdeploy opens many connections at once.
+    write_as_user "$d/sshd_config" <<EOF
+ListenAddress 127.0.0.1:$SSH_PORT
+ListenAddress 127.0.0.2:$SSH_PORT
+HostKey $d/host_ed25519
+PidFile $d/sshd.pid
+AuthorizedKeysFile $d/authorized_keys
+AllowUsers $TEST_USER
+UsePAM no
+StrictModes no
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+MaxStartups 400:30:800
+MaxSessions 50
+PrintMotd no
+LogLevel VERBOSE
+Subsystem sftp /usr/lib/openssh/sftp-server
+EOF
+    as_user "$SSHD_BIN" -f "$d/sshd_config" -E "$d/sshd.log" ||
+        { echo "harness: sshd did not start, see $d/sshd.log" >&2; return 1; }
+    export SSH_PORT SSH_KEY=$d/id_ed25519 KNOWN_HOSTS=$d/known_hosts
+    wait_until 10 port_open 127.0.0.1 "$SSH_PORT" || { echo "harness: sshd did not listen" >&2; return 1; }
+    as_user ssh -F /dev/null -i "$SSH_KEY" -o UserKnownHostsFile="$KNOWN_HOSTS" \
+        -o StrictHostKeyChecking=yes -o BatchMode=yes -p "$SSH_PORT" "$TEST_USER@127.0.0.1" true ||
+        { echo "harness: ssh login to the test sshd failed" >&2; return 1; }
+}
+
+# ---------------------------------------------------------------- PgBouncer
+
+bouncer_port() {
+    cat "$H/app_$1/port"
+}
+
+bouncer_pidfile() {
+    echo "$H/app_$1/pgbouncer.pid"
+}
+
+pgbouncer_start() {
+    local name=$1 d=$H/app_$1 port
+    harness_name_ok "$name"
+    port=$(free_port)
+    as_user mkdir -p -m 0755 "$d" "$d/conf"
+    echo "$port" | write_as_user "$d/port"
+    # PgBouncer refuses to start when an %include target is missing.
+    echo "; empty" | write_as_user "$d/conf/main.ini"
+    # auth_type=trust still requires the user to be listed in auth_file.
+    echo "\"$TEST_USER\" \"\"" | write_as_user "$d/userlist.txt"
+    write_as_user "$d/pgbouncer.ini" <<EOF
+[databases]
+%include $d/conf/main.ini
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir = $d
+auth_type = trust
+auth_file = $d/userlist.txt
+admin_users = $TEST_USER
+pool_mode = session
+pidfile = $d/pgbouncer.pid
+logfile = $d/pgbouncer.log
+server_login_retry = 1
+EOF
+    as_user "$PGBOUNCER_BIN" -d "$d/pgbouncer.ini" >/dev/null ||
+        { echo "harness: PgBouncer $name did not start" >&2; return 1; }
+    export "BOUNCER_PORT_$name=$port"
+    wait_until 10 bouncer_admin_ok "$name" ||
+        { echo "harness: PgBouncer $name does not answer SHOW VERSION" >&2; return 1; }
+}
+
+bouncer_admin_ok() {
+    bouncer_psql "$1" pgbouncer 'SHOW VERSION' >/dev/null 2>&1
+}
+
+bouncer_psql() {
+    as_user "$PG_BINDIR/psql" -X -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$(bouncer_port "$1")" \
+        -U "$TEST_USER" -d "$2" -c "$3"
+}
+
+bouncer_reload_command() {
+    echo "kill -HUP \"\$(cat $H/app_$1/pgbouncer.pid)\""
+}
+
+app_server_add() {
+    local name=$1 node_id=$2 addr=${3:-127.0.0.1}
+    pg_psql node1 repmgr "INSERT INTO repmgr.app_servers
+        (node_id, node_name, ip_addr, username, ssh_port, config_dir)
+        VALUES ($node_id, $(sql_lit "$name"), $(sql_lit "$addr"), $(sql_lit "$TEST_USER"),
+                $SSH_PORT, $(sql_lit "$H/app_$name/conf"))" >/dev/null
+}
+
+# ---------------------------------------------------------------- cleanup
+
+# A daemon's parent is PID 1, which may reap late (container inits do):
+# a zombie still answers kill -0, so look at the process state instead.
+harness_alive() {
+    local state
+    state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+    [[ $state != Z* ]]
+}
+
+# Signal the process in PIDFILE, wait up to 5 s, then SIGKILL it.
+harness_kill_pidfile() {
+    local pid i
+    [ -s "$1" ] || return 0
+    pid=$(head -n1 "$1")
+    [[ $pid =~ ^[0-9]+$ ]] || return 0
+    kill "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < 50; i++)); do
+        harness_alive "$pid" || return 0
+        sleep 0.05
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+harness_print_logs() {
+    local f
+    for f in "$H"/pg_*.log "$H"/repmgr_*.log "$H"/app_*/pgbouncer.log "$H"/ssh/sshd.log; do
+        [ -f "$f" ] || continue
+        echo "# ---- tail $f" >&2
+        tail -n 30 "$f" | sed 's/^/#   /' >&2
+    done
+}
+
+harness_cleanup() {
+    local status=$? d pids=()
+    # Stopping must not abort half-way, whatever the caller's shell options.
+    set +e +u
+    [ "$HARNESS_CLEANED" = 1 ] && return 0
+    HARNESS_CLEANED=1
+    [ -n "${H:-}" ] && [ -d "$H" ] || return 0
+    [ "$status" != 0 ] && harness_print_logs
+    for d in "$H"/pg_*/; do
+        [ -f "$d/postmaster.pid" ] || continue
+        # Immediate: nothing to preserve; pg_ctl -w waits for every backend.
+        as_user "$PG_BINDIR/pg_ctl" -w -t 10 -m immediate -D "$d" stop >/dev/null 2>&1 ||
+            harness_kill_pidfile "$d/postmaster.pid"
+    done
+    for d in "$H"/app_*/; do
+        harness_kill_pidfile "$d/pgbouncer.pid"
+    done
+    if [ -s "$H/ssh/sshd.pid" ]; then
+        # Session processes are children of the listener and outlive it.
+        pkill -KILL -P "$(head -n1 "$H/ssh/sshd.pid")" 2>/dev/null
+        harness_kill_pidfile "$H/ssh/sshd.pid"
+    fi
+    # Safety net for anything whose pidfile was never written (start failed
+    # half-way): match the unique temp dir path in its command line.
+    mapfile -t pids < <(pgrep -u "${TEST_USER:-root}" -f -- "$H/")
+    if [ "${#pids[@]}" -gt 0 ]; then
+        echo "# harness: killing leftover processes ${pids[*]}" >&2
+        kill -KILL "${pids[@]}" 2>/dev/null
+        sleep 0.2
+    fi
+    if [ "${KEEP_HARNESS:-0}" = 1 ]; then
+        echo "# harness: kept $H" >&2
+    else
+        rm -rf "$H"
+    fi
+    return 0
+}
+
+# ---------------------------------------------------------------- assertions
+
+check() {
+    local name=$1 out
+    shift
+    # Output only matters when the check fails; then it is shown as comments.
+    if out=$("$@" 2>&1); then
+        HARNESS_PASS=$((HARNESS_PASS + 1))
+        echo "ok - $name"
+    else
+        HARNESS_FAIL=$((HARNESS_FAIL + 1))
+        echo "not ok - $name"
+        [ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/#   /'
+    fi
+    return 0
+}
+
+# `check NAME fails CMD...` expects CMD to fail. Unlike `bash -c '! ...'`
+# it can run harness functions, and a missing command does not count as failure.
+fails() {
+    local rc=0
+    "$@" || rc=$?
+    [ "$rc" != 0 ] && [ "$rc" != 127 ]
+}
+
+check_eq() {
+    local name=$1 expected=$2 actual=$3
+    if [ "$expected" = "$actual" ]; then
+        HARNESS_PASS=$((HARNESS_PASS + 1))
+        echo "ok - $name"
+    else
+        HARNESS_FAIL=$((HARNESS_FAIL + 1))
+        echo "not ok - $name"
+        echo "#   expected: '$expected'"
+        echo "#   actual:   '$actual'"
+    fi
+    return 0
+}
+
+wait_until() {
+    local limit=$1 deadline
+    shift
+    # EPOCHREALTIME (bash 5) gives sub-second deadlines; $SECONDS is too coarse.
+    deadline=$((${EPOCHREALTIME/[.,]/} + limit * 1000000))
+    until "$@"; do
+        ((${EPOCHREALTIME/[.,]/} < deadline)) || return 1
+        sleep 0.1
+    done
+}
+
+harness_summary() {
+    echo "$HARNESS_PASS passed, $HARNESS_FAIL failed"
+    [ "$HARNESS_FAIL" = 0 ]
+}
