@@ -37,15 +37,20 @@ bool parse_int(const std::string& text, int& value) {
   return error == std::errc() && end == text.data() + text.size();
 }
 
-// inet columns print a prefix length for single hosts only when it is not the full width.
+// An inet value with a host's full prefix length (/32, /128) is that host; any other prefix
+// is a network, which cannot be connected to (left in place and rejected by the caller).
 std::string address_without_prefix(std::string address) {
-  for (const char* suffix : {"/32", "/128"}) {
-    const std::string_view tail(suffix);
-    if (address.size() > tail.size() && address.ends_with(tail)) {
-      address.resize(address.size() - tail.size());
-    }
+  const bool ipv6 = address.find(':') != std::string::npos;
+  const std::string_view full = ipv6 ? "/128" : "/32";
+  if (address.ends_with(full)) {
+    address.resize(address.size() - full.size());
   }
   return address;
+}
+
+// An empty optional column means the same as NULL: the default.
+std::optional<std::string> non_empty(const std::optional<std::string>& value) {
+  return value && !value->empty() ? value : std::nullopt;
 }
 
 void apply_text(const std::optional<std::string>& value, std::string& field) {
@@ -71,18 +76,19 @@ AppServer app_server_from(const QueryResult& result, std::size_t row) {
   apply_bool(result.value(row, "enabled"), server.enabled);
   apply_bool(result.value(row, "auth_trust"), server.auth_trust);
   apply_text(result.value(row, "config_dir"), server.config_dir);
-  server.reload_command = result.value(row, "reload_command");
-  server.admin_conninfo = result.value(row, "admin_conninfo");
+  server.reload_command = non_empty(result.value(row, "reload_command"));
+  server.admin_conninfo = non_empty(result.value(row, "admin_conninfo"));
+  const auto& port = result.value(row, "ssh_port");
   if (!id || !parse_int(*id, server.id)) {
-    server.invalid_reason = "id is missing";
+    server.invalid_reason = "id is missing or not an integer";
   } else if (server.name.empty()) {
     server.invalid_reason = "name is empty";
   } else if (server.address.empty()) {
     server.invalid_reason = "ip_addr is empty";
-  }
-  if (const auto& port = result.value(row, "ssh_port");
-      port && (!parse_int(*port, server.ssh_port) || server.ssh_port < 1 ||
-               server.ssh_port > 65535)) {
+  } else if (server.address.find('/') != std::string::npos) {
+    server.invalid_reason = "ip_addr is a network, not a host: " + server.address;
+  } else if (port && (!parse_int(*port, server.ssh_port) || server.ssh_port < 1 ||
+                      server.ssh_port > 65535)) {
     server.invalid_reason = "ssh_port is not a port number: " + *port;
   }
   if (server.name.empty()) {

@@ -18,6 +18,8 @@ struct RawFlags {
 };
 
 void add_options(CLI::App& app, Options& options, RawFlags& raw) {
+  // As in most Unix tools, an option given twice takes its last value.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("-c,--cluster", options.cluster, "repmgr cluster name; names <config_dir>/NAME.ini")
       ->required()
       ->check([](const std::string& name) {

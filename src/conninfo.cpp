@@ -27,15 +27,48 @@ std::string value_or_empty(const ConnInfo& conninfo, const std::string& key) {
 
 }  // namespace
 
+namespace {
+
+bool looks_like_conninfo(std::string_view quoted) {
+  return quoted.find('=') != std::string_view::npos || quoted.find('@') != std::string_view::npos ||
+         quoted.find("://") != std::string_view::npos;
+}
+
+// Replaces the double-quoted parts of TEXT for which SECRET says so by "...".
+template <typename Predicate>
+std::string scrub_quoted(const std::string& text, Predicate secret) {
+  std::string scrubbed;
+  for (std::size_t pos = 0; pos < text.size();) {
+    const std::size_t open = text.find('"', pos);
+    const std::size_t close = open == std::string::npos ? open : text.find('"', open + 1);
+    if (close == std::string::npos) {
+      scrubbed += text.substr(pos);
+      break;
+    }
+    scrubbed += text.substr(pos, open - pos);
+    const std::string_view inner(text.data() + open + 1, close - open - 1);
+    scrubbed += secret(inner) ? std::string("\"...\"") : text.substr(open, close - open + 1);
+    pos = close + 1;
+  }
+  while (!scrubbed.empty() && (scrubbed.back() == '\n' || scrubbed.back() == ' ')) {
+    scrubbed.pop_back();
+  }
+  return scrubbed;
+}
+
+}  // namespace
+
 ConnInfo parse_conninfo(const std::string& conninfo) {
   char* error = nullptr;
   OptionsPtr options(PQconninfoParse(conninfo.c_str(), &error), &PQconninfoFree);
   if (!options) {
-    std::string message = error != nullptr ? error : "out of memory";
+    // A token without "=" may be a password written without its key: hide it too.
+    const std::string raw = error != nullptr ? error : "out of memory";
+    const bool bare_token = raw.find("missing \"=\" after") != std::string::npos;
+    std::string message = scrub_quoted(raw, [bare_token](std::string_view quoted) {
+      return looks_like_conninfo(quoted) || (bare_token && quoted.size() > 1);
+    });
     PQfreemem(error);
-    while (!message.empty() && message.back() == '\n') {
-      message.pop_back();
-    }
     throw std::invalid_argument(message);
   }
   ConnInfo result;
@@ -85,6 +118,10 @@ std::string redact_conninfo(const std::string& conninfo) {
     text += key + "=" + (key == "password" ? std::string("********") : value);
   }
   return text;
+}
+
+std::string scrub_libpq_message(const char* message) {
+  return scrub_quoted(message != nullptr ? message : "", looks_like_conninfo);
 }
 
 }  // namespace pgdeploy

@@ -27,12 +27,15 @@ std::string step_for_status(int status) {
 }
 
 // The installer's stderr on one line.
-std::string one_line(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
-    text.pop_back();
+std::string one_line(const std::string& text) {
+  std::string line;
+  for (const char c : text) {
+    line += c == '\n' ? std::string("; ") : std::string(1, c);
   }
-  std::replace(text.begin(), text.end(), '\n', ';');
-  return text;
+  while (!line.empty() && (line.back() == ' ' || line.back() == ';')) {
+    line.pop_back();
+  }
+  return line;
 }
 
 void check_installer(const CommandResult& result) {
@@ -53,6 +56,18 @@ std::string render_for(const DeployPlan& plan, const AppServer& host) {
   } catch (const std::invalid_argument& e) {
     throw HostError("render", e.what());
   }
+}
+
+// Reads the installer's stdout up to its "installed" line. Lines before it (a login banner
+// printed by the remote user's shell start-up files) are skipped. False when output ended.
+bool await_installed(RemoteCommand& command) {
+  while (const auto line = command.read_line()) {
+    if (*line == installed_line) {
+      return true;
+    }
+    spdlog::debug("remote output before the installer: {}", *line);
+  }
+  return false;
 }
 
 void check_row(const AppServer& host) {
@@ -87,7 +102,7 @@ HostOutcome HostDeployer::deploy(const AppServer& host) {
   } catch (const HostError& e) {
     outcome.reason = e.step() + ": " + e.what();
   } catch (const std::exception& e) {
-    outcome.reason = e.what();
+    outcome.reason = std::string("internal: ") + e.what();
   }
   outcome.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
@@ -110,7 +125,8 @@ void HostDeployer::install_and_verify(const AppServer& host, const std::string& 
   const auto command = remote->start(
       install_script({host.config_dir, plan_.cluster + ".ini", fragment.size(), std::nullopt}));
   command->write(fragment);
-  if (command->read_line() != installed_line) {
+  if (!await_installed(*command)) {
+    command->close_input();  // no verdict: the installer rolls back and ends
     check_installer(command->wait());
     throw HostError("install", "the installer ended without installing");
   }
@@ -123,7 +139,10 @@ void HostDeployer::install_and_verify(const AppServer& host, const std::string& 
     try {
       command->write(rollback_line);
       command->close_input();
-      command->wait();
+      if (const CommandResult result = command->wait(); result.exit_status != install_rolled_back) {
+        spdlog::warn("{}: rollback not confirmed (status {}): {}", host.name, result.exit_status,
+                     one_line(result.errors));
+      }
       console.reload();
     } catch (const std::exception& e) {
       spdlog::warn("{}: rollback incomplete: {}", host.name, e.what());
@@ -145,10 +164,12 @@ void HostDeployer::verify_routing(AdminConsole& console) {
       throw HostError("verify", "PgBouncer has no database " + name +
                                     " after RELOAD; it did not load the fragment (see its log)");
     }
-    if (found->host != plan_.target.host || found->port != plan_.target.port) {
-      throw HostError("verify", "PgBouncer routes " + name + " to " + found->host + ":" +
-                                    std::to_string(found->port) + ", not to " + plan_.target.host +
-                                    ":" + std::to_string(plan_.target.port) + " after RELOAD");
+    if (found->host != plan_.target.host || found->port != plan_.target.port ||
+        found->dbname != name) {
+      throw HostError("verify", "PgBouncer routes " + name + " to " + found->dbname + " at " +
+                                    found->host + ":" + std::to_string(found->port) +
+                                    ", not to " + name + " at " + plan_.target.host + ":" +
+                                    std::to_string(plan_.target.port) + " after RELOAD");
     }
   }
   spdlog::debug("admin console: all {} databases route to {}:{}", plan_.databases.size(),

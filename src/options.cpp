@@ -12,8 +12,10 @@
 namespace pgdeploy {
 
 bool is_valid_cluster_name(const std::string& name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
-    return std::isalnum(c) != 0 || c == '_' || c == '-';
+  // ASCII only, whatever the locale: the name becomes a file name and a schema name.
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '-';
   });
 }
 

@@ -1,3 +1,4 @@
+#include "pgdeploy/conninfo.hpp"
 #include "pgdeploy/pgbouncer_console.hpp"
 
 #include <libpq-fe.h>
@@ -16,14 +17,6 @@ using Clock = std::chrono::steady_clock;
 using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
 constexpr const char* step = "admin console";
-
-std::string trimmed(const char* message) {
-  std::string text = message != nullptr ? message : "";
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
-    text.pop_back();
-  }
-  return text;
-}
 
 class PgBouncerConsole final : public AdminConsole {
  public:
@@ -58,7 +51,7 @@ class PgBouncerConsole final : public AdminConsole {
   // Runs one admin command with the simple query protocol, bounded by the timeout.
   ResultPtr execute(const char* command, ExecStatusType expected) {
     if (PQsendQuery(conn_.get(), command) == 0) {
-      throw HostError(step, std::string(command) + ": " + trimmed(PQerrorMessage(conn_.get())));
+      throw HostError(step, std::string(command) + ": " + scrub_libpq_message(PQerrorMessage(conn_.get())));
     }
     wait_for_result(command);
     ResultPtr result(PQgetResult(conn_.get()), &PQclear);
@@ -67,7 +60,7 @@ class PgBouncerConsole final : public AdminConsole {
     }
     if (PQresultStatus(result.get()) != expected) {
       throw HostError(step, std::string(command) + " failed: " +
-                                trimmed(PQresultErrorMessage(result.get())));
+                                scrub_libpq_message(PQresultErrorMessage(result.get())));
     }
     return result;
   }
@@ -82,7 +75,7 @@ class PgBouncerConsole final : public AdminConsole {
                                   std::to_string(timeout_.count()) + " s");
       }
       if (PQconsumeInput(conn_.get()) == 0) {
-        throw HostError(step, std::string(command) + ": " + trimmed(PQerrorMessage(conn_.get())));
+        throw HostError(step, std::string(command) + ": " + scrub_libpq_message(PQerrorMessage(conn_.get())));
       }
     }
   }
@@ -110,7 +103,7 @@ std::unique_ptr<AdminConsole> PgBouncerConnector::connect(const std::string& adm
                           nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, 1);
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    const std::string message = conn != nullptr ? trimmed(PQerrorMessage(conn)) : "out of memory";
+    const std::string message = conn != nullptr ? scrub_libpq_message(PQerrorMessage(conn)) : "out of memory";
     PQfinish(conn);
     throw HostError(step, "cannot connect: " + message);
   }

@@ -1,3 +1,4 @@
+#include "pgdeploy/conninfo.hpp"
 #include "pgdeploy/postgres_connection.hpp"
 
 #include <cstdlib>
@@ -9,14 +10,6 @@ namespace pgdeploy {
 namespace {
 
 using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
-
-std::string trimmed(const char* message) {
-  std::string text = message != nullptr ? message : "";
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
-    text.pop_back();
-  }
-  return text;
-}
 
 PGconn* open_connection(const std::string& conninfo, int timeout_seconds) {
   const std::string timeout = std::to_string(timeout_seconds);
@@ -65,7 +58,7 @@ PostgresConnection::PostgresConnection(const std::string& conninfo, int timeout_
   if (PQstatus(conn_.get()) != CONNECTION_OK) {
     // libpq's message names host and port but never the password.
     throw metadata_error("cannot connect to the repmgr database: " +
-                         trimmed(PQerrorMessage(conn_.get())));
+                         scrub_libpq_message(PQerrorMessage(conn_.get())));
   }
 }
 
@@ -82,7 +75,7 @@ QueryResult PostgresConnection::query(const std::string& sql,
   const ExecStatusType status = PQresultStatus(result.get());
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     throw metadata_error("query on the repmgr database failed: " +
-                         trimmed(PQerrorMessage(conn_.get())));
+                         scrub_libpq_message(PQerrorMessage(conn_.get())));
   }
   return to_query_result(result.get());
 }
@@ -91,7 +84,7 @@ std::string PostgresConnection::quote_identifier(std::string_view identifier) {
   const std::string text(identifier);
   char* quoted = PQescapeIdentifier(conn_.get(), text.c_str(), text.size());
   if (quoted == nullptr) {
-    throw metadata_error("cannot quote identifier: " + trimmed(PQerrorMessage(conn_.get())));
+    throw metadata_error("cannot quote identifier: " + scrub_libpq_message(PQerrorMessage(conn_.get())));
   }
   std::string result(quoted);
   PQfreemem(quoted);

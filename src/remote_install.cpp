@@ -11,7 +11,12 @@ constexpr std::string_view script_head = R"(umask 077
 new= old= state=start
 rollback() {
   [ "$state" = installed ] || return 0
-  if [ -n "$old" ]; then mv -f -- "$old" "$target" && old=; else rm -f -- "$target"; fi
+  if [ -z "$old" ]; then
+    rm -f -- "$target"
+  elif ! mv -f -- "$old" "$target"; then
+    echo "cannot put the previous file back; it is kept as $old" >&2
+  fi
+  old=
   state=rolled_back
 }
 cleanup() { rollback; rm -f -- ${new:+"$new"} ${old:+"$old"}; }
@@ -26,6 +31,7 @@ got=$(wc -c <"$new")
 [ "$got" -eq "$size" ] || fail "incomplete transfer: $got of $size bytes arrived" 11
 chmod 0640 "$new" || fail "cannot set the mode of $new" 10
 if [ -e "$target" ]; then
+  chgrp --reference="$target" -- "$new" 2>/dev/null || :
   old="$dir/.$file.previous.$$"
   ln -f -- "$target" "$old" || { old=; fail "cannot keep a copy of $target" 10; }
 fi

@@ -79,7 +79,7 @@ class SshCommand final : public RemoteCommand {
   CommandResult wait() override {
     while (read_more()) {
     }
-    CommandResult result{-1, std::move(output_), read_errors()};
+    CommandResult result{-1, std::move(output_), std::move(errors_)};
     result.exit_status = ssh_channel_get_exit_status(channel_.get());
     spdlog::debug("ssh: command ended with status {}", result.exit_status);
     return result;
@@ -97,20 +97,20 @@ class SshCommand final : public RemoteCommand {
       output_.append(buffer, static_cast<std::size_t>(n));
       return true;
     }
+    // libssh reports end of file only once stderr has been read as well.
+    drain_errors();
     if (ssh_channel_is_eof(channel_.get()) != 0 || ssh_channel_is_closed(channel_.get()) != 0) {
       return false;
     }
     throw HostError("read", "no answer within " + std::to_string(timeout_ms_ / 1000) + " s");
   }
 
-  std::string read_errors() {
-    std::string errors;
+  void drain_errors() {
     char buffer[4096];
     int n = 0;
     while ((n = ssh_channel_read_nonblocking(channel_.get(), buffer, sizeof buffer, 1)) > 0) {
-      errors.append(buffer, static_cast<std::size_t>(n));
+      errors_.append(buffer, static_cast<std::size_t>(n));
     }
-    return errors;
   }
 
   std::string error() const { return ssh_get_error(session_.get()); }
@@ -118,6 +118,7 @@ class SshCommand final : public RemoteCommand {
   SessionPtr session_;
   ChannelPtr channel_;
   std::string output_;
+  std::string errors_;
   int timeout_ms_;
 };
 

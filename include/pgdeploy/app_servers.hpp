@@ -18,7 +18,7 @@ std::string app_servers_query(const std::string& qualified_table,
 // Converts the rows of app_servers_query into app servers, applying the defaults.
 std::vector<AppServer> app_servers_from(const QueryResult& result);
 
-// Reads the column names of a table (schema and table unquoted).
+// Reads the column names of a table; qualified_table is quoted, as for ::regclass.
 std::set<std::string> table_columns(Database& db, const std::string& qualified_table);
 
 }  // namespace pgdeploy

@@ -27,4 +27,9 @@ Endpoint endpoint_of(const ConnInfo& conninfo);
 // The conninfo with the password value replaced, safe to log.
 std::string redact_conninfo(const std::string& conninfo);
 
+// A libpq error message made safe to log: libpq quotes pieces of a conninfo it cannot parse
+// (a whole URI, with its password), so every double-quoted part that looks like one (holds
+// '=', '@' or "://") is replaced by "...". Host names stay. Trailing newlines are removed.
+std::string scrub_libpq_message(const char* message);
+
 }  // namespace pgdeploy

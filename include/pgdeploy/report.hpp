@@ -9,7 +9,8 @@
 
 namespace pgdeploy {
 
-// One line for one host: "app1 (10.0.0.5): updated in 12 ms" or "...: failed: step: why".
+// One line for one host: "app1 (10.0.0.5): updated in 12 ms" or
+// "app1 (10.0.0.5): FAILED after 12 ms: step: why".
 std::string describe(const HostOutcome& outcome);
 
 // The closing line of a run.

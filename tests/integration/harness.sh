@@ -15,7 +15,7 @@
 #   harness_init                 temp dir $H, $TEST_USER, EXIT/INT/TERM cleanup,
 #                                $PGDEPLOY (copy of $PGDEPLOY_BIN), $H/sql (copy of sql/)
 #   as_user CMD...               run CMD as $TEST_USER in $H (env is kept; use `env V=x`)
-#   free_port                    print an unused loopback port in 20000-60000
+#   free_port                    print an unused loopback port in 20000-31999
 #   pg_start NAME                initdb (first time) + start $H/pg_NAME; exports PGPORT_NAME
 #   pg_port NAME                 print the port of server NAME (works in subshells)
 #   pg_stop NAME                 fast shutdown of server NAME (pg_start restarts it)
@@ -112,7 +112,9 @@ port_open() {
 free_port() {
     local port
     while :; do
-        port=$(((RANDOM << 15 | RANDOM) % 40001 + 20000))
+        # Below the kernel's ephemeral range (32768+), where outgoing
+        # connections could hold a port that a probe cannot see.
+        port=$(((RANDOM << 15 | RANDOM) % 12000 + 20000))
         # Ports already handed out are recorded in a file, not a variable:
         # callers use $(free_port), a subshell that cannot update variables.
         grep -qx "$port" "$H/ports" && continue
@@ -193,32 +195,63 @@ pg_psql() {
 
 # ---------------------------------------------------------------- repmgr
 
-repmgr_register_primary() {
-    local name=$1 node_id=$2 conf=$H/repmgr_$1.conf port
-    port=$(pg_port "$name")
-    pg_psql "$name" postgres "CREATE DATABASE repmgr OWNER \"$TEST_USER\"" >/dev/null
-    write_as_user "$conf" <<EOF
+# Write $H/repmgr_NAME.conf for server NAME as repmgr node NODE_ID. Extra
+# settings (e.g. event_notification_command) can be appended to that file.
+repmgr_write_conf() {
+    local name=$1 node_id=$2
+    write_as_user "$H/repmgr_$name.conf" <<EOF
 node_id=$node_id
 node_name='$name'
-conninfo='host=127.0.0.1 port=$port user=$TEST_USER dbname=repmgr connect_timeout=2'
+conninfo='host=127.0.0.1 port=$(pg_port "$name") user=$TEST_USER dbname=repmgr connect_timeout=2'
 data_directory='$H/pg_$name'
 pg_bindir='$PG_BINDIR'
 use_replication_slots=yes
 log_file='$H/repmgr_$name.log'
 EOF
-    # Created as the test user so that repmgr itself may also write log_file.
-    as_user touch "$H/repmgr_$name.log"
-    as_user "$PG_BINDIR/repmgr" -f "$conf" primary register >>"$H/repmgr_$name.log" 2>&1 || {
-        echo "harness: repmgr primary register failed for $name" >&2
-        cat "$H/repmgr_$name.log" >&2
+}
+
+# Run repmgr as $TEST_USER with server NAME's configuration; output goes to its log.
+repmgr_as() {
+    local name=$1
+    shift
+    as_user "$PG_BINDIR/repmgr" -f "$H/repmgr_$name.conf" "$@" >>"$H/repmgr_$name.log" 2>&1 || {
+        echo "harness: repmgr $* failed for $name" >&2
+        tail -n 20 "$H/repmgr_$name.log" >&2
         return 1
     }
+}
+
+repmgr_register_primary() {
+    local name=$1 node_id=$2 port
+    port=$(pg_port "$name")
+    pg_psql "$name" postgres "CREATE DATABASE repmgr OWNER \"$TEST_USER\"" >/dev/null
+    repmgr_write_conf "$name" "$node_id"
+    # Created as the test user so that repmgr itself may also write log_file.
+    as_user touch "$H/repmgr_$name.log"
+    repmgr_as "$name" primary register
     as_user "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U "$TEST_USER" \
         -d repmgr -f "$H/sql/app_servers.sql" >/dev/null
     local n
     n=$(pg_psql "$name" repmgr "SELECT count(*) FROM repmgr.nodes
         WHERE node_id = $node_id AND type = 'primary' AND active")
     [ "$n" = 1 ] || { echo "harness: node $node_id is not an active primary in repmgr.nodes" >&2; return 1; }
+}
+
+# Clone server NAME from UPSTREAM with `repmgr standby clone`, start it on its
+# own port and register it as standby node NODE_ID.
+repmgr_clone_standby() {
+    local name=$1 node_id=$2 upstream=$3
+    harness_name_ok "$name"
+    free_port >"$H/pg_$name.port"
+    repmgr_write_conf "$name" "$node_id"
+    as_user touch "$H/repmgr_$name.log"
+    # Without --fast-checkpoint the clone waits for the next checkpoint: minutes.
+    repmgr_as "$name" -h 127.0.0.1 -p "$(pg_port "$upstream")" -U "$TEST_USER" -d repmgr \
+        standby clone --fast-checkpoint
+    # The clone copied the upstream's postgresql.conf; the last setting wins.
+    echo "port = $(pg_port "$name")" | as_user tee -a "$H/pg_$name/postgresql.conf" >/dev/null
+    pg_start "$name"
+    repmgr_as "$name" standby register
 }
 
 # ---------------------------------------------------------------- sshd
@@ -297,7 +330,7 @@ pidfile = $d/pgbouncer.pid
 logfile = $d/pgbouncer.log
 server_login_retry = 1
 EOF
-    as_user "$PGBOUNCER_BIN" -d "$d/pgbouncer.ini" >/dev/null ||
+    as_user "$PGBOUNCER_BIN" -d "$d/pgbouncer.ini" ||
         { echo "harness: PgBouncer $name did not start" >&2; return 1; }
     export "BOUNCER_PORT_$name=$port"
     wait_until 10 bouncer_admin_ok "$name" ||
@@ -449,4 +482,49 @@ wait_until() {
 harness_summary() {
     echo "$HARNESS_PASS passed, $HARNESS_FAIL failed"
     [ "$HARNESS_FAIL" = 0 ]
+}
+
+# ---------------------------------------------------------------- pgdeploy
+
+# Run the copied pgdeploy as $TEST_USER against node1's repmgr database with the
+# test key and known_hosts; extra arguments follow. Output (stdout and stderr)
+# lands in $H/out, the exit status in $RC. Never fails itself.
+run_pgdeploy() {
+    RC=0
+    as_user "$PGDEPLOY" -c main -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr" \
+        --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" "$@" >"$H/out" 2>&1 || RC=$?
+    sed 's/^/#   | /' "$H/out"
+}
+
+# True when a client connecting to database appdb through PgBouncer APP lands
+# on PostgreSQL server PG. Reloads by signal are asynchronous: callers poll.
+routes_to() {
+    [ "$(bouncer_psql "$1" appdb "SELECT current_setting('port')" 2>/dev/null)" = "$(pg_port "$2")" ]
+}
+
+# True when DIR holds nothing but FILES (the fragment, no temporary leftovers).
+dir_holds_only() {
+    local dir=$1
+    shift
+    local expected=
+    [ $# -eq 0 ] || expected=$(printf '%s\n' "$@" | sort)
+    [ "$(ls -A "$dir" | sort)" = "$expected" ]
+}
+
+# Make server PG the only active primary in node1's repmgr.nodes, as repmgr
+# records a promotion: the old primary keeps type 'primary' but is inactive.
+set_primary() {
+    local pg=$1 id=$2
+    pg_psql node1 repmgr "UPDATE repmgr.nodes SET active = false WHERE type = 'primary'" \
+        "INSERT INTO repmgr.nodes (node_id, node_name, type, active, conninfo, repluser,
+                                   location, priority, config_file)
+         VALUES ($id, $(sql_lit "$pg"), 'primary', true,
+                 $(sql_lit "host=127.0.0.1 port=$(pg_port "$pg") user=$TEST_USER dbname=repmgr connect_timeout=2"),
+                 $(sql_lit "$TEST_USER"), 'default', 100, '/dev/null')
+         ON CONFLICT (node_id) DO UPDATE SET active = true, type = 'primary'" >/dev/null
+}
+
+# Set COLUMN of app server NAME to the SQL expression VALUE.
+app_server_set() {
+    pg_psql node1 repmgr "UPDATE repmgr.app_servers SET $2 = $3 WHERE node_name = $(sql_lit "$1")" >/dev/null
 }

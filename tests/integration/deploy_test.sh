@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The main path against real servers: repmgr metadata on PostgreSQL, PgBouncers
+# reached over a real sshd, both reload paths, re-pointing after a promotion,
+# failing hosts that never stop the others.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+
+harness_init
+pg_start node1
+pg_start node2
+repmgr_register_primary node1 1
+for pg in node1 node2; do
+    pg_psql "$pg" postgres "CREATE DATABASE appdb" >/dev/null
+done
+sshd_start
+pgbouncer_start app1
+pgbouncer_start app2
+app_server_add app1 101
+app_server_add app2 102
+# app1 reloads by a command over SSH, app2 through its admin console (verified).
+app_server_set app1 reload_command "$(sql_lit "$(bouncer_reload_command app1)")"
+app_server_set app2 admin_conninfo "$(sql_lit "host=127.0.0.1 port=$(bouncer_port app2) user=$TEST_USER")"
+
+echo "# first deploy: everything to node1"
+run_pgdeploy
+check_eq "exit status 0" 0 "$RC"
+check "app1 (reload command) routes to node1" wait_until 5 routes_to app1 node1
+check "app2 (admin console) routes to node1" routes_to app2 node1
+check "each host has one outcome line" \
+    grep -q 'app1 (127.0.0.1): updated' "$H/out"
+check "summary line" grep -q '2 app servers: 2 updated, 0 failed' "$H/out"
+check_eq "fragment mode 0640" 640 "$(stat -c %a "$H/app_app1/conf/main.ini")"
+check "no temporary files left on app1" dir_holds_only "$H/app_app1/conf" main.ini
+check "no temporary files left on app2" dir_holds_only "$H/app_app2/conf" main.ini
+check "fragment routes every database" \
+    grep -q "^repmgr = host=127.0.0.1 port=$(pg_port node1) dbname=repmgr\$" "$H/app_app1/conf/main.ini"
+check "repmgr's user and connect_timeout are not copied" \
+    fails grep -E 'user=|connect_timeout' "$H/app_app1/conf/main.ini"
+
+echo "# promotion recorded in repmgr.nodes: node2 becomes the primary"
+set_primary node2 2
+run_pgdeploy
+check_eq "exit status 0 after re-pointing" 0 "$RC"
+check "app1 re-pointed to node2" wait_until 5 routes_to app1 node2
+check "app2 re-pointed to node2" routes_to app2 node2
+check "header names the new primary" grep -q '^; Primary: node 2 (node2)' "$H/app_app2/conf/main.ini"
+
+echo "# application_name is passed on, quoted, and PgBouncer accepts it"
+app_server_set app2 application_name "'web frontend''s pool'"
+run_pgdeploy
+check_eq "exit status 0 (app2's load verified through its admin console)" 0 "$RC"
+check "application_name quoted in the fragment" \
+    grep -q "dbname=appdb application_name='web frontend''s pool'\$" "$H/app_app2/conf/main.ini"
+check "app2 still routes to node2" routes_to app2 node2
+
+echo "# one unreachable host and one unknown host key: the others are still updated"
+set_primary node1 1
+app_server_add down 103
+app_server_set down ssh_port "$(free_port)"
+as_user mkdir -p "$H/app_stranger/conf"
+echo "; previous" | write_as_user "$H/app_stranger/conf/main.ini"
+app_server_add stranger 104 127.0.0.2
+app_server_set stranger config_dir "$(sql_lit "$H/app_stranger/conf")"
+run_pgdeploy
+check_eq "exit status 1" 1 "$RC"
+check "app1 updated despite the failures" wait_until 5 routes_to app1 node1
+check "app2 updated despite the failures" routes_to app2 node1
+check "unreachable host reported at connect" grep -q 'down (127.0.0.1): FAILED .*connect:' "$H/out"
+check "unknown host key reported" grep -q 'stranger (127.0.0.2): FAILED .*host key: .* is not in' "$H/out"
+check_eq "unknown-key host's file untouched" "; previous" "$(cat "$H/app_stranger/conf/main.ini")"
+check "summary counts" grep -q '4 app servers: 2 updated, 2 failed' "$H/out"
+
+echo "# disabled hosts are left alone"
+app_server_set down enabled false
+app_server_set stranger enabled false
+run_pgdeploy
+check_eq "exit status 0 with the failing hosts disabled" 0 "$RC"
+check "summary counts only enabled hosts" grep -q '2 app servers: 2 updated, 0 failed' "$H/out"
+
+echo "# a failing reload command puts the previous file back"
+cp "$H/app_app1/conf/main.ini" "$H/app1.before"
+set_primary node2 2
+app_server_set app1 reload_command "'echo no such service >&2; false'"
+run_pgdeploy
+check_eq "exit status 1" 1 "$RC"
+check "reload failure reported with its output" grep -q 'app1 .*FAILED .*reload: no such service' "$H/out"
+check "app1's previous file is back" cmp "$H/app1.before" "$H/app_app1/conf/main.ini"
+check "no temporary files left on app1" dir_holds_only "$H/app_app1/conf" main.ini
+check "app1 still routes to node1" routes_to app1 node1
+check "app2 re-pointed meanwhile" routes_to app2 node2
+
+echo "# the admin console shows PgBouncer did not load the fragment: roll back"
+# PgBouncer includes conf/main.ini; a fragment written elsewhere is never loaded,
+# yet RELOAD answers with success.
+as_user mkdir "$H/app_app2/elsewhere"
+app_server_set app2 config_dir "$(sql_lit "$H/app_app2/elsewhere")"
+set_primary node1 1
+run_pgdeploy
+check "unloaded fragment detected" grep -q 'app2 .*FAILED .*verify: PgBouncer routes appdb to' "$H/out"
+check "the new file is removed again (there was none before)" dir_holds_only "$H/app_app2/elsewhere"
+check "app2 keeps routing to node2" routes_to app2 node2
+
+harness_summary

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# When the database or its metadata cannot be trusted, pgdeploy stops before it
+# contacts any app server: exit 3 (unreachable, missing, no primary) or 4 (two
+# primaries), files untouched. Usage errors exit 2. Secrets never reach output.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+
+harness_init
+pg_start node1
+pg_start node2
+repmgr_register_primary node1 1
+pg_psql node1 postgres "CREATE DATABASE appdb" >/dev/null
+sshd_start
+pgbouncer_start app1
+app_server_add app1 101
+app_server_set app1 reload_command "$(sql_lit "$(bouncer_reload_command app1)")"
+
+run_pgdeploy
+check_eq "a first deploy works" 0 "$RC"
+cp "$H/app_app1/conf/main.ini" "$H/deployed.ini"
+
+ssh_sessions() { grep -c 'Accepted publickey' "$H/ssh/sshd.log" || true; }
+# Runs pgdeploy expecting exit status WANT, output matching PATTERN, the
+# deployed file byte-identical and no SSH session opened.
+refuses() {
+    local want=$1 pattern=$2 before
+    shift 2
+    before=$(ssh_sessions)
+    run_pgdeploy "$@"
+    [ "$RC" = "$want" ] || { echo "exit status $RC, expected $want"; return 1; }
+    grep -q -- "$pattern" "$H/out" || { echo "no line matches: $pattern"; return 1; }
+    cmp "$H/deployed.ini" "$H/app_app1/conf/main.ini" || return 1
+    [ "$(ssh_sessions)" = "$before" ] || { echo "an SSH session was opened"; return 1; }
+}
+
+echo "# the database is down"
+pg_stop node1
+check "database unreachable: exit 3, nothing pushed" \
+    refuses 3 'error: cannot connect to the repmgr database'
+pg_start node1
+
+echo "# no active primary"
+pg_psql node1 repmgr "UPDATE repmgr.nodes SET active = false" >/dev/null
+check "no active primary: exit 3, nothing pushed" refuses 3 'no active primary in "repmgr"."nodes"'
+pg_psql node1 repmgr "UPDATE repmgr.nodes SET active = true" >/dev/null
+
+echo "# two active primaries"
+pg_psql node1 repmgr "INSERT INTO repmgr.nodes (node_id, node_name, type, active, conninfo,
+    repluser, location, priority, config_file) VALUES (2, 'node2', 'primary', true,
+    $(sql_lit "host=127.0.0.1 port=$(pg_port node2) dbname=repmgr"), 'repmgr', 'default', 100, '/dev/null')" >/dev/null
+check "two active primaries: exit 4 naming both, nothing pushed" \
+    refuses 4 '2 active primaries in "repmgr"."nodes": node 1 (node1), node 2 (node2)'
+pg_psql node1 repmgr "DELETE FROM repmgr.nodes WHERE node_id = 2" >/dev/null
+
+echo "# app_servers missing"
+pg_psql node1 repmgr "ALTER TABLE repmgr.app_servers RENAME TO app_servers_old" >/dev/null
+check "no app_servers table: exit 3, nothing pushed" refuses 3 'repmgr.app_servers does not exist'
+pg_psql node1 repmgr "ALTER TABLE repmgr.app_servers_old RENAME TO app_servers" >/dev/null
+
+echo "# no repmgr metadata at all"
+check "a database without repmgr: exit 3" refuses 3 'no repmgr metadata in this database' \
+    -p "host=127.0.0.1 port=$(pg_port node1) dbname=appdb"
+
+echo "# a primary conninfo that application servers cannot use"
+pg_psql node1 repmgr "UPDATE repmgr.nodes SET conninfo = 'host=/tmp dbname=repmgr password=Xyzzy-1'" >/dev/null
+check "Unix socket conninfo: exit 3 without the password" \
+    refuses 3 'primary node 1 (node1): unusable conninfo: conninfo names a Unix socket'
+check "the password is not in the output" fails grep -q Xyzzy "$H/out"
+
+echo "# secrets in conninfos never appear in output or fragments"
+pg_psql node1 repmgr "UPDATE repmgr.nodes SET conninfo =
+    $(sql_lit "host=127.0.0.1 port=$(pg_port node1) user=$TEST_USER password=Primary-Secret-7 dbname=repmgr")" >/dev/null
+app_server_set app1 application_name "'billing'"
+run_pgdeploy -v -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr password=Local-Secret-9"
+check_eq "deploy with passwords in the conninfos works" 0 "$RC"
+check "no password in the verbose output" fails grep -q -E 'Primary-Secret-7|Local-Secret-9' "$H/out"
+check "no password in the fragment" fails grep -q -E 'password|Secret' "$H/app_app1/conf/main.ini"
+check "the local conninfo is logged redacted" grep -q 'password=\*\*\*\*\*\*\*\*' "$H/out"
+
+echo "# usage and configuration errors: exit 2"
+usage_error() {
+    local pattern=$1
+    shift
+    RC=0
+    as_user "$PGDEPLOY" "$@" >"$H/out" 2>&1 || RC=$?
+    [ "$RC" = 2 ] || { echo "exit status $RC"; cat "$H/out"; return 1; }
+    grep -q -- "$pattern" "$H/out" || { cat "$H/out"; return 1; }
+}
+check "missing --cluster" usage_error 'cluster is required'
+check "invalid cluster name" usage_error 'cluster name must match' -c 'a b'
+check "cluster name with a slash" usage_error 'cluster name must match' -c '../etc'
+check "unknown option" usage_error 'not expected' -c main --no-such-option
+check "missing SSH key names the file" usage_error 'cannot read SSH key /nonexistent' \
+    -c main --ssh-key /nonexistent --known-hosts "$KNOWN_HOSTS"
+check "missing known_hosts names the file" \
+    usage_error 'known hosts file /nonexistent does not exist' -c main --ssh-key "$SSH_KEY" --known-hosts /nonexistent
+check "not a key" usage_error 'cannot load SSH key' -c main --ssh-key "$KNOWN_HOSTS" --known-hosts "$KNOWN_HOSTS"
+check "timeout out of range" usage_error 'timeout' -c main -t 0
+check "--verbose with --quiet" usage_error 'exclude each other' -c main -v -q
+check "--version prints the version" as_user "$PGDEPLOY" --version
+
+harness_summary

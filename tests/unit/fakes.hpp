@@ -1,0 +1,133 @@
+#pragma once
+
+// Recording fakes for the three outside systems: the repmgr database, SSH hosts and PgBouncer's
+// admin console. Each answers what the test told it to and records what it was asked.
+
+#include <cstddef>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pgdeploy/admin_console.hpp"
+#include "pgdeploy/cluster.hpp"
+#include "pgdeploy/database.hpp"
+#include "pgdeploy/remote_host.hpp"
+
+namespace pgdeploy::test {
+
+// What several fakes did, in the order they did it, e.g. "ssh connect app1", "RELOAD".
+using Journal = std::vector<std::string>;
+
+// A QueryResult from column names and rows (NULL as std::nullopt).
+QueryResult query_result(std::vector<std::string> columns,
+                         std::vector<std::vector<std::optional<std::string>>> rows = {});
+
+// One statement the fake database was asked to run.
+struct RecordedQuery {
+  std::string sql;
+  std::vector<std::string> params;
+};
+
+// A Database that answers canned results. A rule matches when the SQL contains its substring
+// and, when the rule names a parameter, one of the parameters equals it. The most recently
+// added matching rule wins, so a test can override a fixture's defaults. A query no rule
+// matches throws std::logic_error naming it.
+class FakeDatabase final : public Database {
+ public:
+  void answer(std::string sql_part, QueryResult result);
+  void answer_for_param(std::string sql_part, std::string param, QueryResult result);
+  // Queries that match throw a metadata error with MESSAGE, as a failed statement does.
+  void fail(std::string sql_part, std::string message);
+
+  QueryResult query(const std::string& sql, const std::vector<std::string>& params) override;
+  // Doubles embedded double quotes and wraps the identifier in them, as libpq does.
+  std::string quote_identifier(std::string_view identifier) override;
+
+  const std::vector<RecordedQuery>& queries() const { return queries_; }
+  // The recorded queries whose SQL contains SQL_PART.
+  std::vector<RecordedQuery> queries_containing(std::string_view sql_part) const;
+
+ private:
+  struct Rule {
+    std::string sql_part;
+    std::optional<std::string> param;
+    QueryResult result;
+    std::optional<std::string> failure;
+  };
+  std::vector<Rule> rules_;
+  std::vector<RecordedQuery> queries_;
+};
+
+// Everything one remote command received.
+struct CommandRecord {
+  std::string host;   // name of the app server it ran on
+  std::string text;   // the command line given to the remote shell
+  std::string input;  // every byte written to its stdin
+  bool input_closed = false;
+  bool waited = false;
+};
+
+// How the fake remote installer behaves.
+struct InstallerBehaviour {
+  std::vector<std::string> stdout_lines;  // lines read_line returns, then end of output
+  int exit_status = 0;
+  // Like the real installer in verdict mode: exit 0 when the input ended with "commit\n",
+  // else 13 (rolled back). Overrides exit_status.
+  bool answers_verdict = false;
+  std::string errors;                      // stderr
+  std::optional<HostError> write_failure;  // thrown by write()
+};
+
+// A HostConnector whose hosts run no real command: every started command behaves as
+// `installer` says and records what was sent to it. Not thread-safe.
+class FakeHostConnector final : public HostConnector {
+ public:
+  explicit FakeHostConnector(std::shared_ptr<Journal> shared_journal = std::make_shared<Journal>());
+
+  // connect() throws HostError(step, message) from now on.
+  void fail_connect(const std::string& step, const std::string& message);
+  // The installer answers "installed" and, once it ends, exits with STATUS.
+  void installer_prints_installed_then_exits(int status);
+  // The installer answers "installed", then exits as the verdict it receives asks.
+  void installer_awaits_verdict();
+  // The installer prints nothing and exits with STATUS, with ERRORS on stderr.
+  void installer_exits(int status, const std::string& errors = "");
+
+  std::unique_ptr<RemoteHost> connect(const AppServer& host) override;
+
+  InstallerBehaviour installer;
+  std::vector<std::string> connected;                    // names of the app servers connected to
+  std::vector<std::shared_ptr<CommandRecord>> commands;  // every command started
+  std::shared_ptr<Journal> journal;
+
+ private:
+  std::optional<HostError> connect_failure_;
+};
+
+// An AdminConnector whose consoles return canned SHOW DATABASES rows and record RELOADs.
+// Consoles refer back to their connector, which must outlive them.
+class FakeAdminConnector final : public AdminConnector {
+ public:
+  explicit FakeAdminConnector(
+      std::shared_ptr<Journal> shared_journal = std::make_shared<Journal>());
+
+  void fail_connect(const std::string& message);  // HostError "admin console"
+  void fail_reload(const std::string& message);   // every RELOAD throws, after being recorded
+
+  std::unique_ptr<AdminConsole> connect(const std::string& admin_conninfo) override;
+
+  std::vector<RoutedDatabase> databases;  // what SHOW DATABASES answers
+  std::vector<std::string> conninfos;     // one per connect()
+  int reloads = 0;
+  int show_databases = 0;
+  std::optional<std::string> reload_failure;  // set by fail_reload
+  std::shared_ptr<Journal> journal;
+
+ private:
+  std::optional<std::string> connect_failure_;
+};
+
+}  // namespace pgdeploy::test

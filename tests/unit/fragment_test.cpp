@@ -1,0 +1,321 @@
+#include "pgdeploy/fragment.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "pgdeploy/version.hpp"
+
+namespace pgdeploy {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// ---- golden files --------------------------------------------------------------------------
+
+// The golden file NAME, byte for byte, with @VERSION@ replaced by the project's version.
+std::string golden(const std::string& name) {
+  const std::string path = std::string(PGDEPLOY_GOLDEN_DIR) + "/" + name;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw std::runtime_error("cannot read golden file " + path);
+  }
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string placeholder = "@VERSION@";
+  const auto at = text.find(placeholder);
+  if (at == std::string::npos || text.find(placeholder, at + 1) != std::string::npos) {
+    throw std::runtime_error(path + " must hold " + placeholder + " exactly once");
+  }
+  return text.replace(at, placeholder.size(), version);
+}
+
+// ---- PgBouncer 1.18's reading of a [databases] fragment --------------------------------------
+
+// One database line as PgBouncer 1.18 reads it.
+struct DatabaseLine {
+  std::string name;
+  std::map<std::string, std::string> parameters;
+};
+
+// Reads TEXT the way PgBouncer 1.18 reads lines of [databases] (libusual's ini reader, then
+// loader.c's connection string parser), and fails the test on anything it would reject or that
+// would change the meaning of the including file.
+std::vector<DatabaseLine> read_as_pgbouncer(const std::string& text) {
+  static const std::set<std::string> accepted_keys{"dbname",
+                                                   "host",
+                                                   "port",
+                                                   "user",
+                                                   "password",
+                                                   "auth_user",
+                                                   "client_encoding",
+                                                   "datestyle",
+                                                   "timezone",
+                                                   "pool_size",
+                                                   "min_pool_size",
+                                                   "reserve_pool",
+                                                   "max_db_connections",
+                                                   "pool_mode",
+                                                   "connect_query",
+                                                   "application_name"};
+  std::vector<DatabaseLine> lines;
+  EXPECT_TRUE(text.empty() || text.back() == '\n') << "the last line must be complete";
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line.front() == ';' || line.front() == '#') {
+      continue;
+    }
+    EXPECT_NE(line.front(), '[') << "a section header would change the including file: " << line;
+    EXPECT_NE(line.front(), '%') << "no directives in a fragment: " << line;
+    std::size_t p = 0;
+    while (p < line.size() && (std::isalnum(static_cast<unsigned char>(line[p])) != 0 ||
+                               std::string_view("_.-*").find(line[p]) != std::string_view::npos)) {
+      ++p;
+    }
+    DatabaseLine parsed{line.substr(0, p), {}};
+    EXPECT_FALSE(parsed.name.empty()) << "no database name: " << line;
+    EXPECT_LE(parsed.name.size(), 63U) << line;
+    EXPECT_NE(parsed.name, "pgbouncer");
+    EXPECT_NE(parsed.name, "*") << "a fragment must never set the fallback database";
+    while (p < line.size() && line[p] == ' ') {
+      ++p;
+    }
+    if (p >= line.size() || line[p] != '=') {
+      ADD_FAILURE() << "no '=' after the database name: " << line;
+      continue;
+    }
+    ++p;
+    // Connection string: pairs separated by spaces; a value is plain up to the next space, or
+    // quoted with '' for a quote.
+    while (true) {
+      while (p < line.size() && line[p] == ' ') {
+        ++p;
+      }
+      if (p >= line.size()) {
+        break;
+      }
+      const std::size_t key_start = p;
+      while (p < line.size() && line[p] != '=' && line[p] != ' ') {
+        ++p;
+      }
+      const std::string key = line.substr(key_start, p - key_start);
+      if (p >= line.size() || line[p] != '=' || key.empty()) {
+        ADD_FAILURE() << "syntax error in connection string: " << line;
+        break;
+      }
+      ++p;
+      std::string value;
+      if (p < line.size() && line[p] == '\'') {
+        ++p;
+        bool closed = false;
+        while (p < line.size()) {
+          if (line[p] == '\'') {
+            if (p + 1 < line.size() && line[p + 1] == '\'') {
+              value += '\'';
+              p += 2;
+              continue;
+            }
+            closed = true;
+            ++p;
+            break;
+          }
+          value += line[p++];
+        }
+        EXPECT_TRUE(closed) << "unterminated quoted value: " << line;
+      } else {
+        while (p < line.size() && line[p] != ' ') {
+          value += line[p++];
+        }
+      }
+      EXPECT_FALSE(value.empty()) << "empty value of " << key << ": " << line;
+      EXPECT_EQ(value.find('\t'), std::string::npos) << "a tab is not a separator: " << line;
+      EXPECT_TRUE(accepted_keys.count(key) == 1) << "unrecognized connection parameter " << key;
+      EXPECT_TRUE(parsed.parameters.emplace(key, value).second) << "repeated " << key;
+    }
+    lines.push_back(std::move(parsed));
+  }
+  return lines;
+}
+
+// ---- fixtures ------------------------------------------------------------------------------
+
+FragmentInput basic_input() {
+  return {"main", 1, "node1", {"10.0.0.11", 5432}, {"reporting", "app", "postgres"}, ""};
+}
+
+std::vector<std::string> names_of(const std::vector<DatabaseLine>& lines) {
+  std::vector<std::string> names;
+  for (const auto& line : lines) {
+    names.push_back(line.name);
+  }
+  return names;
+}
+
+// ---- render_fragment against golden files ----------------------------------------------------
+
+TEST(RenderFragment, MatchesGoldenForThreeDatabases) {
+  EXPECT_EQ(render_fragment(basic_input()), golden("basic.ini"));
+}
+
+TEST(RenderFragment, MatchesGoldenWithQuotedApplicationName) {
+  const FragmentInput input{
+      "prod", 3, "pg-3", {"db-primary.example.com", 5433}, {"crm", "billing"}, "billing app's"};
+  EXPECT_EQ(render_fragment(input), golden("application_name.ini"));
+}
+
+TEST(RenderFragment, MatchesGoldenLeavingOutNamesPgBouncerCannotRoute) {
+  const FragmentInput input{"main",
+                            2,
+                            "node2\n[pgbouncer]",
+                            {"10.0.0.12", 5432},
+                            {"app", "evil\n* = host=attacker", "pgbouncer", std::string(64, 'x'),
+                             std::string(63, 'y'), "my db", "*", "caf\xc3\xa9", "a;b"},
+                            ""};
+  EXPECT_EQ(render_fragment(input), golden("filtered.ini"));
+}
+
+TEST(RenderFragment, MatchesGoldenWithoutDatabases) {
+  FragmentInput input = basic_input();
+  input.databases.clear();
+  EXPECT_EQ(render_fragment(input), golden("no_databases.ini"));
+}
+
+TEST(RenderFragment, GoldenFilesAreWhatPgBouncerAccepts) {
+  for (const char* name :
+       {"basic.ini", "application_name.ini", "filtered.ini", "no_databases.ini"}) {
+    SCOPED_TRACE(name);
+    read_as_pgbouncer(golden(name));
+  }
+}
+
+// ---- what PgBouncer reads back --------------------------------------------------------------
+
+TEST(RenderFragment, EveryDatabaseRoutesToTheTargetUnderItsOwnName) {
+  const auto lines = read_as_pgbouncer(render_fragment(basic_input()));
+  ASSERT_EQ(lines.size(), 3U);
+  for (const auto& line : lines) {
+    EXPECT_EQ(line.parameters,
+              (std::map<std::string, std::string>{
+                  {"host", "10.0.0.11"}, {"port", "5432"}, {"dbname", line.name}}));
+  }
+}
+
+TEST(RenderFragment, ApplicationNameReadsBackUnchanged) {
+  FragmentInput input = basic_input();
+  input.application_name = "it's a 'quoted' = app; # name";
+  for (const auto& line : read_as_pgbouncer(render_fragment(input))) {
+    EXPECT_EQ(line.parameters.at("application_name"), input.application_name);
+  }
+}
+
+TEST(RenderFragment, HostNeedingQuotesReadsBackUnchanged) {
+  FragmentInput input = basic_input();
+  input.target.host = "db one";
+  for (const auto& line : read_as_pgbouncer(render_fragment(input))) {
+    EXPECT_EQ(line.parameters.at("host"), "db one");
+  }
+}
+
+TEST(RenderFragment, WritesIpv6HostUnquoted) {
+  FragmentInput input = basic_input();
+  input.target = {"fd00::11", 6543};
+  EXPECT_THAT(render_fragment(input), HasSubstr("app = host=fd00::11 port=6543 dbname=app\n"));
+}
+
+TEST(RenderFragment, HostileNamesNeverReachALine) {
+  FragmentInput input = basic_input();
+  input.databases = {"evil\n* = host=attacker", "x = host=attacker", "pgbouncer", "*", "a b"};
+  const std::string text = render_fragment(input);
+  EXPECT_TRUE(read_as_pgbouncer(text).empty());
+  EXPECT_THAT(text, Not(HasSubstr("attacker")));
+}
+
+TEST(RenderFragment, HeaderControlCharactersCannotStartALine) {
+  FragmentInput input = basic_input();
+  input.cluster = "main\n* = host=attacker";
+  input.primary_name = "n\r\n[pgbouncer]";
+  const std::string text = render_fragment(input);
+  EXPECT_EQ(names_of(read_as_pgbouncer(text)),
+            (std::vector<std::string>{"app", "postgres", "reporting"}));
+  EXPECT_THAT(text, HasSubstr("cluster main?* = host=attacker."));
+  EXPECT_THAT(text, HasSubstr("(n??[pgbouncer])"));
+}
+
+TEST(RenderFragment, HeaderNamesVersionClusterAndPrimary) {
+  const std::string text = render_fragment(basic_input());
+  EXPECT_THAT(text, HasSubstr(std::string("pgdeploy ") + version + " "));
+  EXPECT_THAT(text, HasSubstr("; Primary: node 1 (node1) at 10.0.0.11:5432\n"));
+}
+
+// ---- determinism ---------------------------------------------------------------------------
+
+TEST(RenderFragment, SameInputGivesSameBytes) {
+  EXPECT_EQ(render_fragment(basic_input()), render_fragment(basic_input()));
+}
+
+TEST(RenderFragment, SortsDatabasesWhateverTheInputOrder) {
+  FragmentInput shuffled = basic_input();
+  shuffled.databases = {"postgres", "reporting", "app"};
+  EXPECT_EQ(render_fragment(shuffled), render_fragment(basic_input()));
+  EXPECT_EQ(names_of(read_as_pgbouncer(render_fragment(shuffled))),
+            (std::vector<std::string>{"app", "postgres", "reporting"}));
+}
+
+TEST(RenderFragment, SortsByteWise) {
+  FragmentInput input = basic_input();
+  input.databases = {"b", "B", "a", "_x", "1"};
+  EXPECT_EQ(names_of(read_as_pgbouncer(render_fragment(input))),
+            (std::vector<std::string>{"1", "B", "_x", "a", "b"}));
+}
+
+TEST(RenderFragment, WritesDuplicatesOnce) {
+  FragmentInput input = basic_input();
+  input.databases = {"app", "postgres", "app", "reporting", "postgres"};
+  EXPECT_EQ(render_fragment(input), render_fragment(basic_input()));
+}
+
+// ---- invalid input -------------------------------------------------------------------------
+
+TEST(RenderFragment, RejectsEmptyHost) {
+  FragmentInput input = basic_input();
+  input.target.host = "";
+  EXPECT_THROW(render_fragment(input), std::invalid_argument);
+}
+
+TEST(RenderFragment, RejectsHostWithControlCharacter) {
+  FragmentInput input = basic_input();
+  input.target.host = "db1\n* = host=attacker";
+  EXPECT_THROW(render_fragment(input), std::invalid_argument);
+  input.target.host = "db1\tx";
+  EXPECT_THROW(render_fragment(input), std::invalid_argument);
+}
+
+TEST(RenderFragment, RejectsApplicationNameWithControlCharacter) {
+  FragmentInput input = basic_input();
+  input.application_name = "app\nname";
+  EXPECT_THROW(render_fragment(input), std::invalid_argument);
+  input.application_name = "app\tname";
+  EXPECT_THROW(render_fragment(input), std::invalid_argument);
+}
+
+TEST(RenderFragment, RejectsBadHostEvenWithoutDatabases) {
+  FragmentInput input = basic_input();
+  input.databases.clear();
+  input.target.host = "";
+  EXPECT_THROW(render_fragment(input), std::invalid_argument);
+}
+
+TEST(RenderFragment, EmptyApplicationNameWritesNoParameter) {
+  EXPECT_THAT(render_fragment(basic_input()), Not(HasSubstr("application_name")));
+}
+
+}  // namespace
+}  // namespace pgdeploy
