@@ -5,22 +5,45 @@
 #include "pgdeploy/catalog.hpp"
 #include "pgdeploy/command_line.hpp"
 #include "pgdeploy/errors.hpp"
+#include "pgdeploy/events.hpp"
 #include "pgdeploy/fleet.hpp"
 #include "pgdeploy/host_deployer.hpp"
 #include "pgdeploy/logging.hpp"
 #include "pgdeploy/pgbouncer_console.hpp"
 #include "pgdeploy/pgbouncer_syntax.hpp"
 #include "pgdeploy/postgres_connection.hpp"
+#include "pgdeploy/repmgr_config.hpp"
 #include "pgdeploy/report.hpp"
 #include "pgdeploy/ssh_connector.hpp"
 
 namespace pgdeploy {
 namespace {
 
-ClusterState read_cluster(const Options& options) {
-  spdlog::debug("connecting to the repmgr database: {}", redact_conninfo(options.pgconnstring));
-  PostgresConnection db(options.pgconnstring, options.timeout_seconds);
+// The local repmgr database: -p, else repmgr.conf's conninfo, else the default.
+std::string local_conninfo(const Options& options, const std::optional<RepmgrConfig>& config) {
+  if (options.pgconnstring) {
+    return *options.pgconnstring;
+  }
+  return config ? *config->conninfo : std::string(default_pgconnstring);
+}
+
+ClusterState read_cluster(const Options& options, const std::string& conninfo) {
+  spdlog::debug("connecting to the repmgr database: {}", redact_conninfo(conninfo));
+  PostgresConnection db(conninfo, options.timeout_seconds);
   return Catalog(db, options.cluster).read(options.public_net);
+}
+
+void log_event(const EventOptions& event, const std::optional<RepmgrConfig>& config) {
+  if (!event.event) {
+    return;
+  }
+  const std::optional<int> node = event.node_id ? event.node_id : (config ? config->node_id
+                                                                           : std::nullopt);
+  spdlog::info("repmgr event {} on node {}: deploying", *event.event,
+               node ? std::to_string(*node) : std::string("?"));
+  if (!event.details.empty()) {
+    spdlog::debug("event details: {}", event.details);
+  }
 }
 
 DeployPlan plan_for(const std::string& cluster, const ClusterState& state) {
@@ -50,10 +73,15 @@ std::vector<AppServer> enabled_servers(const ClusterState& state) {
 
 ExitCode deploy(const Options& options) {
   // Configuration problems (exit 2) come out before the database is asked anything.
+  std::optional<RepmgrConfig> config;
+  if (options.repmgr_config) {
+    config = read_repmgr_config(*options.repmgr_config);
+  }
+  log_event(options.event, config);
   const auto ssh_dir = user_ssh_dir();
   SshConnector ssh(resolve_ssh_key(options, ssh_dir), resolve_known_hosts(options, ssh_dir),
                    options.timeout_seconds);
-  const ClusterState state = read_cluster(options);
+  const ClusterState state = read_cluster(options, local_conninfo(options, config));
   const DeployPlan plan = plan_for(options.cluster, state);
   const std::vector<AppServer> hosts = enabled_servers(state);
   if (hosts.empty()) {
@@ -75,6 +103,23 @@ ExitCode deploy(const Options& options) {
   return exit_code_for(outcomes);
 }
 
+// Runs of repmgr's event hook that need no deployment end here, before anything is read:
+// repmgr waits for the hook, so this path must cost next to nothing.
+std::optional<ExitCode> skip_for_event(const EventOptions& event) {
+  switch (decide_for_event(event)) {
+    case EventDecision::irrelevant:
+      spdlog::debug("repmgr event {} cannot move writes; nothing to do", *event.event);
+      return ExitCode::ok;
+    case EventDecision::failed:
+      spdlog::warn("repmgr event {} on node {} reports failure (--success=0); nothing deployed",
+                   *event.event, event.node_id ? std::to_string(*event.node_id) : "?");
+      return ExitCode::ok;
+    case EventDecision::deploy:
+      break;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int run(int argc, const char* const* argv) {
@@ -84,6 +129,9 @@ int run(int argc, const char* const* argv) {
   }
   setup_logging(command_line.options.verbosity);
   try {
+    if (const auto skipped = skip_for_event(command_line.options.event)) {
+      return static_cast<int>(*skipped);
+    }
     return static_cast<int>(deploy(command_line.options));
   } catch (const Error& e) {
     spdlog::error("{}", e.what());

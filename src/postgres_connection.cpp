@@ -13,6 +13,8 @@ using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
 PGconn* open_connection(const std::string& conninfo, int timeout_seconds) {
   const std::string timeout = std::to_string(timeout_seconds);
+  const std::string statement_timeout =
+      "-c statement_timeout=" + std::to_string(timeout_seconds * 1000);
   std::vector<const char*> keys{"fallback_application_name"};
   std::vector<const char*> values{"pgdeploy"};
   // Our timeout comes first so that the conninfo (expanded from dbname) can override it;
@@ -21,6 +23,9 @@ PGconn* open_connection(const std::string& conninfo, int timeout_seconds) {
     keys.push_back("connect_timeout");
     values.push_back(timeout.c_str());
   }
+  // Bounds every query too: a lock held on repmgr's tables must not stall a failover.
+  keys.push_back("options");
+  values.push_back(statement_timeout.c_str());
   keys.push_back("dbname");
   values.push_back(conninfo.c_str());
   keys.push_back(nullptr);

@@ -8,16 +8,29 @@ namespace pgdeploy {
 
 enum class Verbosity { quiet, normal, verbose };
 
+// The local repmgr database when neither -p nor repmgr.conf names one.
+inline constexpr const char* default_pgconnstring = "host=/var/run/postgresql dbname=repmgr";
+
+// What repmgr passes when it runs pgdeploy as its event_notification_command.
+struct EventOptions {
+  std::optional<std::string> event;    // %e; unset: a run by hand or from a timer
+  std::optional<int> node_id;          // %n
+  std::optional<std::string> success;  // %s: "1" or "0"
+  std::string details;                 // %d
+};
+
 // Everything the command line configures for one run.
 struct Options {
   std::string cluster;
-  std::string pgconnstring = "host=/var/run/postgresql dbname=repmgr";
+  std::optional<std::string> pgconnstring;            // -p; wins over repmgr.conf
+  std::optional<std::filesystem::path> repmgr_config;  // -f
   int timeout_seconds = 2;
   bool public_net = false;
   std::optional<std::filesystem::path> ssh_key;      // unset: first default key that exists
   std::optional<std::filesystem::path> known_hosts;  // unset: ~/.ssh/known_hosts
   int jobs = 32;
   Verbosity verbosity = Verbosity::normal;
+  EventOptions event;
 };
 
 // True when NAME is a valid cluster name: [A-Za-z0-9_-]+.

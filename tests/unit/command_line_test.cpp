@@ -87,7 +87,11 @@ TEST(ParseCommandLine, AppliesDefaults) {
   const Parsed parsed = parse({"-c", "main"});
   ASSERT_EQ(parsed.command_line.early_exit, std::nullopt) << parsed.err;
   const Options& options = parsed.command_line.options;
-  EXPECT_EQ(options.pgconnstring, "host=/var/run/postgresql dbname=repmgr");
+  // Unset here: repmgr.conf's conninfo, when given, comes before the built-in default.
+  EXPECT_EQ(options.pgconnstring, std::nullopt);
+  EXPECT_STREQ(default_pgconnstring, "host=/var/run/postgresql dbname=repmgr");
+  EXPECT_EQ(options.repmgr_config, std::nullopt);
+  EXPECT_EQ(options.event.event, std::nullopt);
   EXPECT_EQ(options.timeout_seconds, 2);
   EXPECT_EQ(options.jobs, 32);
   EXPECT_FALSE(options.public_net);
@@ -276,6 +280,24 @@ TEST(UserSshDir, FallsBackToPasswordDatabaseWithoutHome) {
   const passwd* entry = getpwuid(getuid());
   ASSERT_NE(entry, nullptr);
   EXPECT_EQ(dir, fs::path(entry->pw_dir) / ".ssh");
+}
+
+TEST(ParseCommandLine, ReadsTheDocumentedRepmgrHookLine) {
+  const Parsed parsed = parse({"-c", "main", "-f", "/etc/repmgr/repmgr.conf",
+                               "--event=standby_promote", "--node-id=2", "--success=1",
+                               "--details=server \"node2\" (ID: 2) was successfully promoted"});
+  ASSERT_EQ(parsed.command_line.early_exit, std::nullopt) << parsed.err;
+  const Options& options = parsed.command_line.options;
+  EXPECT_EQ(options.repmgr_config, std::filesystem::path("/etc/repmgr/repmgr.conf"));
+  EXPECT_EQ(options.event.event, "standby_promote");
+  EXPECT_EQ(options.event.node_id, 2);
+  EXPECT_EQ(options.event.success, "1");
+  EXPECT_EQ(options.event.details, "server \"node2\" (ID: 2) was successfully promoted");
+}
+
+TEST(ParseCommandLine, NonNumericNodeIdIsUsageError) {
+  EXPECT_EQ(parse({"-c", "main", "--event=standby_promote", "--node-id=two"}).command_line.early_exit,
+            2);
 }
 
 }  // namespace
