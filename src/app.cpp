@@ -12,6 +12,7 @@
 #include "pgdeploy/pgbouncer_console.hpp"
 #include "pgdeploy/pgbouncer_syntax.hpp"
 #include "pgdeploy/postgres_connection.hpp"
+#include "pgdeploy/primary_check.hpp"
 #include "pgdeploy/repmgr_config.hpp"
 #include "pgdeploy/report.hpp"
 #include "pgdeploy/ssh_connector.hpp"
@@ -27,10 +28,16 @@ std::string local_conninfo(const Options& options, const std::optional<RepmgrCon
   return config ? *config->conninfo : std::string(default_pgconnstring);
 }
 
+// Reads the metadata where it is current and checks that the primary it names is writable.
 ClusterState read_cluster(const Options& options, const std::string& conninfo) {
-  spdlog::debug("connecting to the repmgr database: {}", redact_conninfo(conninfo));
-  PostgresConnection db(conninfo, options.timeout_seconds);
-  return Catalog(db, options.cluster).read(options.public_net);
+  const DatabaseOpener open = [&](const std::string& target) {
+    spdlog::debug("connecting to {}", redact_conninfo(target));
+    return std::make_unique<PostgresConnection>(target, options.timeout_seconds);
+  };
+  ClusterState state = Catalog(*open_writable_node(conninfo, open), options.cluster)
+                           .read(options.public_net);
+  check_primary_is_writable(state.primary, open);
+  return state;
 }
 
 void log_event(const EventOptions& event, const std::optional<RepmgrConfig>& config) {

@@ -103,6 +103,34 @@ Endpoint endpoint_of(const ConnInfo& conninfo) {
   return endpoint;
 }
 
+namespace {
+
+// A conninfo value in single quotes, with libpq's backslash escapes.
+std::string quoted_value(const std::string& value) {
+  std::string quoted = "'";
+  for (const char c : value) {
+    if (c == '\\' || c == '\'') {
+      quoted += '\\';
+    }
+    quoted += c;
+  }
+  return quoted + "'";
+}
+
+}  // namespace
+
+std::string with_endpoint(const std::string& conninfo, const Endpoint& endpoint) {
+  ConnInfo parsed = parse_conninfo(conninfo);
+  parsed.erase("hostaddr");
+  parsed["host"] = endpoint.host;
+  parsed["port"] = std::to_string(endpoint.port);
+  std::string text;
+  for (const auto& [key, value] : parsed) {
+    text += (text.empty() ? "" : " ") + key + "=" + quoted_value(value);
+  }
+  return text;
+}
+
 std::string redact_conninfo(const std::string& conninfo) {
   ConnInfo parsed;
   try {

@@ -24,6 +24,10 @@ ConnInfo parse_conninfo(const std::string& conninfo);
 // there is no host, several hosts, a Unix socket directory, or an invalid port.
 Endpoint endpoint_of(const ConnInfo& conninfo);
 
+// The conninfo with host, hostaddr and port replaced by ENDPOINT, in key='value' form; every
+// other keyword (user, dbname, password, sslmode ...) is kept. Throws like parse_conninfo.
+std::string with_endpoint(const std::string& conninfo, const Endpoint& endpoint);
+
 // The conninfo with the password value replaced, safe to log.
 std::string redact_conninfo(const std::string& conninfo);
 

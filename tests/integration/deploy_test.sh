@@ -9,9 +9,10 @@ harness_init
 pg_start node1
 pg_start node2
 repmgr_register_primary node1 1
-for pg in node1 node2; do
-    pg_psql "$pg" postgres "CREATE DATABASE appdb" >/dev/null
-done
+pg_psql node1 postgres "CREATE DATABASE appdb" >/dev/null
+# node2 stands in for a primary promoted elsewhere: pgdeploy checks it is writable
+# through the conninfo repmgr records for it, which names database repmgr.
+pg_psql node2 postgres "CREATE DATABASE appdb" "CREATE DATABASE repmgr" >/dev/null
 sshd_start
 pgbouncer_start app1
 pgbouncer_start app2

@@ -52,6 +52,11 @@ check "two active primaries: exit 4 naming both, nothing pushed" \
     refuses 4 '2 active primaries in "repmgr"."nodes": node 1 (node1), node 2 (node2)'
 pg_psql node1 repmgr "DELETE FROM repmgr.nodes WHERE node_id = 2" >/dev/null
 
+echo "# the primary the metadata names does not answer"
+pg_psql node1 repmgr "UPDATE repmgr.nodes SET conninfo = $(sql_lit "host=127.0.0.1 port=$(free_port) dbname=repmgr") WHERE node_id = 1" >/dev/null
+check "primary unreachable: exit 3, nothing pushed" refuses 3 'the primary node 1 (node1) is unreachable'
+pg_psql node1 repmgr "UPDATE repmgr.nodes SET conninfo = $(sql_lit "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr") WHERE node_id = 1" >/dev/null
+
 echo "# app_servers missing"
 pg_psql node1 repmgr "ALTER TABLE repmgr.app_servers RENAME TO app_servers_old" >/dev/null
 check "no app_servers table: exit 3, nothing pushed" refuses 3 'repmgr.app_servers does not exist'

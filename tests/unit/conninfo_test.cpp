@@ -203,5 +203,17 @@ TEST(ParseConninfo, HidesABareTokenThatMayBeAPassword) {
   }
 }
 
+TEST(WithEndpoint, ReplacesHostHostaddrAndPortKeepsTheRest) {
+  const std::string result =
+      with_endpoint("host=old hostaddr=10.0.0.1 port=1 user=repmgr password='a b\\'c'",
+                    Endpoint{"10.0.0.2", 5433});
+  const ConnInfo parsed = parse_conninfo(result);
+  EXPECT_EQ(parsed.at("host"), "10.0.0.2");
+  EXPECT_EQ(parsed.at("port"), "5433");
+  EXPECT_EQ(parsed.count("hostaddr"), 0U);
+  EXPECT_EQ(parsed.at("user"), "repmgr");
+  EXPECT_EQ(parsed.at("password"), "a b'c");
+}
+
 }  // namespace
 }  // namespace pgdeploy

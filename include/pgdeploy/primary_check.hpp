@@ -1,0 +1,28 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "pgdeploy/cluster.hpp"
+#include "pgdeploy/database.hpp"
+
+namespace pgdeploy {
+
+// Opens a database connection from a conninfo; throws a metadata error when it cannot.
+using DatabaseOpener = std::function<std::unique_ptr<Database>(const std::string& conninfo)>;
+
+// The connection whose metadata can be trusted: the local node when it is not in recovery,
+// else the node it streams from, following cascading standbys up to a few hops. A standby's
+// copy of repmgr's tables can lag behind a promotion (the node that just rejoined or followed
+// still lists the old primary), so it is never read. Throws a metadata error when no
+// writable node is found this way.
+std::unique_ptr<Database> open_writable_node(const std::string& local_conninfo,
+                                             const DatabaseOpener& open);
+
+// Connects to the primary as repmgr describes it and requires it to accept writes. Throws a
+// metadata error (exit 3) when it is unreachable and a safety refusal (exit 4) when it is in
+// recovery: then the metadata is not the cluster's current state.
+void check_primary_is_writable(const Node& primary, const DatabaseOpener& open);
+
+}  // namespace pgdeploy

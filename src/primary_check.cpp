@@ -1,0 +1,80 @@
+#include "pgdeploy/primary_check.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "pgdeploy/conninfo.hpp"
+#include "pgdeploy/errors.hpp"
+
+namespace pgdeploy {
+namespace {
+
+constexpr int max_hops = 4;  // local node, its upstream, and up to two cascading levels
+
+bool in_recovery(Database& db) {
+  return db.query("SELECT pg_catalog.pg_is_in_recovery()", {}).rows.at(0).at(0) == "t";
+}
+
+// The node a standby streams from, from its WAL receiver.
+std::optional<Endpoint> upstream_of(Database& db) {
+  const QueryResult result = db.query(
+      "SELECT sender_host, sender_port::text FROM pg_catalog.pg_stat_wal_receiver"
+      " WHERE status = 'streaming' AND sender_host IS NOT NULL",
+      {});
+  if (result.rows.empty()) {
+    return std::nullopt;
+  }
+  Endpoint upstream{result.rows[0][0].value_or(""), 0};
+  const std::string port = result.rows[0][1].value_or("");
+  std::from_chars(port.data(), port.data() + port.size(), upstream.port);
+  return upstream;
+}
+
+std::string describe(const Node& node) {
+  return "node " + std::to_string(node.id) + " (" + node.name + ")";
+}
+
+}  // namespace
+
+std::unique_ptr<Database> open_writable_node(const std::string& local_conninfo,
+                                             const DatabaseOpener& open) {
+  std::string conninfo = local_conninfo;
+  for (int hop = 0; hop < max_hops; ++hop) {
+    std::unique_ptr<Database> db = open(conninfo);
+    if (!in_recovery(*db)) {
+      return db;
+    }
+    const std::optional<Endpoint> upstream = upstream_of(*db);
+    if (!upstream) {
+      throw metadata_error(
+          "the local node is a standby that streams from no upstream; its copy of the metadata "
+          "may be stale, and nothing was pushed");
+    }
+    spdlog::debug("node is in recovery; reading the metadata on its upstream {}:{}",
+                  upstream->host, upstream->port);
+    try {
+      conninfo = with_endpoint(local_conninfo, *upstream);
+    } catch (const std::invalid_argument& e) {
+      throw metadata_error(std::string("cannot build the upstream's conninfo: ") + e.what());
+    }
+  }
+  throw metadata_error("no writable node within " + std::to_string(max_hops) +
+                       " replication hops of the local node; nothing was pushed");
+}
+
+void check_primary_is_writable(const Node& primary, const DatabaseOpener& open) {
+  std::unique_ptr<Database> db;
+  try {
+    db = open(primary.conninfo);
+  } catch (const Error& e) {
+    throw metadata_error("the primary " + describe(primary) + " is unreachable: " + e.what() +
+                         "; nothing was pushed");
+  }
+  if (in_recovery(*db)) {
+    throw safety_refusal("the metadata names " + describe(primary) +
+                         " as primary, but it is in recovery; nothing was pushed");
+  }
+}
+
+}  // namespace pgdeploy

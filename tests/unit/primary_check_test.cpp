@@ -1,0 +1,132 @@
+#include "pgdeploy/primary_check.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "fakes.hpp"
+#include "pgdeploy/errors.hpp"
+
+namespace pgdeploy {
+namespace {
+
+using test::FakeDatabase;
+using test::query_result;
+using ::testing::HasSubstr;
+
+// Fake nodes by conninfo; opening an unknown conninfo fails like an unreachable server.
+class PrimaryCheckTest : public ::testing::Test {
+ protected:
+  FakeDatabase& node(const std::string& conninfo, bool recovery) {
+    auto db = std::make_shared<FakeDatabase>();
+    db->answer("pg_is_in_recovery", query_result({"r"}, {{recovery ? "t" : "f"}}));
+    db->answer("pg_stat_wal_receiver", query_result({"sender_host", "sender_port"}));
+    nodes[conninfo] = db;
+    return *db;
+  }
+
+  static void streams_from(FakeDatabase& db, const std::string& host, const std::string& port) {
+    db.answer("pg_stat_wal_receiver", query_result({"sender_host", "sender_port"}, {{host, port}}));
+  }
+
+  DatabaseOpener opener() {
+    return [this](const std::string& conninfo) -> std::unique_ptr<Database> {
+      opened.push_back(conninfo);
+      const auto found = nodes.find(conninfo);
+      if (found == nodes.end()) {
+        throw metadata_error("cannot connect: " + conninfo);
+      }
+      // A non-owning view: the test keeps the fake to inspect it afterwards.
+      struct View final : Database {
+        std::shared_ptr<FakeDatabase> db;
+        QueryResult query(const std::string& sql, const std::vector<std::string>& p) override {
+          return db->query(sql, p);
+        }
+        std::string quote_identifier(std::string_view id) override {
+          return db->quote_identifier(id);
+        }
+      };
+      auto view = std::make_unique<View>();
+      view->db = found->second;
+      return view;
+    };
+  }
+
+  std::map<std::string, std::shared_ptr<FakeDatabase>> nodes;
+  std::vector<std::string> opened;
+};
+
+TEST_F(PrimaryCheckTest, WritableLocalNodeIsUsedDirectly) {
+  node("host=local dbname=repmgr", false);
+  open_writable_node("host=local dbname=repmgr", opener());
+  EXPECT_EQ(opened, std::vector<std::string>{"host=local dbname=repmgr"});
+}
+
+TEST_F(PrimaryCheckTest, StandbyReadsMetadataOnItsUpstreamWithItsOwnLogin) {
+  streams_from(node("host=local user=repmgr dbname=repmgr", true), "10.0.0.2", "5433");
+  node("dbname='repmgr' host='10.0.0.2' port='5433' user='repmgr'", false);
+  open_writable_node("host=local user=repmgr dbname=repmgr", opener());
+  ASSERT_EQ(opened.size(), 2U);
+  EXPECT_EQ(opened[1], "dbname='repmgr' host='10.0.0.2' port='5433' user='repmgr'");
+}
+
+TEST_F(PrimaryCheckTest, FollowsCascadingStandbys) {
+  streams_from(node("host=a", true), "b", "5432");
+  streams_from(node("host='b' port='5432'", true), "c", "5432");
+  node("host='c' port='5432'", false);
+  open_writable_node("host=a", opener());
+  EXPECT_EQ(opened.size(), 3U);
+}
+
+TEST_F(PrimaryCheckTest, StandbyWithoutUpstreamIsMetadataError) {
+  node("host=local", true);
+  try {
+    open_writable_node("host=local", opener());
+    FAIL() << "expected a metadata error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), ExitCode::metadata);
+    EXPECT_THAT(e.what(), HasSubstr("streams from no upstream"));
+  }
+}
+
+TEST_F(PrimaryCheckTest, ReplicationLoopEndsWithMetadataError) {
+  streams_from(node("host=a", true), "a", "1");
+  streams_from(node("host='a' port='1'", true), "a", "1");
+  try {
+    open_writable_node("host=a", opener());
+    FAIL() << "expected a metadata error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), ExitCode::metadata);
+  }
+}
+
+TEST_F(PrimaryCheckTest, WritablePrimaryPasses) {
+  node("host=db2 dbname=repmgr", false);
+  EXPECT_NO_THROW(check_primary_is_writable({2, "node2", "host=db2 dbname=repmgr"}, opener()));
+}
+
+TEST_F(PrimaryCheckTest, UnreachablePrimaryIsMetadataErrorNamingIt) {
+  try {
+    check_primary_is_writable({2, "node2", "host=db2 dbname=repmgr"}, opener());
+    FAIL() << "expected a metadata error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), ExitCode::metadata);
+    EXPECT_THAT(e.what(), HasSubstr("node 2 (node2) is unreachable"));
+  }
+}
+
+TEST_F(PrimaryCheckTest, PrimaryInRecoveryIsSafetyRefusal) {
+  node("host=db1 dbname=repmgr", true);
+  try {
+    check_primary_is_writable({1, "node1", "host=db1 dbname=repmgr"}, opener());
+    FAIL() << "expected a safety refusal";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), ExitCode::safety_refusal);
+    EXPECT_THAT(e.what(), HasSubstr("node 1 (node1)"));
+    EXPECT_THAT(e.what(), HasSubstr("in recovery"));
+  }
+}
+
+}  // namespace
+}  // namespace pgdeploy
