@@ -528,3 +528,19 @@ set_primary() {
 app_server_set() {
     pg_psql node1 repmgr "UPDATE repmgr.app_servers SET $2 = $3 WHERE node_name = $(sql_lit "$1")" >/dev/null
 }
+
+# Make repmgr on server NAME run pgdeploy as its event_notification_command
+# (output in $H/hook_NAME.log), reach the other nodes over the test sshd for
+# switchover and rejoin, and start and stop PostgreSQL with its own log file.
+repmgr_enable_hook() {
+    local name=$1 data=$H/pg_$1
+    as_user tee -a "$H/repmgr_$name.conf" >/dev/null <<EOF
+event_notification_command='$PGDEPLOY -c main -f $H/repmgr_$name.conf --ssh-key $SSH_KEY --known-hosts $KNOWN_HOSTS -v --event=%e --node-id=%n --success=%s >>$H/hook_$name.log 2>&1'
+repmgr_bindir='$PG_BINDIR'
+ssh_options='-F /dev/null -i $SSH_KEY -o UserKnownHostsFile=$KNOWN_HOSTS -o StrictHostKeyChecking=yes -o BatchMode=yes -p $SSH_PORT'
+service_start_command='$PG_BINDIR/pg_ctl -w -D $data -l $data.log start'
+service_stop_command='$PG_BINDIR/pg_ctl -w -D $data -m fast stop'
+service_restart_command='$PG_BINDIR/pg_ctl -w -D $data -l $data.log -m fast restart'
+EOF
+    as_user touch "$H/hook_$name.log"
+}
