@@ -2,12 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "pgdeploy/catalog.hpp"
 #include "pgdeploy/command_line.hpp"
 #include "pgdeploy/errors.hpp"
 #include "pgdeploy/events.hpp"
 #include "pgdeploy/fleet.hpp"
 #include "pgdeploy/host_deployer.hpp"
+#include "pgdeploy/interrupt.hpp"
 #include "pgdeploy/logging.hpp"
 #include "pgdeploy/pgbouncer_console.hpp"
 #include "pgdeploy/pgbouncer_syntax.hpp"
@@ -36,7 +40,7 @@ ClusterState read_cluster(const Options& options, const std::string& conninfo) {
   };
   ClusterState state = Catalog(*open_writable_node(conninfo, open), options.cluster)
                            .read(options.public_net);
-  check_primary_is_writable(state.primary, open);
+  state.epoch = read_primary_epoch(state.primary, open);
   return state;
 }
 
@@ -53,8 +57,14 @@ void log_event(const EventOptions& event, const std::optional<RepmgrConfig>& con
   }
 }
 
-DeployPlan plan_for(const std::string& cluster, const ClusterState& state) {
-  DeployPlan plan{cluster, state.primary, state.primary_endpoint, {}};
+DeployPlan plan_for(const Options& options, const ClusterState& state) {
+  DeployPlan plan{options.cluster, state.primary, state.primary_endpoint, state.epoch, {},
+                  !options.force};
+  if (options.force) {
+    spdlog::warn("--force: NOT checking the timelines of the fragments in place; a fragment "
+                 "written for a newer primary will be replaced by node {} on timeline {}",
+                 state.primary.id, state.epoch.timeline);
+  }
   for (const std::string& name : state.databases) {
     if (is_representable_database(name)) {
       plan.databases.push_back(name);
@@ -78,6 +88,11 @@ std::vector<AppServer> enabled_servers(const ClusterState& state) {
   return enabled;
 }
 
+HostOutcome not_started(const AppServer& host) {
+  return {host.name, host.address, HostResult::failed,
+          std::string("not started: interrupted by ") + strsignal(interrupting_signal()), {}};
+}
+
 ExitCode deploy(const Options& options) {
   // Configuration problems (exit 2) come out before the database is asked anything.
   std::optional<RepmgrConfig> config;
@@ -89,7 +104,12 @@ ExitCode deploy(const Options& options) {
   SshConnector ssh(resolve_ssh_key(options, ssh_dir), resolve_known_hosts(options, ssh_dir),
                    options.timeout_seconds);
   const ClusterState state = read_cluster(options, local_conninfo(options, config));
-  const DeployPlan plan = plan_for(options.cluster, state);
+  if (interrupting_signal() != 0) {
+    throw Error(ExitCode::host_failed, std::string("interrupted by ") +
+                                           strsignal(interrupting_signal()) +
+                                           " before any app server was contacted; nothing pushed");
+  }
+  const DeployPlan plan = plan_for(options, state);
   const std::vector<AppServer> hosts = enabled_servers(state);
   if (hosts.empty()) {
     spdlog::warn("no enabled app servers in {}.app_servers; nothing to do", state.schema);
@@ -98,7 +118,7 @@ ExitCode deploy(const Options& options) {
   PgBouncerConnector admin(options.timeout_seconds);
   HostDeployer deployer(plan, ssh, admin);
   const auto outcomes = deploy_in_parallel(hosts, options.jobs, [&](const AppServer& host) {
-    HostOutcome outcome = deployer.deploy(host);
+    HostOutcome outcome = interrupting_signal() != 0 ? not_started(host) : deployer.deploy(host);
     if (outcome.result == HostResult::updated) {
       spdlog::info("{}", describe(outcome));
     } else {
@@ -107,6 +127,11 @@ ExitCode deploy(const Options& options) {
     return outcome;
   });
   spdlog::info("{}", summarize(plan, outcomes));
+  if (interrupting_signal() != 0) {
+    spdlog::warn("interrupted by {}: hosts in flight finished, the others were left as they were",
+                 strsignal(interrupting_signal()));
+    return std::max(exit_code_for(outcomes), ExitCode::host_failed);
+  }
   return exit_code_for(outcomes);
 }
 
@@ -139,6 +164,7 @@ int run(int argc, const char* const* argv) {
     if (const auto skipped = skip_for_event(command_line.options.event)) {
       return static_cast<int>(*skipped);
     }
+    catch_interrupts();
     return static_cast<int>(deploy(command_line.options));
   } catch (const Error& e) {
     spdlog::error("{}", e.what());

@@ -88,6 +88,9 @@ void add_options(CLI::App& app, Options& options, RawFlags& raw) {
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   add_event_options(app, options.event, raw);
+  app.add_flag("--force", options.force,
+               "replace fragments even when they carry a newer timeline than the primary's "
+               "(after rebuilding a cluster from scratch)");
   app.add_flag("-v,--verbose", raw.verbose, "log every remote operation");
   app.add_flag("-q,--quiet", raw.quiet, "log only warnings and errors");
   app.set_version_flag("--version", std::string("pgdeploy ") + version);

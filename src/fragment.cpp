@@ -23,7 +23,10 @@ std::string header(const FragmentInput& input) {
          comment_text(input.cluster) + ". Do not edit: the next run replaces this file.\n" +
          "; Primary: node " + std::to_string(input.primary_id) + " (" +
          comment_text(input.primary_name) + ") at " + comment_text(input.target.host) + ":" +
-         std::to_string(input.target.port) + "\n";
+         std::to_string(input.target.port) + "\n" +
+         // Read back by the installer's fencing check: keep the format in step with it.
+         "; Epoch: timeline " + std::to_string(input.epoch.timeline) + ", lsn " +
+         comment_text(input.epoch.lsn) + "\n";
 }
 
 }  // namespace
@@ -31,6 +34,11 @@ std::string header(const FragmentInput& input) {
 std::string render_fragment(const FragmentInput& input) {
   // Everything after "dbname=NAME" is the same for every database of this host.
   const std::string host = required_value(input.target.host, "primary host");
+  if (input.target.port < 1 || input.target.port > 65535) {
+    // PgBouncer stops loading at port 0 and truncates others to 16 bits: never write one.
+    throw std::invalid_argument("primary port " + std::to_string(input.target.port) +
+                                " is not a port number");
+  }
   std::string suffix;
   if (!input.application_name.empty()) {
     suffix = " application_name=" + required_value(input.application_name, "application_name");

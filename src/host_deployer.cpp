@@ -11,6 +11,13 @@
 namespace pgdeploy {
 namespace {
 
+// The host's fragment belongs to a primary on a newer timeline: replacing it could hand
+// traffic back to a superseded primary.
+class HostRefusal : public HostError {
+ public:
+  explicit HostRefusal(const std::string& message) : HostError("fencing", message) {}
+};
+
 std::string step_for_status(int status) {
   switch (status) {
     case install_write_failed:
@@ -21,6 +28,8 @@ std::string step_for_status(int status) {
       return "reload";
     case install_rolled_back:
       return "rollback";
+    case install_refused:
+      return "fencing";
     default:
       return "install";
   }
@@ -46,13 +55,17 @@ void check_installer(const CommandResult& result) {
   if (message.empty()) {
     message = "installer ended with status " + std::to_string(result.exit_status);
   }
+  if (result.exit_status == install_refused) {
+    throw HostRefusal(message);
+  }
   throw HostError(step_for_status(result.exit_status), message);
 }
 
 std::string render_for(const DeployPlan& plan, const AppServer& host) {
   try {
     return render_fragment(FragmentInput{plan.cluster, plan.primary.id, plan.primary.name,
-                                         plan.target, plan.databases, host.application_name});
+                                         plan.target, plan.epoch, plan.databases,
+                                         host.application_name});
   } catch (const std::invalid_argument& e) {
     throw HostError("render", e.what());
   }
@@ -91,14 +104,16 @@ HostOutcome HostDeployer::deploy(const AppServer& host) {
   try {
     check_row(host);
     const std::string fragment = render_for(plan_, host);
-    if (host.admin_conninfo) {
-      // Connecting first means an unreachable console fails the host before anything changes.
-      const auto console = admin_.connect(*host.admin_conninfo);
-      install_and_verify(host, fragment, *console);
-    } else {
-      install(host, fragment);
-    }
+    // Connecting first means an unreachable console fails the host before anything changes.
+    const auto console = host.admin_conninfo ? admin_.connect(*host.admin_conninfo) : nullptr;
+    push(host, fragment, console.get());
     outcome.result = HostResult::updated;
+  } catch (const HostRefusal& e) {
+    outcome.result = HostResult::refused;
+    outcome.reason = e.step() + ": " + e.what() + "; this run's primary is node " +
+                     std::to_string(plan_.primary.id) + " (" + plan_.primary.name +
+                     ") on timeline " + std::to_string(plan_.epoch.timeline) +
+                     " (--force overrides, e.g. after rebuilding the cluster)";
   } catch (const HostError& e) {
     outcome.reason = e.step() + ": " + e.what();
   } catch (const std::exception& e) {
@@ -109,27 +124,31 @@ HostOutcome HostDeployer::deploy(const AppServer& host) {
   return outcome;
 }
 
-void HostDeployer::install(const AppServer& host, const std::string& fragment) {
+void HostDeployer::push(const AppServer& host, const std::string& fragment,
+                        AdminConsole* console) {
   const auto remote = ssh_.connect(host);
+  // Without an admin console the installer reloads by command; with one, pgdeploy does.
   const auto command = remote->start(install_script(
-      {host.config_dir, plan_.cluster + ".ini", fragment.size(),
-       reload_command_for(host.reload_command, host.username)}));
+      {host.config_dir, plan_.cluster + ".ini", fragment.size(), plan_.epoch.timeline,
+       plan_.fence,
+       console != nullptr ? std::nullopt
+                          : std::optional(reload_command_for(host.reload_command, host.username))}));
   command->write(fragment);
+  if (!await_installed(*command)) {
+    command->close_input();  // no "commit": the installer rolls back and ends
+    check_installer(command->wait());
+    throw HostError("install", "the installer ended without installing");
+  }
+  if (console != nullptr) {
+    reload_and_verify(host, *command, *console);
+  }
+  command->write(commit_line);
   command->close_input();
   check_installer(command->wait());
 }
 
-void HostDeployer::install_and_verify(const AppServer& host, const std::string& fragment,
-                                      AdminConsole& console) {
-  const auto remote = ssh_.connect(host);
-  const auto command = remote->start(
-      install_script({host.config_dir, plan_.cluster + ".ini", fragment.size(), std::nullopt}));
-  command->write(fragment);
-  if (!await_installed(*command)) {
-    command->close_input();  // no verdict: the installer rolls back and ends
-    check_installer(command->wait());
-    throw HostError("install", "the installer ended without installing");
-  }
+void HostDeployer::reload_and_verify(const AppServer& host, RemoteCommand& command,
+                                     AdminConsole& console) {
   try {
     console.reload();
     verify_routing(console);
@@ -137,9 +156,9 @@ void HostDeployer::install_and_verify(const AppServer& host, const std::string& 
     // Put the previous file back and load it again, so that file and PgBouncer agree. Failures
     // here are secondary: the installer also rolls back when the connection is lost.
     try {
-      command->write(rollback_line);
-      command->close_input();
-      if (const CommandResult result = command->wait(); result.exit_status != install_rolled_back) {
+      command.write(rollback_line);
+      command.close_input();
+      if (const CommandResult result = command.wait(); result.exit_status != install_rolled_back) {
         spdlog::warn("{}: rollback not confirmed (status {}): {}", host.name, result.exit_status,
                      one_line(result.errors));
       }
@@ -149,9 +168,6 @@ void HostDeployer::install_and_verify(const AppServer& host, const std::string& 
     }
     throw;
   }
-  command->write(commit_line);
-  command->close_input();
-  check_installer(command->wait());
 }
 
 void HostDeployer::verify_routing(AdminConsole& console) {

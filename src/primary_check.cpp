@@ -63,7 +63,7 @@ std::unique_ptr<Database> open_writable_node(const std::string& local_conninfo,
                        " replication hops of the local node; nothing was pushed");
 }
 
-void check_primary_is_writable(const Node& primary, const DatabaseOpener& open) {
+Epoch read_primary_epoch(const Node& primary, const DatabaseOpener& open) {
   std::unique_ptr<Database> db;
   try {
     db = open(primary.conninfo);
@@ -75,6 +75,19 @@ void check_primary_is_writable(const Node& primary, const DatabaseOpener& open) 
     throw safety_refusal("the metadata names " + describe(primary) +
                          " as primary, but it is in recovery; nothing was pushed");
   }
+  const QueryResult result = db->query(
+      "SELECT substr(pg_catalog.pg_walfile_name(pg_catalog.pg_current_wal_lsn()), 1, 8),"
+      " pg_catalog.pg_current_wal_lsn()::text",
+      {});
+  Epoch epoch{0, result.rows.at(0).at(1).value_or("")};
+  const std::string timeline = result.rows.at(0).at(0).value_or("");
+  const auto [end, error] =
+      std::from_chars(timeline.data(), timeline.data() + timeline.size(), epoch.timeline, 16);
+  if (error != std::errc() || end != timeline.data() + timeline.size() || epoch.timeline < 1) {
+    throw metadata_error("cannot read the timeline of " + describe(primary) + ": \"" + timeline +
+                         "\"");
+  }
+  return epoch;
 }
 
 }  // namespace pgdeploy

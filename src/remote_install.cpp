@@ -3,20 +3,23 @@
 namespace pgdeploy {
 namespace {
 
-// Runs on the app server through the SSH user's shell. The EXIT trap is the only place that
-// cleans up, so every way out (failure, signal, lost connection, syntax error in a configured
-// reload command) removes the temporary file and, unless the run reached "done", puts the
-// previous file back.
-constexpr std::string_view script_head = R"(umask 077
+// Runs on the app server through the SSH user's shell, after the variables and the reload()
+// function. The EXIT trap is the only place that cleans up: every way out (failure, signal,
+// lost connection, no "commit" from pgdeploy) removes the temporary file and, unless the run
+// reached "done", puts the previous file back and, if PgBouncer was already reloaded, reloads
+// it again. Defining reload() first means a syntax error in a configured reload command stops
+// the script before anything is touched.
+constexpr std::string_view script_body = R"(umask 077
 new= old= state=start
 rollback() {
-  [ "$state" = installed ] || return 0
+  case $state in installed|reloaded) ;; *) return 0 ;; esac
   if [ -z "$old" ]; then
     rm -f -- "$target"
   elif ! mv -f -- "$old" "$target"; then
     echo "cannot put the previous file back; it is kept as $old" >&2
   fi
   old=
+  [ "$state" = reloaded ] && (reload) </dev/null >&2
   state=rolled_back
 }
 cleanup() { rollback; rm -f -- ${new:+"$new"} ${old:+"$old"}; }
@@ -24,6 +27,13 @@ trap cleanup EXIT
 trap 'exit 129' HUP INT TERM PIPE
 fail() { echo "$1" >&2; exit "$2"; }
 [ -d "$dir" ] || fail "config_dir $dir is not a directory" 10
+if [ "$fence" = 1 ] && [ -f "$target" ]; then
+  held=$(sed -n 's/^; Epoch: timeline \([0-9][0-9]*\).*/\1/p' -- "$target" | head -n 1)
+  if [ -n "$held" ] && [ "$held" -gt "$timeline" ]; then
+    holder=$(sed -n 's/^; Primary: //p' -- "$target" | head -n 1)
+    fail "$target is held by the primary $holder on timeline $held, newer than $timeline" 14
+  fi
+fi
 tmp=$(mktemp "$dir/.$file.XXXXXX") || fail "cannot create a file in $dir" 10
 new=$tmp
 head -c "$size" >"$new" || fail "cannot write $new" 10
@@ -37,20 +47,13 @@ if [ -e "$target" ]; then
 fi
 mv -f -- "$new" "$target" || fail "cannot rename over $target" 10
 new= state=installed
-)";
-
-constexpr std::string_view reload_head = "if ! (\n";
-constexpr std::string_view reload_tail = R"(
-) </dev/null >&2; then
-  rollback
-  fail "reload command failed; the previous file is back in place" 12
+if [ "$reload_here" = 1 ]; then
+  (reload) </dev/null >&2 || { rollback; fail "reload command failed; the previous file is back in place" 12; }
+  state=reloaded
 fi
-state=done
-)";
-
-constexpr std::string_view verdict_step = R"(echo installed
+echo installed
 read -r verdict || verdict=
-[ "$verdict" = commit ] || fail "rolled back; the previous file is back in place" 13
+[ "$verdict" = commit ] || fail "not confirmed; the previous file is back in place" 13
 state=done
 )";
 
@@ -69,16 +72,13 @@ std::string shell_quote(std::string_view text) {
 }
 
 std::string install_script(const InstallRequest& request) {
-  std::string script = "dir=" + shell_quote(request.config_dir) +
-                       " file=" + shell_quote(request.file_name) +
-                       " size=" + std::to_string(request.size) + "\n" +
-                       "target=\"$dir/$file\"\n" + std::string(script_head);
-  if (request.reload_command) {
-    script += std::string(reload_head) + *request.reload_command + std::string(reload_tail);
-  } else {
-    script += verdict_step;
-  }
-  return script;
+  const bool reload_here = request.reload_command.has_value();
+  return "dir=" + shell_quote(request.config_dir) + " file=" + shell_quote(request.file_name) +
+         " size=" + std::to_string(request.size) +
+         " timeline=" + std::to_string(request.timeline) +
+         " fence=" + (request.fence ? "1" : "0") + " reload_here=" + (reload_here ? "1" : "0") +
+         "\ntarget=\"$dir/$file\"\nreload() {\n" + request.reload_command.value_or(":") +
+         "\n}\n" + std::string(script_body);
 }
 
 std::string reload_command_for(const std::optional<std::string>& configured,

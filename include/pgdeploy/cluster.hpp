@@ -14,6 +14,14 @@ enum class Layout {
   repmgr3   // repmgr 1.x-3.x: schema repmgr_<cluster>, table repl_nodes
 };
 
+// Where the primary's history stands, read from the primary itself. Timelines only grow: a
+// promotion starts a new one, so a fragment written for a higher timeline was written for a
+// primary that superseded a lower one.
+struct Epoch {
+  int timeline = 0;
+  std::string lsn;  // for information: pg_current_wal_lsn() when it was read
+};
+
 // A database node as repmgr describes it.
 struct Node {
   int id = 0;
@@ -43,6 +51,7 @@ struct ClusterState {
   std::string schema;
   Node primary;
   Endpoint primary_endpoint;           // where app servers must send writes
+  Epoch epoch;                         // read on the primary
   std::vector<std::string> databases;  // non-template databases of the primary
   std::vector<AppServer> app_servers;  // enabled and disabled, ordered by name
 };

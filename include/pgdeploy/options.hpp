@@ -29,6 +29,7 @@ struct Options {
   std::optional<std::filesystem::path> ssh_key;      // unset: first default key that exists
   std::optional<std::filesystem::path> known_hosts;  // unset: ~/.ssh/known_hosts
   int jobs = 32;
+  bool force = false;  // skip the epoch check (after rebuilding a cluster from scratch)
   Verbosity verbosity = Verbosity::normal;
   EventOptions event;
 };

@@ -20,9 +20,11 @@ using DatabaseOpener = std::function<std::unique_ptr<Database>(const std::string
 std::unique_ptr<Database> open_writable_node(const std::string& local_conninfo,
                                              const DatabaseOpener& open);
 
-// Connects to the primary as repmgr describes it and requires it to accept writes. Throws a
-// metadata error (exit 3) when it is unreachable and a safety refusal (exit 4) when it is in
-// recovery: then the metadata is not the cluster's current state.
-void check_primary_is_writable(const Node& primary, const DatabaseOpener& open);
+// Connects to the primary as repmgr describes it, requires it to accept writes and reads its
+// epoch there: the timeline from pg_walfile_name(pg_current_wal_lsn()), which is current right
+// after a promotion (pg_control_checkpoint() lags). Throws a metadata error (exit 3) when it is
+// unreachable and a safety refusal (exit 4) when it is in recovery: then the metadata is not
+// the cluster's current state.
+Epoch read_primary_epoch(const Node& primary, const DatabaseOpener& open);
 
 }  // namespace pgdeploy

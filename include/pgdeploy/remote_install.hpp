@@ -12,9 +12,12 @@ struct InstallRequest {
   std::string config_dir;  // absolute
   std::string file_name;   // <cluster>.ini
   std::size_t size = 0;    // bytes pgdeploy sends on stdin
-  // Shell command that reloads PgBouncer after the rename; nullopt: the installer instead
-  // prints "installed" and waits on stdin for "commit" (keep) or anything else (roll back),
-  // while pgdeploy reloads through the admin console and verifies.
+  int timeline = 0;        // the primary's timeline, written in the fragment's epoch line
+  // Refuse when the file in place carries a newer timeline: it was written for a primary that
+  // superseded ours. Off with --force.
+  bool fence = true;
+  // Shell command that reloads PgBouncer after the rename; nullopt: pgdeploy reloads through
+  // the admin console after "installed" and verifies before it sends "commit".
   std::optional<std::string> reload_command;
 };
 
@@ -25,16 +28,20 @@ enum InstallStatus : int {
   install_incomplete = 11,
   install_reload_failed = 12,
   install_rolled_back = 13,
+  install_refused = 14,
 };
 
-// Words of the conversation with the installer.
+// The conversation with the installer: pgdeploy sends `size` bytes; the installer writes them,
+// renames, reloads when it has a reload command, and prints "installed"; pgdeploy (after its own
+// RELOAD and verification) answers "commit". Anything else, or a lost connection, rolls back.
 inline constexpr std::string_view installed_line = "installed";
 inline constexpr std::string_view commit_line = "commit\n";
 inline constexpr std::string_view rollback_line = "rollback\n";
 
-// The POSIX shell script that writes the fragment atomically: a temporary file in config_dir,
-// a size check, mode 0640, rename over the target; after a failed reload (or a rollback, or a
-// lost connection before commit) the previous file is put back. No temporary file survives.
+// The POSIX shell script that writes the fragment atomically: an epoch check against the file in
+// place, a temporary file in config_dir, a size check, mode 0640, rename over the target; after
+// a failed reload, a rollback or a lost connection before "commit" the previous file is put
+// back (and reloaded again if it had been). No temporary file survives.
 std::string install_script(const InstallRequest& request);
 
 // TEXT quoted for a POSIX shell.

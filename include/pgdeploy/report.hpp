@@ -16,7 +16,7 @@ std::string describe(const HostOutcome& outcome);
 // The closing line of a run.
 std::string summarize(const DeployPlan& plan, const std::vector<HostOutcome>& outcomes);
 
-// 0 when every host was updated, 1 when any failed.
+// 4 when any host was refused (fencing), else 1 when any failed, else 0.
 ExitCode exit_code_for(const std::vector<HostOutcome>& outcomes);
 
 }  // namespace pgdeploy

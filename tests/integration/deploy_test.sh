@@ -101,4 +101,27 @@ check "unloaded fragment detected" grep -q 'app2 .*FAILED .*verify: PgBouncer ro
 check "the new file is removed again (there was none before)" dir_holds_only "$H/app_app2/elsewhere"
 check "app2 keeps routing to node2" routes_to app2 node2
 
+echo "# hostile database names on the primary never reach PgBouncer"
+app_server_set app1 reload_command "$(sql_lit "$(bouncer_reload_command app1)")"
+app_server_set app2 config_dir "$(sql_lit "$H/app_app2/conf")"
+hostile=($'evil\n* = host=attacker' 'my db' 'semi;colon' "quo'te" 'dq"uote' 'k=v' 'pgbouncer'
+         "$(printf 'x%.0s' {1..62});")
+for name in "${hostile[@]}"; do
+    pg_psql node1 postgres "CREATE DATABASE \"${name//\"/\"\"}\"" >/dev/null
+done
+run_pgdeploy
+check_eq "exit status 0: hostile names are skipped, not fatal" 0 "$RC"
+check_eq "a warning names each skipped database" "${#hostile[@]}" "$(grep -c 'warning: database ".*" left out' "$H/out")"
+show_databases() {
+    as_user "$PG_BINDIR/psql" -X -At -F '|' -h 127.0.0.1 -p "$(bouncer_port app2)" -U "$TEST_USER" \
+        -d pgbouncer -c 'SHOW DATABASES' | cut -d'|' -f1-4 | sort
+}
+expected_routes=$(printf '%s\n' "appdb|127.0.0.1|$(pg_port node1)|appdb" \
+    "pgbouncer||$(bouncer_port app2)|pgbouncer" "postgres|127.0.0.1|$(pg_port node1)|postgres" \
+    "repmgr|127.0.0.1|$(pg_port node1)|repmgr" | sort)
+check_eq "PgBouncer loaded exactly the normal databases, routed to the primary" \
+    "$expected_routes" "$(show_databases)"
+check "no fallback or attacker entry in the fragment" fails grep -E '^\*|attacker' "$H/app_app2/conf/main.ini"
+check "appdb still routes to node1" routes_to app2 node1
+
 harness_summary

@@ -31,7 +31,7 @@ write_via() { bouncer_psql "$1" appdb "WITH w AS (INSERT INTO writes (at) VALUES
 writes_land_on() { [ "$(write_via "$1" 2>/dev/null)" = "$(pg_port "$2")" ]; }
 hook_ran() { grep -q -- "$2" "$H/hook_$1.log"; }
 deployed_to() {  # the hook on node $1 pushed node $2 to both app servers
-    hook_ran "$1" "primary node ${2#node} ($2) at 127.0.0.1:$(pg_port "$2"); 2 app servers: 2 updated"
+    hook_ran "$1" "primary node ${2#node} ($2) at 127.0.0.1:$(pg_port "$2"), timeline [0-9]*; 2 app servers: 2 updated"
 }
 
 echo "# 1. the primary stops; repmgr promotes node2"
@@ -55,6 +55,17 @@ repmgr_as node3 standby follow --upstream-node-id=2
 check "the hook ran for standby_follow on node3" hook_ran node3 'repmgr event standby_follow on node 3: deploying'
 check "node3's run read the metadata on the primary and deployed node2" deployed_to node3 node2
 check "app1 still routes writes to node2" writes_land_on app1 node2
+
+echo "# fencing: the old primary comes back without a rejoin and believes it is still primary"
+pg_start node1
+cp "$H/app_app1/conf/main.ini" "$H/fenced.ini"
+run_pgdeploy -f "$H/repmgr_node1.conf" -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr"
+check_eq "a run on it (e.g. from a timer) exits 4" 4 "$RC"
+check "both hosts refused, naming the primary and timeline that hold them" \
+    test "$(grep -c "REFUSED .*held by the primary node 2 (node2) at 127.0.0.1:$(pg_port node2) on timeline 2, newer than 1" "$H/out")" = 2
+check "app1's fragment is untouched" cmp "$H/fenced.ini" "$H/app_app1/conf/main.ini"
+check "writes still land on node2" writes_land_on app1 node2
+pg_stop node1
 
 echo "# 2. the old primary rejoins as a standby (node_rejoin)"
 repmgr_as node1 node rejoin -d "host=127.0.0.1 port=$(pg_port node2) user=$TEST_USER dbname=repmgr" --force-rewind

@@ -174,7 +174,8 @@ pg_start() {
     harness_name_ok "$name"
     # A second pg_start after pg_stop restarts the same cluster on its port.
     [ -f "$H/pg_$name/PG_VERSION" ] || pg_init "$name"
-    as_user "$PG_BINDIR/pg_ctl" -w -D "$H/pg_$name" -l "$H/pg_$name.log" start >/dev/null || {
+    as_user "$PG_BINDIR/pg_ctl" -w -D "$H/pg_$name" -l "$H/pg_$name.log" -o "-p $(pg_port "$name")" \
+        start >/dev/null || {
         echo "harness: PostgreSQL $name did not start" >&2
         return 1
     }
@@ -532,15 +533,17 @@ app_server_set() {
 # Make repmgr on server NAME run pgdeploy as its event_notification_command
 # (output in $H/hook_NAME.log), reach the other nodes over the test sshd for
 # switchover and rejoin, and start and stop PostgreSQL with its own log file.
+# The port is given on the command line: pg_rewind (rejoin) copies the source
+# node's postgresql.conf, port included.
 repmgr_enable_hook() {
     local name=$1 data=$H/pg_$1
     as_user tee -a "$H/repmgr_$name.conf" >/dev/null <<EOF
 event_notification_command='$PGDEPLOY -c main -f $H/repmgr_$name.conf --ssh-key $SSH_KEY --known-hosts $KNOWN_HOSTS -v --event=%e --node-id=%n --success=%s >>$H/hook_$name.log 2>&1'
 repmgr_bindir='$PG_BINDIR'
 ssh_options='-F /dev/null -i $SSH_KEY -o UserKnownHostsFile=$KNOWN_HOSTS -o StrictHostKeyChecking=yes -o BatchMode=yes -p $SSH_PORT'
-service_start_command='$PG_BINDIR/pg_ctl -w -D $data -l $data.log start'
+service_start_command='$PG_BINDIR/pg_ctl -w -D $data -l $data.log -o "-p $(pg_port "$name")" start'
 service_stop_command='$PG_BINDIR/pg_ctl -w -D $data -m fast stop'
-service_restart_command='$PG_BINDIR/pg_ctl -w -D $data -l $data.log -m fast restart'
+service_restart_command='$PG_BINDIR/pg_ctl -w -D $data -l $data.log -o "-p $(pg_port "$name")" -m fast restart'
 EOF
     as_user touch "$H/hook_$name.log"
 }

@@ -158,7 +158,7 @@ TEST(ParseCommandLine, VerboseAndQuietTogetherIsUsageError) {
 }
 
 TEST(ParseCommandLine, UnknownOptionIsUsageError) {
-  EXPECT_EQ(parse({"-c", "main", "--force"}).command_line.early_exit, 2);
+  EXPECT_EQ(parse({"-c", "main", "--no-such-flag"}).command_line.early_exit, 2);
 }
 
 TEST(ParseCommandLine, OutOfRangeNumbersAreUsageErrors) {

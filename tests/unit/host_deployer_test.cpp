@@ -30,8 +30,8 @@ using ::testing::Not;
 using ::testing::StartsWith;
 
 DeployPlan sample_plan() {
-  return {
-      "main", {1, "node1", "host=10.0.0.11 user=repmgr"}, {"10.0.0.11", 5432}, {"app", "postgres"}};
+  return {"main",        {1, "node1", "host=10.0.0.11 user=repmgr"}, {"10.0.0.11", 5432},
+          {3, "0/5000060"}, {"app", "postgres"},                        true};
 }
 
 AppServer sample_host() {
@@ -61,10 +61,13 @@ class HostDeployerTest : public ::testing::Test {
  protected:
   std::string expected_fragment() const {
     return render_fragment({plan.cluster, plan.primary.id, plan.primary.name, plan.target,
-                            plan.databases, host.application_name});
+                            plan.epoch, plan.databases, host.application_name});
   }
 
   HostOutcome deploy() { return HostDeployer(plan, ssh, admin).deploy(host); }
+
+  // Like the real installer: "installed" once the file is in place, then it waits for "commit".
+  void SetUp() override { ssh.installer_awaits_verdict(); }
 
   DeployPlan plan = sample_plan();
   AppServer host = sample_host();
@@ -75,12 +78,12 @@ class HostDeployerTest : public ::testing::Test {
 
 // ---- reload over SSH (no admin_conninfo) -------------------------------------------------------
 
-TEST_F(HostDeployerTest, ReloadPathWritesExactlyTheFragmentAndClosesInput) {
+TEST_F(HostDeployerTest, ReloadPathWritesTheFragmentThenCommitAndClosesInput) {
   const HostOutcome outcome = deploy();
   EXPECT_EQ(outcome.result, HostResult::updated) << outcome.reason;
   EXPECT_EQ(outcome.reason, "");
   ASSERT_EQ(ssh.commands.size(), 1U);
-  EXPECT_EQ(ssh.commands[0]->input, expected_fragment());
+  EXPECT_EQ(ssh.commands[0]->input, expected_fragment() + "commit\n");
   EXPECT_TRUE(ssh.commands[0]->input_closed);
   EXPECT_TRUE(ssh.commands[0]->waited);
   EXPECT_LT(position(*journal, "close input"), position(*journal, "wait"));
@@ -91,8 +94,8 @@ TEST_F(HostDeployerTest, ReloadPathRunsInstallScriptWithDefaultReloadCommand) {
   ASSERT_EQ(ssh.commands.size(), 1U);
   const std::string& command = ssh.commands[0]->text;
   EXPECT_EQ(command,
-            install_script({"/etc/pgbouncer/databases", "main.ini", expected_fragment().size(),
-                            "sudo -n service pgbouncer reload"}));
+            install_script({"/etc/pgbouncer/databases", "main.ini", expected_fragment().size(), 3,
+                            true, "sudo -n service pgbouncer reload"}));
   EXPECT_THAT(command, HasSubstr("dir='/etc/pgbouncer/databases'"));
   EXPECT_THAT(command, HasSubstr("file='main.ini'"));
 }
@@ -182,6 +185,26 @@ TEST_F(HostDeployerTest, ReloadFailureReasonStartsWithReload) {
             "reload command failed; the previous file is back in place");
 }
 
+TEST_F(HostDeployerTest, NewerTimelineOnTheHostIsRefusedNamingBothPrimaries) {
+  ssh.installer_exits(install_refused,
+                      "/etc/pgbouncer/databases/main.ini is held by the primary node 2 (node2) at "
+                      "10.0.0.12:5432 on timeline 4, newer than 3\n");
+  const HostOutcome outcome = deploy();
+  EXPECT_EQ(outcome.result, HostResult::refused);
+  EXPECT_THAT(outcome.reason, StartsWith("fencing: "));
+  EXPECT_THAT(outcome.reason, HasSubstr("node 2 (node2) at 10.0.0.12:5432 on timeline 4"));
+  EXPECT_THAT(outcome.reason, HasSubstr("this run's primary is node 1 (node1) on timeline 3"));
+  EXPECT_THAT(outcome.reason, HasSubstr("--force"));
+}
+
+TEST_F(HostDeployerTest, ForceTurnsTheFenceOffInTheInstaller) {
+  plan.fence = false;
+  deploy();
+  ASSERT_EQ(ssh.commands.size(), 1U);
+  EXPECT_THAT(ssh.commands[0]->text, HasSubstr("fence=0"));
+  EXPECT_THAT(ssh.commands[0]->text, HasSubstr("timeline=3"));
+}
+
 TEST_F(HostDeployerTest, InstallerFailureWithoutStderrNamesStatus) {
   ssh.installer_exits(install_reload_failed);
   EXPECT_EQ(deploy().reason, "reload: installer ended with status 12");
@@ -255,7 +278,8 @@ TEST_F(HostDeployerAdminTest, InstallerWaitsForVerdictInsteadOfReloading) {
   deploy();
   ASSERT_EQ(ssh.commands.size(), 1U);
   EXPECT_EQ(ssh.commands[0]->text, install_script({"/etc/pgbouncer/databases", "main.ini",
-                                                   expected_fragment().size(), std::nullopt}));
+                                                   expected_fragment().size(), 3, true,
+                                                   std::nullopt}));
   EXPECT_THAT(ssh.commands[0]->text, Not(HasSubstr("service pgbouncer reload")));
 }
 
@@ -418,7 +442,8 @@ class HostDeployerLocalShellTest : public ::testing::Test {
   }
   std::string fragment() const {
     return render_fragment(
-        {plan.cluster, plan.primary.id, plan.primary.name, plan.target, plan.databases, ""});
+        {plan.cluster, plan.primary.id, plan.primary.name, plan.target, plan.epoch,
+         plan.databases, ""});
   }
 
   fs::path dir;

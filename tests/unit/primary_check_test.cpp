@@ -22,6 +22,7 @@ class PrimaryCheckTest : public ::testing::Test {
     auto db = std::make_shared<FakeDatabase>();
     db->answer("pg_is_in_recovery", query_result({"r"}, {{recovery ? "t" : "f"}}));
     db->answer("pg_stat_wal_receiver", query_result({"sender_host", "sender_port"}));
+    db->answer("pg_walfile_name", query_result({"timeline", "lsn"}, {{"0000000A", "0/5000060"}}));
     nodes[conninfo] = db;
     return *db;
   }
@@ -101,14 +102,27 @@ TEST_F(PrimaryCheckTest, ReplicationLoopEndsWithMetadataError) {
   }
 }
 
-TEST_F(PrimaryCheckTest, WritablePrimaryPasses) {
+TEST_F(PrimaryCheckTest, WritablePrimaryGivesItsEpochWithTheHexTimeline) {
   node("host=db2 dbname=repmgr", false);
-  EXPECT_NO_THROW(check_primary_is_writable({2, "node2", "host=db2 dbname=repmgr"}, opener()));
+  const Epoch epoch = read_primary_epoch({2, "node2", "host=db2 dbname=repmgr"}, opener());
+  EXPECT_EQ(epoch.timeline, 10);
+  EXPECT_EQ(epoch.lsn, "0/5000060");
+}
+
+TEST_F(PrimaryCheckTest, UnreadableTimelineIsMetadataError) {
+  node("host=db2", false)
+      .answer("pg_walfile_name", query_result({"timeline", "lsn"}, {{"zz", "0/1"}}));
+  try {
+    read_primary_epoch({2, "node2", "host=db2"}, opener());
+    FAIL() << "expected a metadata error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), ExitCode::metadata);
+  }
 }
 
 TEST_F(PrimaryCheckTest, UnreachablePrimaryIsMetadataErrorNamingIt) {
   try {
-    check_primary_is_writable({2, "node2", "host=db2 dbname=repmgr"}, opener());
+    read_primary_epoch({2, "node2", "host=db2 dbname=repmgr"}, opener());
     FAIL() << "expected a metadata error";
   } catch (const Error& e) {
     EXPECT_EQ(e.exit_code(), ExitCode::metadata);
@@ -119,7 +133,7 @@ TEST_F(PrimaryCheckTest, UnreachablePrimaryIsMetadataErrorNamingIt) {
 TEST_F(PrimaryCheckTest, PrimaryInRecoveryIsSafetyRefusal) {
   node("host=db1 dbname=repmgr", true);
   try {
-    check_primary_is_writable({1, "node1", "host=db1 dbname=repmgr"}, opener());
+    read_primary_epoch({1, "node1", "host=db1 dbname=repmgr"}, opener());
     FAIL() << "expected a safety refusal";
   } catch (const Error& e) {
     EXPECT_EQ(e.exit_code(), ExitCode::safety_refusal);

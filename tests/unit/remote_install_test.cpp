@@ -88,7 +88,7 @@ class InstallScriptTest : public ::testing::Test {
 
   InstallRequest request(std::optional<std::string> reload_command = "true",
                          std::size_t size = new_content.size()) const {
-    return {dir.string(), "main.ini", size, std::move(reload_command)};
+    return {dir.string(), "main.ini", size, 5, true, std::move(reload_command)};
   }
 
   ProcessResult install(const InstallRequest& req, const std::string& input) const {
@@ -129,7 +129,7 @@ class InstallScriptTest : public ::testing::Test {
 
 TEST_F(InstallScriptTest, ReplacesTargetWithMode0640AndLeavesNoOtherFile) {
   write_old_file();
-  const ProcessResult result = install(request(), new_content);
+  const ProcessResult result = install(request(), new_content + "commit\n");
   EXPECT_EQ(result.status, install_ok) << result.err;
   EXPECT_EQ(target_content(), new_content);
   EXPECT_EQ(target_mode(), 0640U);
@@ -137,7 +137,7 @@ TEST_F(InstallScriptTest, ReplacesTargetWithMode0640AndLeavesNoOtherFile) {
 }
 
 TEST_F(InstallScriptTest, CreatesTargetWhenNoneExisted) {
-  const ProcessResult result = install(request(), new_content);
+  const ProcessResult result = install(request(), new_content + "commit\n");
   EXPECT_EQ(result.status, install_ok) << result.err;
   EXPECT_EQ(target_content(), new_content);
   EXPECT_EQ(target_mode(), 0640U);
@@ -145,7 +145,7 @@ TEST_F(InstallScriptTest, CreatesTargetWhenNoneExisted) {
 }
 
 TEST_F(InstallScriptTest, TakesExactlySizeBytesFromInput) {
-  const ProcessResult result = install(request(), new_content + "trailing bytes");
+  const ProcessResult result = install(request(), new_content + "commit\ntrailing bytes");
   EXPECT_EQ(result.status, install_ok) << result.err;
   EXPECT_EQ(target_content(), new_content);
 }
@@ -156,7 +156,7 @@ TEST_F(InstallScriptTest, InstallsLargeFragment) {
     large += "db" + std::to_string(i) + " = host=10.0.0.2 port=5432 dbname=db" + std::to_string(i) +
              "\n";
   }
-  const ProcessResult result = install(request("true", large.size()), large);
+  const ProcessResult result = install(request("true", large.size()), large + "commit\n");
   EXPECT_EQ(result.status, install_ok) << result.err;
   EXPECT_EQ(target_content(), large);
 }
@@ -164,19 +164,19 @@ TEST_F(InstallScriptTest, InstallsLargeFragment) {
 TEST_F(InstallScriptTest, RunsReloadCommandAfterTheRename) {
   write_old_file();
   const std::string reload = "grep -q 'dbname=app' " + shell_quote(target.string());
-  const ProcessResult result = install(request(reload), new_content);
+  const ProcessResult result = install(request(reload), new_content + "commit\n");
   EXPECT_EQ(result.status, install_ok) << result.err;
 }
 
 TEST_F(InstallScriptTest, ReloadCommandOutputGoesToStderrNotTheConversation) {
-  const ProcessResult result = install(request("echo reloaded"), new_content);
+  const ProcessResult result = install(request("echo reloaded"), new_content + "commit\n");
   EXPECT_EQ(result.status, install_ok) << result.err;
-  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.out, "installed\n");
   EXPECT_THAT(result.err, HasSubstr("reloaded"));
 }
 
 TEST_F(InstallScriptTest, ReloadCommandCannotReadTheInput) {
-  const ProcessResult result = install(request("cat"), new_content + "EXTRA");
+  const ProcessResult result = install(request("cat"), new_content + "commit\nEXTRA");
   EXPECT_EQ(result.status, install_ok) << result.err;
   EXPECT_THAT(result.err, Not(HasSubstr("EXTRA")));
 }
@@ -358,6 +358,61 @@ TEST_F(InstallScriptTest, KilledInstallerRestoresOldFile) {
   EXPECT_NE(result.exit_status, install_ok);
   EXPECT_EQ(target_content(), old_content);
   EXPECT_THAT(files(), ElementsAre("main.ini"));
+}
+
+// ---- the commit every run needs, and fencing ------------------------------------------------
+
+const std::string epoch_3 = "; Primary: node 2 (node2) at 10.0.0.12:5432\n; Epoch: timeline 3, lsn 0/1\n";
+
+TEST_F(InstallScriptTest, WithoutCommitAReloadedFileIsRolledBackAndReloadedAgain) {
+  write_old_file();
+  const fs::path log = root / "reloads";
+  const std::string reload = "cat main.ini >/dev/null; echo reload >>'" + log.string() + "'";
+  const ProcessResult result = install(request("cd \"$dir\" && " + reload), new_content);
+  EXPECT_EQ(result.status, install_rolled_back);
+  EXPECT_EQ(target_content(), old_content);
+  EXPECT_THAT(files(), ElementsAre("main.ini"));
+  std::ifstream in(log);
+  const std::string reloads{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  EXPECT_EQ(reloads, "reload\nreload\n") << "the restored file must be loaded again";
+}
+
+TEST_F(InstallScriptTest, NewerTimelineInPlaceIsRefusedAndUntouched) {
+  std::ofstream(target, std::ios::binary) << epoch_3;
+  InstallRequest req = request();
+  req.timeline = 2;
+  const ProcessResult result = install(req, new_content + "commit\n");
+  EXPECT_EQ(result.status, install_refused);
+  EXPECT_THAT(result.err, HasSubstr("node 2 (node2) at 10.0.0.12:5432 on timeline 3"));
+  EXPECT_EQ(target_content(), epoch_3);
+  EXPECT_THAT(files(), ElementsAre("main.ini"));
+}
+
+TEST_F(InstallScriptTest, SameOrOlderTimelineInPlaceIsReplaced) {
+  for (const int timeline : {3, 4}) {
+    std::ofstream(target, std::ios::binary) << epoch_3;
+    InstallRequest req = request();
+    req.timeline = timeline;
+    const ProcessResult result = install(req, new_content + "commit\n");
+    EXPECT_EQ(result.status, install_ok) << "timeline " << timeline << ": " << result.err;
+    EXPECT_EQ(target_content(), new_content);
+  }
+}
+
+TEST_F(InstallScriptTest, FenceOffReplacesANewerTimeline) {
+  std::ofstream(target, std::ios::binary) << epoch_3;
+  InstallRequest req = request();
+  req.timeline = 1;
+  req.fence = false;
+  EXPECT_EQ(install(req, new_content + "commit\n").status, install_ok);
+  EXPECT_EQ(target_content(), new_content);
+}
+
+TEST_F(InstallScriptTest, FileWithoutEpochIsReplaced) {
+  write_old_file();
+  InstallRequest req = request();
+  req.timeline = 1;
+  EXPECT_EQ(install(req, new_content + "commit\n").status, install_ok);
 }
 
 }  // namespace
