@@ -82,6 +82,17 @@ check "app1 routes writes to node1" wait_until 5 writes_land_on app1 node1
 check "app2 routes writes to node1" wait_until 5 writes_land_on app2 node1
 check "no hook run failed" fails grep -h -E 'error:|FAILED' "$H"/hook_node1.log "$H"/hook_node2.log "$H"/hook_node3.log
 
+echo "# the metadata names a standby as the primary: refused"
+pg_psql node1 repmgr "UPDATE repmgr.nodes SET active = (node_id = 3) WHERE type = 'primary'" \
+    "UPDATE repmgr.nodes SET type = 'primary' WHERE node_id = 3" >/dev/null
+cp "$H/app_app1/conf/main.ini" "$H/before_standby.ini"
+run_pgdeploy
+check_eq "exit status 4" 4 "$RC"
+check "the message names the node in recovery" grep -q 'names node 3 (node3) as primary, but it is in recovery; nothing was pushed' "$H/out"
+check "nothing was pushed" cmp "$H/before_standby.ini" "$H/app_app1/conf/main.ini"
+pg_psql node1 repmgr "UPDATE repmgr.nodes SET type = 'standby' WHERE node_id = 3" \
+    "UPDATE repmgr.nodes SET active = true WHERE node_id IN (1, 3)" >/dev/null
+
 echo "# 5. irrelevant and failed events deploy nothing"
 sessions() { grep -c 'Accepted publickey' "$H/ssh/sshd.log" || true; }
 cp "$H/app_app1/conf/main.ini" "$H/before.ini"

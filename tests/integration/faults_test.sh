@@ -150,6 +150,21 @@ check "the old file is back and no temporary file remains" wait_until 10 killed_
 fast_reload app1
 only_enabled app1 app2 app3
 
+echo "# a fragment written for a newer timeline is refused; --force replaces it"
+{ echo "; Primary: node 7 (elsewhere) at 10.9.9.9:5432"; echo "; Epoch: timeline 9, lsn 0/1"; } |
+    write_as_user "$H/app_app1/conf/main.ini"
+cp "$H/app_app1/conf/main.ini" "$H/newer.ini"
+only_enabled app1
+run_pgdeploy
+check_eq "exit status 4" 4 "$RC"
+check "refused, naming the holder" grep -q 'app1 .*REFUSED .*held by the primary node 7 (elsewhere) at 10.9.9.9:5432 on timeline 9, newer than 1' "$H/out"
+check "the file is untouched" cmp "$H/newer.ini" "$H/app_app1/conf/main.ini"
+run_pgdeploy --force
+check_eq "--force: exit status 0" 0 "$RC"
+check "--force says so loudly" grep -q 'warning: --force: NOT checking the timelines' "$H/out"
+check "--force replaced the file" is_new app1
+only_enabled app1 app2 app3
+
 echo "# passwords in -p, in repmgr's conninfo and in admin_conninfo never reach the output"
 pg_psql node1 repmgr "UPDATE repmgr.nodes SET conninfo =
     $(sql_lit "host=127.0.0.1 port=$(pg_port node1) user=$TEST_USER password=Repmgr-Secret-1 dbname=repmgr")" >/dev/null
