@@ -11,6 +11,11 @@ namespace {
 
 // Values CLI11 fills that the options hold in another form.
 struct RawFlags {
+  std::string config_file;
+  std::string sync_userlist;
+  std::string ro_suffix;
+  bool dry_run = false;
+  bool check = false;
   std::string pgconnstring;
   std::string repmgr_config;
   std::string ssh_key;
@@ -32,9 +37,52 @@ void add_event_options(CLI::App& app, EventOptions& event, RawFlags& raw) {
   app.add_option("--details", event.details, "%d: repmgr's description, logged")->group(group);
 }
 
+// The options of runs from a timer or by hand: what to do, what to report, what else to move.
+void add_operator_options(CLI::App& app, Options& options, RawFlags& raw) {
+  auto* dry_run =
+      app.add_flag("--dry-run", raw.dry_run, "show per host what would change; change nothing");
+  app.add_flag("--check", raw.check,
+               "monitoring: exit 0 when every host is current, 1 on drift; change nothing")
+      ->excludes(dry_run);
+  app.add_flag("--json", options.json, "print a machine-readable report on stdout");
+  app.add_option("--config", raw.config_file,
+                 "configuration file (default: /etc/pgdeploy.ini when it exists)");
+  app.add_option("--lock-wait", options.lock_wait_seconds,
+                 "seconds to wait for another run of the same cluster")
+      ->check(CLI::Range(0, 3600))
+      ->capture_default_str();
+  const std::map<std::string, Sessions> sessions{
+      {"keep", Sessions::keep}, {"reconnect", Sessions::reconnect}, {"kill", Sessions::kill}};
+  app.add_option("--sessions", options.sessions,
+                 "client sessions of a re-pointed PgBouncer: keep, reconnect or kill")
+      ->transform(CLI::CheckedTransformer(sessions, CLI::ignore_case).description(""))
+      ->type_name("keep|reconnect|kill")
+      ->default_str("reconnect");
+  app.add_flag("--pause", options.pause, "wrap the switch in PAUSE/RESUME (admin console)");
+  app.add_option("--sync-userlist", raw.sync_userlist,
+                 std::string("write PgBouncer's userlist from pg_shadow (default path ") +
+                     default_userlist_path + ")")
+      ->expected(0, 1);
+  app.add_flag("--sync-pgpass", options.sync_pgpass,
+               "copy ~/.pgpass to app servers whose auth_trust is false");
+  app.add_option("--ro-suffix", raw.ro_suffix,
+                 "also route NAME<SUFFIX> to a running standby");
+  app.add_flag("--syslog", options.syslog, "log to syslog instead of stderr");
+}
+
 // Copies what was given of RAW into OPTIONS; absent options stay unset.
 void apply_raw(const CLI::App& app, const RawFlags& raw, Options& options) {
   const auto given = [&](const char* name) { return app.count(name) > 0; };
+  if (given("--config")) {
+    options.config_file = raw.config_file;
+  }
+  if (given("--sync-userlist")) {
+    options.sync_userlist = raw.sync_userlist.empty() ? default_userlist_path : raw.sync_userlist;
+  }
+  if (given("--ro-suffix")) {
+    options.ro_suffix = raw.ro_suffix;
+  }
+  options.mode = raw.dry_run ? Mode::dry_run : (raw.check ? Mode::check : Mode::deploy);
   if (given("--pgconnstring")) {
     options.pgconnstring = raw.pgconnstring;
   }
@@ -88,6 +136,7 @@ void add_options(CLI::App& app, Options& options, RawFlags& raw) {
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   add_event_options(app, options.event, raw);
+  add_operator_options(app, options, raw);
   app.add_flag("--force", options.force,
                "replace fragments even when they carry a newer timeline than the primary's "
                "(after rebuilding a cluster from scratch)");

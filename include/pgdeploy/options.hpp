@@ -19,6 +19,23 @@ struct EventOptions {
   std::string details;                 // %d
 };
 
+// What happens to client sessions of a PgBouncer whose target changed (admin console only).
+enum class Sessions {
+  keep,       // leave them: session-pooled clients stay on the old server until they leave
+  reconnect,  // RECONNECT db: each server connection is closed when released
+  kill        // KILL db then RESUME db: cut every client at once
+};
+
+// What a run does with the hosts.
+enum class Mode {
+  deploy,   // change what differs
+  dry_run,  // show per host the diff of what would change; change nothing
+  check     // monitoring: report drift, change nothing
+};
+
+// The PgBouncer userlist path on app servers when --sync-userlist is given without one.
+inline constexpr const char* default_userlist_path = "/etc/pgbouncer/userlist.txt";
+
 // Everything the command line configures for one run.
 struct Options {
   std::string cluster;
@@ -31,7 +48,17 @@ struct Options {
   int jobs = 32;
   bool force = false;  // skip the epoch check (after rebuilding a cluster from scratch)
   Verbosity verbosity = Verbosity::normal;
+  bool syslog = false;  // log to syslog (journald) instead of stderr
   EventOptions event;
+  Mode mode = Mode::deploy;
+  bool json = false;  // machine-readable report on stdout
+  std::optional<std::filesystem::path> config_file;  // --config; unset: /etc/pgdeploy.ini if any
+  int lock_wait_seconds = 30;  // how long to wait for another run of the same cluster
+  Sessions sessions = Sessions::reconnect;
+  bool pause = false;  // wrap the switch in PAUSE/RESUME (admin console only)
+  std::optional<std::string> sync_userlist;  // remote path of PgBouncer's userlist
+  bool sync_pgpass = false;                  // copy ~/.pgpass to hosts without auth_trust
+  std::optional<std::string> ro_suffix;      // add NAME<suffix> entries routed to a standby
 };
 
 // True when NAME is a valid cluster name: [A-Za-z0-9_-]+.
