@@ -19,10 +19,12 @@ CREATE TABLE IF NOT EXISTS :"schema".app_servers (
     ssh_port         integer NOT NULL DEFAULT 22 CHECK (ssh_port BETWEEN 1 AND 65535),
     config_dir       text    NOT NULL DEFAULT '/etc/pgbouncer/databases' CHECK (config_dir LIKE '/%'),
     reload_command   text,
-    admin_conninfo   text
+    admin_conninfo   text,
+    location         text
 );
 
 COMMENT ON TABLE :"schema".app_servers IS 'PgBouncer hosts that pgdeploy points at the active primary';
 COMMENT ON COLUMN :"schema".app_servers.config_dir IS 'directory of the generated <cluster>.ini fragment';
 COMMENT ON COLUMN :"schema".app_servers.reload_command IS 'shell command run over SSH to reload PgBouncer; NULL: sudo -n service pgbouncer reload';
+COMMENT ON COLUMN :"schema".app_servers.location IS 'repmgr location of this server; --ro-suffix prefers standbys there';
 COMMENT ON COLUMN :"schema".app_servers.admin_conninfo IS 'libpq conninfo of the PgBouncer admin console; when set, RELOAD is sent there and verified';

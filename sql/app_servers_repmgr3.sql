@@ -20,5 +20,6 @@ CREATE TABLE IF NOT EXISTS :"schema".app_servers (
     ssh_port         integer NOT NULL DEFAULT 22 CHECK (ssh_port BETWEEN 1 AND 65535),
     config_dir       text    NOT NULL DEFAULT '/etc/pgbouncer/databases' CHECK (config_dir LIKE '/%'),
     reload_command   text,
-    admin_conninfo   text
+    admin_conninfo   text,
+    location         text
 );

@@ -13,4 +13,5 @@ ALTER TABLE :"schema".app_servers
     ADD COLUMN IF NOT EXISTS ssh_port       integer NOT NULL DEFAULT 22 CHECK (ssh_port BETWEEN 1 AND 65535),
     ADD COLUMN IF NOT EXISTS config_dir     text    NOT NULL DEFAULT '/etc/pgbouncer/databases' CHECK (config_dir LIKE '/%'),
     ADD COLUMN IF NOT EXISTS reload_command text,
-    ADD COLUMN IF NOT EXISTS admin_conninfo text;
+    ADD COLUMN IF NOT EXISTS admin_conninfo text,
+    ADD COLUMN IF NOT EXISTS location       text;

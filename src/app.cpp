@@ -4,45 +4,25 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iostream>
 
-#include "pgdeploy/catalog.hpp"
 #include "pgdeploy/command_line.hpp"
 #include "pgdeploy/errors.hpp"
 #include "pgdeploy/events.hpp"
 #include "pgdeploy/fleet.hpp"
 #include "pgdeploy/host_deployer.hpp"
+#include "pgdeploy/host_inspector.hpp"
 #include "pgdeploy/interrupt.hpp"
+#include "pgdeploy/json_report.hpp"
 #include "pgdeploy/logging.hpp"
 #include "pgdeploy/pgbouncer_console.hpp"
-#include "pgdeploy/pgbouncer_syntax.hpp"
-#include "pgdeploy/postgres_connection.hpp"
-#include "pgdeploy/primary_check.hpp"
-#include "pgdeploy/repmgr_config.hpp"
+#include "pgdeploy/planning.hpp"
 #include "pgdeploy/report.hpp"
+#include "pgdeploy/run_lock.hpp"
 #include "pgdeploy/ssh_connector.hpp"
 
 namespace pgdeploy {
 namespace {
-
-// The local repmgr database: -p, else repmgr.conf's conninfo, else the default.
-std::string local_conninfo(const Options& options, const std::optional<RepmgrConfig>& config) {
-  if (options.pgconnstring) {
-    return *options.pgconnstring;
-  }
-  return config ? *config->conninfo : std::string(default_pgconnstring);
-}
-
-// Reads the metadata where it is current and checks that the primary it names is writable.
-ClusterState read_cluster(const Options& options, const std::string& conninfo) {
-  const DatabaseOpener open = [&](const std::string& target) {
-    spdlog::debug("connecting to {}", redact_conninfo(target));
-    return std::make_unique<PostgresConnection>(target, options.timeout_seconds);
-  };
-  ClusterState state = Catalog(*open_writable_node(conninfo, open), options.cluster)
-                           .read(options.public_net);
-  state.epoch = read_primary_epoch(state.primary, open);
-  return state;
-}
 
 void log_event(const EventOptions& event, const std::optional<RepmgrConfig>& config) {
   if (!event.event) {
@@ -57,43 +37,40 @@ void log_event(const EventOptions& event, const std::optional<RepmgrConfig>& con
   }
 }
 
-DeployPlan plan_for(const Options& options, const ClusterState& state) {
-  DeployPlan plan{options.cluster, state.primary, state.primary_endpoint, state.epoch, {},
-                  !options.force};
-  if (options.force) {
-    spdlog::warn("--force: NOT checking the timelines of the fragments in place; a fragment "
-                 "written for a newer primary will be replaced by node {} on timeline {}",
-                 state.primary.id, state.epoch.timeline);
-  }
-  for (const std::string& name : state.databases) {
-    if (is_representable_database(name)) {
-      plan.databases.push_back(name);
-    } else {
-      spdlog::warn("database \"{}\" left out: PgBouncer cannot route a database of that name",
-                   comment_text(name));
-    }
-  }
-  return plan;
-}
-
-std::vector<AppServer> enabled_servers(const ClusterState& state) {
-  std::vector<AppServer> enabled;
-  for (const AppServer& server : state.app_servers) {
-    if (server.enabled) {
-      enabled.push_back(server);
-    } else {
-      spdlog::debug("{} ({}): disabled, left alone", server.name, server.address);
-    }
-  }
-  return enabled;
-}
-
 HostOutcome not_started(const AppServer& host) {
-  return {host.name, host.address, HostResult::failed,
-          std::string("not started: interrupted by ") + strsignal(interrupting_signal()), {}};
+  return {host.name,
+          host.address,
+          HostResult::failed,
+          std::string("not started: interrupted by ") + strsignal(interrupting_signal()),
+          {},
+          {}};
 }
 
-ExitCode deploy(const Options& options) {
+void log_outcome(const HostOutcome& outcome) {
+  if (outcome.result == HostResult::failed || outcome.result == HostResult::refused) {
+    spdlog::error("{}", describe(outcome));
+  } else {
+    spdlog::info("{}", describe(outcome));
+  }
+}
+
+// Visits every enabled host: deploys, or only inspects for --dry-run and --check.
+std::vector<HostOutcome> visit_hosts(const Options& options, const DeployPlan& plan,
+                                     const std::vector<AppServer>& hosts, HostConnector& ssh) {
+  PgBouncerConnector admin(options.timeout_seconds);
+  HostDeployer deployer(plan, ssh, admin);
+  HostInspector inspector(plan, ssh);
+  return deploy_in_parallel(hosts, options.jobs, [&](const AppServer& host) {
+    HostOutcome outcome = interrupting_signal() != 0     ? not_started(host)
+                          : options.mode == Mode::deploy ? deployer.deploy(host)
+                                                         : inspector.inspect(host);
+    log_outcome(outcome);
+    return outcome;
+  });
+}
+
+// Reads the metadata and visits the hosts, filling REPORT. Returns the exit code.
+ExitCode run_cluster(const Options& options, RunReport& report) {
   // Configuration problems (exit 2) come out before the database is asked anything.
   std::optional<RepmgrConfig> config;
   if (options.repmgr_config) {
@@ -103,36 +80,32 @@ ExitCode deploy(const Options& options) {
   const auto ssh_dir = user_ssh_dir();
   SshConnector ssh(resolve_ssh_key(options, ssh_dir), resolve_known_hosts(options, ssh_dir),
                    options.timeout_seconds);
+  // Read-only runs need not wait for a deploying one.
+  std::optional<RunLock> lock;
+  if (options.mode == Mode::deploy) {
+    lock.emplace(RunLock::acquire(options.cluster, options.lock_wait_seconds));
+  }
   const ClusterState state = read_cluster(options, local_conninfo(options, config));
   if (interrupting_signal() != 0) {
     throw Error(ExitCode::host_failed, std::string("interrupted by ") +
                                            strsignal(interrupting_signal()) +
                                            " before any app server was contacted; nothing pushed");
   }
-  const DeployPlan plan = plan_for(options, state);
+  report.plan = plan_for(options, state);
   const std::vector<AppServer> hosts = enabled_servers(state);
   if (hosts.empty()) {
     spdlog::warn("no enabled app servers in {}.app_servers; nothing to do", state.schema);
     return ExitCode::ok;
   }
-  PgBouncerConnector admin(options.timeout_seconds);
-  HostDeployer deployer(plan, ssh, admin);
-  const auto outcomes = deploy_in_parallel(hosts, options.jobs, [&](const AppServer& host) {
-    HostOutcome outcome = interrupting_signal() != 0 ? not_started(host) : deployer.deploy(host);
-    if (outcome.result == HostResult::updated) {
-      spdlog::info("{}", describe(outcome));
-    } else {
-      spdlog::error("{}", describe(outcome));
-    }
-    return outcome;
-  });
-  spdlog::info("{}", summarize(plan, outcomes));
+  report.hosts = visit_hosts(options, *report.plan, hosts, ssh);
+  spdlog::info("{}", summarize(*report.plan, report.hosts));
+  const ExitCode code = exit_code_for(report.hosts, options.mode);
   if (interrupting_signal() != 0) {
     spdlog::warn("interrupted by {}: hosts in flight finished, the others were left as they were",
                  strsignal(interrupting_signal()));
-    return std::max(exit_code_for(outcomes), ExitCode::host_failed);
+    return std::max(code, ExitCode::host_failed);
   }
-  return exit_code_for(outcomes);
+  return code;
 }
 
 // Runs of repmgr's event hook that need no deployment end here, before anything is read:
@@ -152,6 +125,20 @@ std::optional<ExitCode> skip_for_event(const EventOptions& event) {
   return std::nullopt;
 }
 
+// What goes to stdout: the JSON report, the diffs of --dry-run, the status line of --check.
+void print_report(const Options& options, const RunReport& report) {
+  if (options.json) {
+    std::cout << json_report(report);
+  } else if (options.mode == Mode::dry_run) {
+    for (const HostOutcome& host : report.hosts) {
+      std::cout << host.diff;
+    }
+  } else if (options.mode == Mode::check) {
+    std::cout << check_status_line(report.hosts, report.exit_code, report.error) << "\n";
+  }
+  std::cout.flush();
+}
+
 }  // namespace
 
 int run(int argc, const char* const* argv) {
@@ -159,20 +146,26 @@ int run(int argc, const char* const* argv) {
   if (command_line.early_exit) {
     return *command_line.early_exit;
   }
-  setup_logging(command_line.options.verbosity);
+  const Options& options = command_line.options;
+  setup_logging(options.verbosity, options.syslog);
+  RunReport report{options.cluster, std::nullopt, {}, ExitCode::ok, ""};
   try {
-    if (const auto skipped = skip_for_event(command_line.options.event)) {
+    if (const auto skipped = skip_for_event(options.event)) {
       return static_cast<int>(*skipped);
     }
     catch_interrupts();
-    return static_cast<int>(deploy(command_line.options));
+    report.exit_code = run_cluster(options, report);
   } catch (const Error& e) {
     spdlog::error("{}", e.what());
-    return static_cast<int>(e.exit_code());
+    report.exit_code = e.exit_code();
+    report.error = e.what();
   } catch (const std::exception& e) {
     spdlog::critical("unexpected failure: {}", e.what());
-    return static_cast<int>(ExitCode::host_failed);
+    report.exit_code = ExitCode::host_failed;
+    report.error = e.what();
   }
+  print_report(options, report);
+  return static_cast<int>(report.exit_code);
 }
 
 }  // namespace pgdeploy

@@ -39,13 +39,10 @@ bool parse_int(const std::string& text, int& value) {
 
 // An inet value with a host's full prefix length (/32, /128) is that host; any other prefix
 // is a network, which cannot be connected to (left in place and rejected by the caller).
-std::string address_without_prefix(std::string address) {
+std::string address_without_prefix(const std::string& address) {
   const bool ipv6 = address.find(':') != std::string::npos;
   const std::string_view full = ipv6 ? "/128" : "/32";
-  if (address.ends_with(full)) {
-    address.resize(address.size() - full.size());
-  }
-  return address;
+  return address.ends_with(full) ? address.substr(0, address.size() - full.size()) : address;
 }
 
 // An empty optional column means the same as NULL: the default.
@@ -76,6 +73,7 @@ AppServer app_server_from(const QueryResult& result, std::size_t row) {
   apply_bool(result.value(row, "enabled"), server.enabled);
   apply_bool(result.value(row, "auth_trust"), server.auth_trust);
   apply_text(result.value(row, "config_dir"), server.config_dir);
+  apply_text(result.value(row, "location"), server.location);
   server.reload_command = non_empty(result.value(row, "reload_command"));
   server.admin_conninfo = non_empty(result.value(row, "admin_conninfo"));
   const auto& port = result.value(row, "ssh_port");
@@ -108,7 +106,7 @@ std::string app_servers_query(const std::string& qualified_table,
   std::string sql = "SELECT " + select_column(columns, {"node_id", "id"}, "id");
   sql += ", " + select_column(columns, {"node_name", "name"}, "name");
   for (const char* column : {"ip_addr", "username", "application_name", "ssh_port", "config_dir",
-                             "reload_command", "admin_conninfo"}) {
+                             "reload_command", "admin_conninfo", "location"}) {
     sql += ", " + select_column(columns, {column}, column);
   }
   // Booleans as 'true'/'false' rather than PostgreSQL's terse 't'/'f'.

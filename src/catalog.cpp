@@ -1,5 +1,7 @@
 #include "pgdeploy/catalog.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <stdexcept>
 
 #include "pgdeploy/app_servers.hpp"
@@ -61,7 +63,33 @@ ClusterState Catalog::read(bool public_net) {
   const std::string servers_table = qualified(state.schema, "app_servers");
   state.app_servers = app_servers_from(
       db_.query(app_servers_query(servers_table, table_columns(db_, servers_table)), {}));
+  state.standbys = read_standbys(state, public_net);
   return state;
+}
+
+std::vector<Standby> Catalog::read_standbys(const ClusterState& state, bool public_net) {
+  const bool current = state.layout == Layout::repmgr4;
+  const QueryResult rows =
+      db_.query(std::string("SELECT ") + (current ? "node_id" : "id") + "::text AS id, " +
+                    (current ? "node_name" : "name") + " AS name, conninfo, " +
+                    (current ? "location" : "NULL::text") + " AS location FROM " +
+                    qualified(state.schema, current ? "nodes" : "repl_nodes") +
+                    " WHERE active AND type = $1 ORDER BY 1::int",
+      {"standby"});
+  std::vector<Standby> standbys;
+  for (std::size_t row = 0; row < rows.rows.size(); ++row) {
+    const Node node{std::stoi(rows.value(row, "id").value_or("0")),
+                    rows.value(row, "name").value_or(""), rows.value(row, "conninfo").value_or("")};
+    try {
+      const Endpoint endpoint = public_net ? read_public_endpoint(state.schema, node)
+                                           : endpoint_of(parse_conninfo(node.conninfo));
+      standbys.push_back({node, endpoint, rows.value(row, "location").value_or("")});
+    } catch (const std::exception& e) {
+      // A standby only matters for read-only routes; it never stops a deploy.
+      spdlog::debug("standby {} left out of read-only routing: {}", describe(node), e.what());
+    }
+  }
+  return standbys;
 }
 
 Layout Catalog::detect_layout() {

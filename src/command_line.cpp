@@ -1,8 +1,16 @@
 #include "pgdeploy/command_line.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <array>
+#include <cctype>
 #include <iostream>
+#include <map>
+#include <string_view>
+#include <utility>
+#include <vector>
 
+#include "pgdeploy/config_file.hpp"
 #include "pgdeploy/errors.hpp"
 #include "pgdeploy/version.hpp"
 
@@ -145,27 +153,198 @@ void add_options(CLI::App& app, Options& options, RawFlags& raw) {
   app.set_version_flag("--version", std::string("pgdeploy ") + version);
 }
 
-}  // namespace
-
-CommandLine parse_command_line(int argc, const char* const* argv) {
-  CommandLine result;
+// A CLI::App with every option, bound to its own Options and RawFlags.
+struct Parser {
+  Options options;
+  RawFlags raw;
   CLI::App app{"Points PgBouncer on every application server at the active repmgr primary.",
                "pgdeploy"};
-  RawFlags raw;
-  add_options(app, result.options, raw);
+  Parser() { add_options(app, options, raw); }
+};
+
+// Parses ARGS (the program name first) into PARSER. Returns the exit code when CLI11 ended the
+// run: it has printed help, the version or a usage error.
+std::optional<int> parse_into(Parser& parser, const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  argv.reserve(args.size());
+  for (const auto& arg : args) {
+    argv.push_back(arg.c_str());
+  }
   try {
-    app.parse(argc, argv);
+    parser.app.parse(static_cast<int>(argv.size()), argv.data());
   } catch (const CLI::ParseError& e) {
     // CLI11 prints help, the version or the error; usage errors exit 2 like every other.
-    const int code = app.exit(e);
-    result.early_exit = code == 0 ? 0 : static_cast<int>(ExitCode::usage);
+    const int code = parser.app.exit(e);
+    return code == 0 ? 0 : static_cast<int>(ExitCode::usage);
+  }
+  return std::nullopt;
+}
+
+// Long options the configuration file may not set: they pick the file or end the run at once.
+constexpr std::array<std::string_view, 4> command_line_only{"help", "version", "config", "cluster"};
+
+// Flags that exclude each other; of two set in turn, the later one wins.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 2> rival_flags{
+    {{"verbose", "quiet"}, {"dry-run", "check"}}};
+
+std::optional<std::string> rival_of(std::string_view flag) {
+  for (const auto& [first, second] : rival_flags) {
+    if (flag == first) {
+      return std::string(second);
+    }
+    if (flag == second) {
+      return std::string(first);
+    }
+  }
+  return std::nullopt;
+}
+
+// The option of APP that KEY names, or null when the configuration file may not set KEY.
+const CLI::Option* settable_option(const CLI::App& app, const std::string& key) {
+  if (key.empty() || key.starts_with('-') ||
+      std::ranges::find(command_line_only, key) != command_line_only.end()) {
+    return nullptr;
+  }
+  const CLI::Option* option = app.get_option_no_throw("--" + key);
+  if (option == nullptr ||
+      std::ranges::find(option->get_lnames(), key) == option->get_lnames().end()) {
+    return nullptr;
+  }
+  return option;
+}
+
+// A flag's value in the file: true/yes/on/1 or false/no/off/0, in any case.
+std::optional<bool> flag_value(std::string value) {
+  std::ranges::transform(value, value.begin(),
+                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (value == "true" || value == "yes" || value == "on" || value == "1") {
+    return true;
+  }
+  if (value == "false" || value == "no" || value == "off" || value == "0") {
+    return false;
+  }
+  return std::nullopt;
+}
+
+// Throws a usage error starting with WHERE unless CLI11 accepts "--KEY=VALUE" on its own, so that
+// a bad value is reported with the file's line rather than as a command-line argument.
+void check_option_value(const ConfigEntry& entry, const std::string& where) {
+  Parser alone;
+  const std::string argument = "--" + entry.key + "=" + entry.value;
+  const std::array<const char*, 4> argv{"pgdeploy", "-c", "x", argument.c_str()};
+  try {
+    alone.app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::ParseError& e) {
+    throw usage_error(where + "invalid value for " + entry.key + ": " + e.what());
+  }
+}
+
+// The arguments that stand for ENTRIES, read from FILE, to go before the command line's: the
+// last setting of each key, where a flag set true drops an earlier setting of its rival, and
+// nothing the command line (parsed into COMMAND_LINE) sets itself. Throws a usage error naming
+// FILE:LINE and the key for an unknown key or an invalid value.
+std::vector<std::string> config_arguments(const CLI::App& command_line,
+                                          const std::vector<ConfigEntry>& entries,
+                                          const std::filesystem::path& file) {
+  struct Setting {
+    std::string value;
+    std::optional<bool> flag;  // set for flags
+  };
+  std::map<std::string, Setting> settings;
+  for (const ConfigEntry& entry : entries) {
+    const std::string where = file.string() + ":" + std::to_string(entry.line) + ": ";
+    const CLI::Option* option = settable_option(command_line, entry.key);
+    if (option == nullptr) {
+      throw usage_error(where + "unknown key " + entry.key);
+    }
+    Setting setting{entry.value, std::nullopt};
+    if (option->get_expected_max() == 0) {
+      setting.flag = flag_value(entry.value);
+      if (!setting.flag) {
+        throw usage_error(where + "invalid value for " + entry.key +
+                          ": expected true or false, got \"" + entry.value + "\"");
+      }
+      if (*setting.flag) {
+        if (const auto rival = rival_of(entry.key)) {
+          settings.erase(*rival);
+        }
+      }
+    } else {
+      check_option_value(entry, where);
+    }
+    settings[entry.key] = std::move(setting);
+  }
+  const auto on_command_line = [&command_line](const std::string& key) {
+    return command_line.count("--" + key) > 0;
+  };
+  std::vector<std::string> arguments;
+  for (const auto& [key, setting] : settings) {
+    const auto rival = rival_of(key);
+    if (on_command_line(key) || (rival && on_command_line(*rival))) {
+      continue;
+    }
+    if (!setting.flag) {
+      arguments.push_back("--" + key + "=" + setting.value);
+    } else if (*setting.flag) {
+      arguments.push_back("--" + key);  // a flag set false adds nothing: false is its default
+    }
+  }
+  return arguments;
+}
+
+// The configuration file to read: --config as COMMAND_LINE gives it, else DEFAULT_CONFIG when it
+// exists.
+std::optional<std::filesystem::path> config_file_to_read(
+    const Parser& command_line, const std::filesystem::path& default_config) {
+  if (command_line.app.count("--config") > 0) {
+    return command_line.raw.config_file;
+  }
+  std::error_code ignored;
+  if (std::filesystem::exists(default_config, ignored)) {
+    return default_config;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+CommandLine parse_command_line(int argc, const char* const* argv,
+                               const std::filesystem::path& default_config) {
+  CommandLine result;
+  std::vector<std::string> arguments(argv, argv + argc);
+  if (arguments.empty()) {
+    arguments.emplace_back("pgdeploy");
+  }
+  // The command line alone first: help, the version and its usage errors end the run before any
+  // file is read, and CLI11 finds the cluster and --config in every spelling.
+  Parser given;
+  if (const auto exit_code = parse_into(given, arguments)) {
+    result.early_exit = exit_code;
     return result;
   }
-  if (raw.verbose && raw.quiet) {
+  try {
+    if (const auto file = config_file_to_read(given, default_config)) {
+      const std::vector<std::string> settings =
+          config_arguments(given.app, read_config_file(*file, given.options.cluster), *file);
+      // Every option takes its last value: the command line, after the file, wins.
+      arguments.insert(arguments.begin() + 1, settings.begin(), settings.end());
+    }
+  } catch (const Error& e) {
+    std::cerr << "pgdeploy: error: " << e.what() << '\n';
+    result.early_exit = static_cast<int>(e.exit_code());
+    return result;
+  }
+  Parser merged;
+  if (const auto exit_code = parse_into(merged, arguments)) {
+    result.early_exit = exit_code;
+    return result;
+  }
+  if (merged.raw.verbose && merged.raw.quiet) {
     std::cerr << "pgdeploy: error: --verbose and --quiet exclude each other\n";
     result.early_exit = static_cast<int>(ExitCode::usage);
   }
-  apply_raw(app, raw, result.options);
+  apply_raw(merged.app, merged.raw, merged.options);
+  result.options = std::move(merged.options);
   return result;
 }
 

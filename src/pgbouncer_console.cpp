@@ -23,14 +23,16 @@ class PgBouncerConsole final : public AdminConsole {
   PgBouncerConsole(PGconn* conn, int timeout_seconds)
       : conn_(conn, &PQfinish), timeout_(timeout_seconds) {}
 
-  void reload() override {
-    spdlog::debug("admin console: RELOAD");
-    execute("RELOAD", PGRES_COMMAND_OK);
+  void reload() override { execute("RELOAD"); }
+
+  void execute(const std::string& command) override {
+    spdlog::debug("admin console: {}", command);
+    run(command.c_str(), PGRES_COMMAND_OK);
   }
 
   std::vector<RoutedDatabase> show_databases() override {
     spdlog::debug("admin console: SHOW DATABASES");
-    const ResultPtr result = execute("SHOW DATABASES", PGRES_TUPLES_OK);
+    const ResultPtr result = run("SHOW DATABASES", PGRES_TUPLES_OK);
     // Columns are looked up by name: later PgBouncer versions add and move them.
     const int name = column(result.get(), "name");
     const int host = column(result.get(), "host");
@@ -49,7 +51,7 @@ class PgBouncerConsole final : public AdminConsole {
 
  private:
   // Runs one admin command with the simple query protocol, bounded by the timeout.
-  ResultPtr execute(const char* command, ExecStatusType expected) {
+  ResultPtr run(const char* command, ExecStatusType expected) {
     if (PQsendQuery(conn_.get(), command) == 0) {
       throw HostError(step, std::string(command) + ": " + scrub_libpq_message(PQerrorMessage(conn_.get())));
     }

@@ -63,6 +63,25 @@ std::unique_ptr<Database> open_writable_node(const std::string& local_conninfo,
                        " replication hops of the local node; nothing was pushed");
 }
 
+std::vector<Standby> running_standbys(const std::vector<Standby>& standbys,
+                                      const DatabaseOpener& open) {
+  std::vector<Standby> running;
+  for (const Standby& standby : standbys) {
+    try {
+      if (in_recovery(*open(standby.node.conninfo))) {
+        running.push_back(standby);
+        continue;
+      }
+      spdlog::info("standby {} is not in recovery: no read-only routes to it",
+                   describe(standby.node));
+    } catch (const Error& e) {
+      spdlog::info("standby {} does not answer: no read-only routes to it ({})",
+                   describe(standby.node), e.what());
+    }
+  }
+  return running;
+}
+
 Epoch read_primary_epoch(const Node& primary, const DatabaseOpener& open) {
   std::unique_ptr<Database> db;
   try {

@@ -9,7 +9,7 @@ namespace {
 // reached "done", puts the previous file back and, if PgBouncer was already reloaded, reloads
 // it again. Defining reload() first means a syntax error in a configured reload command stops
 // the script before anything is touched.
-constexpr std::string_view script_body = R"(umask 077
+constexpr std::string_view script_body = R"SH(umask 077
 new= old= state=start
 rollback() {
   case $state in installed|reloaded) ;; *) return 0 ;; esac
@@ -26,6 +26,7 @@ cleanup() { rollback; rm -f -- ${new:+"$new"} ${old:+"$old"}; }
 trap cleanup EXIT
 trap 'exit 129' HUP INT TERM PIPE
 fail() { echo "$1" >&2; exit "$2"; }
+normalize() { sed 's/^\(; Epoch: timeline [0-9]*\), lsn .*$/\1/' -- "$1"; }
 [ -d "$dir" ] || fail "config_dir $dir is not a directory" 10
 if [ "$fence" = 1 ] && [ -f "$target" ]; then
   held=$(sed -n 's/^; Epoch: timeline \([0-9][0-9]*\).*/\1/p' -- "$target" | head -n 1)
@@ -39,7 +40,11 @@ new=$tmp
 head -c "$size" >"$new" || fail "cannot write $new" 10
 got=$(wc -c <"$new")
 [ "$got" -eq "$size" ] || fail "incomplete transfer: $got of $size bytes arrived" 11
-chmod 0640 "$new" || fail "cannot set the mode of $new" 10
+if [ -f "$target" ] && [ "$(normalize "$new")" = "$(normalize "$target")" ]; then
+  echo unchanged
+  exit 0
+fi
+chmod "$mode" "$new" || fail "cannot set the mode of $new" 10
 if [ -e "$target" ]; then
   chgrp --reference="$target" -- "$new" 2>/dev/null || :
   old="$dir/.$file.previous.$$"
@@ -55,7 +60,7 @@ echo installed
 read -r verdict || verdict=
 [ "$verdict" = commit ] || fail "not confirmed; the previous file is back in place" 13
 state=done
-)";
+)SH";
 
 }  // namespace
 
@@ -73,12 +78,26 @@ std::string shell_quote(std::string_view text) {
 
 std::string install_script(const InstallRequest& request) {
   const bool reload_here = request.reload_command.has_value();
-  return "dir=" + shell_quote(request.config_dir) + " file=" + shell_quote(request.file_name) +
-         " size=" + std::to_string(request.size) +
-         " timeline=" + std::to_string(request.timeline) +
+  // In the home directory the path is the remote user's, known only there.
+  const std::string dir =
+      request.in_home ? std::string("\"$HOME\"") : shell_quote(request.config_dir);
+  return "dir=" + dir + " file=" + shell_quote(request.file_name) + " mode=" + request.mode +
+         " size=" + std::to_string(request.size) + " timeline=" + std::to_string(request.timeline) +
          " fence=" + (request.fence ? "1" : "0") + " reload_here=" + (reload_here ? "1" : "0") +
          "\ntarget=\"$dir/$file\"\nreload() {\n" + request.reload_command.value_or(":") +
          "\n}\n" + std::string(script_body);
+}
+
+std::string read_script(const std::string& config_dir, const std::string& file_name) {
+  return "f=" + shell_quote(config_dir) + "/" + shell_quote(file_name) + R"(
+if [ -f "$f" ]; then
+  [ -r "$f" ] || { echo "cannot read $f" >&2; exit 10; }
+  echo present; exec cat -- "$f"
+elif [ -e "$f" ]; then
+  echo "$f is not a regular file" >&2; exit 10
+fi
+echo absent
+)";
 }
 
 std::string reload_command_for(const std::optional<std::string>& configured,

@@ -20,6 +20,8 @@ class AdminConsole {
   virtual ~AdminConsole() = default;
   virtual void reload() = 0;
   virtual std::vector<RoutedDatabase> show_databases() = 0;
+  // Runs one admin command that returns no rows (PAUSE, RESUME, RECONNECT, KILL ...).
+  virtual void execute(const std::string& command) = 0;
 };
 
 // Opens admin consoles from an app server's admin_conninfo.

@@ -14,13 +14,15 @@ class Catalog {
   Catalog(Database& db, std::string cluster);
 
   // Detects the layout, finds the single active primary, its endpoint (from node_public_info
-  // when public_net), the databases and the app servers. Throws metadata errors (exit 3) and
+  // when public_net), the databases, the app servers and the active standbys (candidates for
+  // read-only routes; whether they run is checked later). Throws metadata errors (exit 3) and
   // safety refusals (exit 4, several active primaries).
   ClusterState read(bool public_net);
 
  private:
   Layout detect_layout();
   Node read_primary(const std::string& table, Layout layout);
+  std::vector<Standby> read_standbys(const ClusterState& state, bool public_net);
   Endpoint read_public_endpoint(const std::string& schema, const Node& primary);
   std::vector<std::string> read_databases();
   bool table_exists(const std::string& schema, const std::string& table);

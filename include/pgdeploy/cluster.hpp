@@ -29,6 +29,13 @@ struct Node {
   std::string conninfo;  // repmgr's own login; may hold a password: never log it
 };
 
+// A standby that answered and is in recovery, for read-only routing.
+struct Standby {
+  Node node;
+  Endpoint endpoint;
+  std::string location;  // repmgr's location; empty when unknown
+};
+
 // One row of app_servers, with the defaults of absent columns applied.
 struct AppServer {
   int id = 0;
@@ -42,6 +49,7 @@ struct AppServer {
   std::string config_dir = "/etc/pgbouncer/databases";
   std::optional<std::string> reload_command;  // nullopt: the default reload command
   std::optional<std::string> admin_conninfo;  // nullopt: reload over SSH, no verification
+  std::string location;                       // optional column: prefer standbys there
   std::string invalid_reason;                 // non-empty: the row is unusable, and why
 };
 
@@ -54,6 +62,7 @@ struct ClusterState {
   Epoch epoch;                         // read on the primary
   std::vector<std::string> databases;  // non-template databases of the primary
   std::vector<AppServer> app_servers;  // enabled and disabled, ordered by name
+  std::vector<Standby> standbys;       // running standbys; read only for --ro-suffix
 };
 
 }  // namespace pgdeploy

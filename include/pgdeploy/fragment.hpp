@@ -1,12 +1,28 @@
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pgdeploy/cluster.hpp"
 #include "pgdeploy/conninfo.hpp"
 
 namespace pgdeploy {
+
+// Read-only routing: NAME<suffix> entries sent to a standby.
+struct ReadOnlyRoute {
+  std::string suffix;
+  Endpoint target;  // a running standby, or the primary when none runs
+};
+
+// One line of a fragment: the database key PgBouncer exposes, and where it sends it.
+struct Route {
+  std::string key;
+  std::string dbname;
+  Endpoint target;
+  bool operator==(const Route&) const = default;
+};
 
 // What one app server's fragment is made of.
 struct FragmentInput {
@@ -17,12 +33,25 @@ struct FragmentInput {
   Epoch epoch;
   std::vector<std::string> databases;  // databases PgBouncer cannot represent are left out
   std::string application_name;        // empty: none
+  std::optional<ReadOnlyRoute> read_only = std::nullopt;
 };
 
-// Renders the [databases] fragment: a comment header, then one line per representable database,
-// sorted by name. Pure: the same input gives the same bytes. Throws std::invalid_argument when
-// the target host or the application_name cannot be written in PgBouncer's syntax, or the
-// port is outside 1..65535.
+// The lines a fragment has, in order: every representable database once, sorted, to the
+// target; then, with read_only, NAME<suffix> to the read-only target for every name whose
+// key is still representable (at most 63 bytes).
+std::vector<Route> routes_of(const FragmentInput& input);
+
+// Renders the [databases] fragment: a comment header, then one line per route (routes_of).
+// Pure: the same input gives the same bytes. Throws std::invalid_argument when a target host or
+// the application_name cannot be written in PgBouncer's syntax, or a port is outside 1..65535.
 std::string render_fragment(const FragmentInput& input);
+
+// True when two fragments say the same thing: byte-identical but for the LSN of the epoch
+// line, which is information only (it moves on with every write on the primary).
+bool same_fragment(std::string_view a, std::string_view b);
+
+// The timeline of a fragment's epoch line; nullopt when it has none (written by hand, or by
+// another tool).
+std::optional<int> fragment_timeline(std::string_view fragment);
 
 }  // namespace pgdeploy

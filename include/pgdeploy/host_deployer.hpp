@@ -5,6 +5,7 @@
 
 #include "pgdeploy/admin_console.hpp"
 #include "pgdeploy/cluster.hpp"
+#include "pgdeploy/options.hpp"
 #include "pgdeploy/outcome.hpp"
 #include "pgdeploy/remote_host.hpp"
 
@@ -18,6 +19,10 @@ struct DeployPlan {
   Epoch epoch;
   std::vector<std::string> databases;  // only names PgBouncer can represent
   bool fence = true;                   // false with --force
+  Sessions sessions = Sessions::reconnect;  // for hosts reloaded through their admin console
+  bool pause = false;
+  std::optional<std::string> ro_suffix = std::nullopt;  // --ro-suffix
+  std::vector<Standby> standbys = {};  // running standbys, for read-only routes
 };
 
 // Deploys the fragment to one app server over one connection: check the epoch of the file in
@@ -29,10 +34,10 @@ class HostDeployer {
   HostOutcome deploy(const AppServer& host);
 
  private:
-  // One SSH connection: install, reload (by command or through CONSOLE), commit.
-  void push(const AppServer& host, const std::string& fragment, AdminConsole* console);
-  void reload_and_verify(const AppServer& host, RemoteCommand& command, AdminConsole& console);
-  void verify_routing(AdminConsole& console);
+  // One SSH connection: install, reload (by command or through CONSOLE), commit. False when
+  // the fragment in place already said the same.
+  bool push(const AppServer& host, const std::string& fragment, AdminConsole* console);
+  void switch_or_roll_back(const AppServer& host, RemoteCommand& command, AdminConsole& console);
 
   const DeployPlan& plan_;
   HostConnector& ssh_;

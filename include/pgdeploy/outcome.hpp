@@ -7,9 +7,14 @@ namespace pgdeploy {
 
 enum class HostResult {
   updated,
+  unchanged,     // the fragment in place already said the same: nothing written or reloaded
+  would_update,  // --dry-run/--check: the fragment in place differs
   failed,
   refused  // the host's fragment belongs to a newer primary than ours (fencing)
 };
+
+// The name of a result in reports: updated, unchanged, would-update, failed, refused.
+const char* result_name(HostResult result);
 
 // What happened on one app server.
 struct HostOutcome {
@@ -18,6 +23,7 @@ struct HostOutcome {
   HostResult result = HostResult::failed;
   std::string reason;  // why it failed or was refused, "step: message"; empty when updated
   std::chrono::milliseconds duration{0};
+  std::string diff;  // --dry-run: unified diff from the fragment in place to the new one
 };
 
 }  // namespace pgdeploy

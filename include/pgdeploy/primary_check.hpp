@@ -27,4 +27,9 @@ std::unique_ptr<Database> open_writable_node(const std::string& local_conninfo,
 // the cluster's current state.
 Epoch read_primary_epoch(const Node& primary, const DatabaseOpener& open);
 
+// The standbys that answer at their repmgr conninfo and are in recovery, in the given order.
+// The others are left out with an info line: read-only routes never go to a dead node.
+std::vector<Standby> running_standbys(const std::vector<Standby>& standbys,
+                                      const DatabaseOpener& open);
+
 }  // namespace pgdeploy

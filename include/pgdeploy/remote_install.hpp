@@ -19,6 +19,8 @@ struct InstallRequest {
   // Shell command that reloads PgBouncer after the rename; nullopt: pgdeploy reloads through
   // the admin console after "installed" and verifies before it sends "commit".
   std::optional<std::string> reload_command;
+  std::string mode = "0640";  // of the installed file: readable by PgBouncer's group
+  bool in_home = false;       // config_dir is ignored: the file goes to the user's $HOME
 };
 
 // Exit statuses of the installer, so that pgdeploy can name the failed step.
@@ -34,7 +36,10 @@ enum InstallStatus : int {
 // The conversation with the installer: pgdeploy sends `size` bytes; the installer writes them,
 // renames, reloads when it has a reload command, and prints "installed"; pgdeploy (after its own
 // RELOAD and verification) answers "commit". Anything else, or a lost connection, rolls back.
+// When the file in place already says the same (same_fragment), the installer prints
+// "unchanged" instead and exits 0 without writing or reloading.
 inline constexpr std::string_view installed_line = "installed";
+inline constexpr std::string_view unchanged_line = "unchanged";
 inline constexpr std::string_view commit_line = "commit\n";
 inline constexpr std::string_view rollback_line = "rollback\n";
 
@@ -43,6 +48,10 @@ inline constexpr std::string_view rollback_line = "rollback\n";
 // a failed reload, a rollback or a lost connection before "commit" the previous file is put
 // back (and reloaded again if it had been). No temporary file survives.
 std::string install_script(const InstallRequest& request);
+
+// The POSIX shell script that prints "present" and then the file <config_dir>/<file_name>, or
+// "absent" when there is none; exit 10 when it exists but is not a regular file or unreadable.
+std::string read_script(const std::string& config_dir, const std::string& file_name);
 
 // TEXT quoted for a POSIX shell.
 std::string shell_quote(std::string_view text);

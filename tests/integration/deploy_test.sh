@@ -76,7 +76,8 @@ app_server_set down enabled false
 app_server_set stranger enabled false
 run_pgdeploy
 check_eq "exit status 0 with the failing hosts disabled" 0 "$RC"
-check "summary counts only enabled hosts" grep -q '2 app servers: 2 updated, 0 failed' "$H/out"
+check "summary counts only enabled hosts, already current" \
+    grep -q '2 app servers: 0 updated, 2 unchanged, 0 failed' "$H/out"
 
 echo "# a failing reload command puts the previous file back"
 cp "$H/app_app1/conf/main.ini" "$H/app1.before"

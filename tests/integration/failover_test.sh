@@ -30,8 +30,8 @@ now_ms() { echo $((${EPOCHREALTIME/[.,]/} / 1000)); }
 write_via() { bouncer_psql "$1" appdb "WITH w AS (INSERT INTO writes (at) VALUES (current_setting('port')) RETURNING at) SELECT at FROM w"; }
 writes_land_on() { [ "$(write_via "$1" 2>/dev/null)" = "$(pg_port "$2")" ]; }
 hook_ran() { grep -q -- "$2" "$H/hook_$1.log"; }
-deployed_to() {  # the hook on node $1 pushed node $2 to both app servers
-    hook_ran "$1" "primary node ${2#node} ($2) at 127.0.0.1:$(pg_port "$2"), timeline [0-9]*; 2 app servers: 2 updated"
+deployed_to() {  # the hook on node $1 pointed both app servers at node $2 (updated or current)
+    hook_ran "$1" "primary node ${2#node} ($2) at 127.0.0.1:$(pg_port "$2"), timeline [0-9]*; 2 app servers: .*0 failed\$"
 }
 
 echo "# 1. the primary stops; repmgr promotes node2"

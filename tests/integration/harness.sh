@@ -25,7 +25,8 @@
 #                                and repmgr.app_servers from $H/sql/app_servers.sql
 #   sshd_start                   sshd on 127.0.0.1 and 127.0.0.2, same port;
 #                                exports SSH_PORT, SSH_KEY, KNOWN_HOSTS (127.0.0.1 only)
-#   pgbouncer_start NAME         PgBouncer app server in $H/app_NAME, fragment dir
+#   pgbouncer_start NAME [POOL_MODE]
+#                                PgBouncer app server in $H/app_NAME, fragment dir
 #                                $H/app_NAME/conf, included file conf/main.ini;
 #                                exports BOUNCER_PORT_NAME
 #   bouncer_port NAME            print the PgBouncer listen port
@@ -306,7 +307,7 @@ bouncer_pidfile() {
 }
 
 pgbouncer_start() {
-    local name=$1 d=$H/app_$1 port
+    local name=$1 d=$H/app_$1 port pool_mode=${2:-session}
     harness_name_ok "$name"
     port=$(free_port)
     as_user mkdir -p -m 0755 "$d" "$d/conf"
@@ -326,7 +327,7 @@ unix_socket_dir = $d
 auth_type = trust
 auth_file = $d/userlist.txt
 admin_users = $TEST_USER
-pool_mode = session
+pool_mode = $pool_mode
 pidfile = $d/pgbouncer.pid
 logfile = $d/pgbouncer.log
 server_login_retry = 1
@@ -546,4 +547,27 @@ service_stop_command='$PG_BINDIR/pg_ctl -w -D $data -m fast stop'
 service_restart_command='$PG_BINDIR/pg_ctl -w -D $data -l $data.log -o "-p $(pg_port "$name")" -m fast restart'
 EOF
     as_user touch "$H/hook_$name.log"
+}
+
+# ---------------------------------------------------------------- benchmark (bench/run)
+
+# Print the first field of the test sshd's MaxStartups: how many unauthenticated
+# connections it holds before it starts dropping new ones.
+sshd_max_startups() {
+    awk '$1 == "MaxStartups" { split($2, f, ":"); print f[1] }' "$H/ssh/sshd_config"
+}
+
+# Make the test sshd hold at least N unauthenticated connections at once:
+# raise MaxStartups when it is lower and have sshd re-read its configuration
+# (on SIGHUP sshd re-executes itself with the same pid and listens again).
+sshd_ensure_max_startups() {
+    local n=$1 current
+    current=$(sshd_max_startups)
+    [ "${current:-10}" -ge "$n" ] && return 0
+    as_user sed -i "s/^MaxStartups .*/MaxStartups $n:30:$((2 * n))/" "$H/ssh/sshd_config"
+    grep -q '^MaxStartups ' "$H/ssh/sshd_config" ||
+        echo "MaxStartups $n:30:$((2 * n))" | as_user tee -a "$H/ssh/sshd_config" >/dev/null
+    kill -HUP "$(head -n1 "$H/ssh/sshd.pid")"
+    sleep 0.2
+    wait_until 10 port_open 127.0.0.1 "$SSH_PORT" || { echo "harness: sshd did not come back" >&2; return 1; }
 }

@@ -62,6 +62,7 @@ done
 pg_psql node1 original "UPDATE repmgr.app_servers SET ssh_port = $SSH_PORT,
     config_dir = $(sql_lit "$H/app_app1/conf"),
     admin_conninfo = $(sql_lit "host=127.0.0.1 port=$(bouncer_port app1) user=$TEST_USER")" >/dev/null
+echo "; drifted" | write_as_user "$H/app_app1/conf/main.ini"
 run_pgdeploy -p "host=127.0.0.1 port=$(pg_port node1) dbname=original"
 check_eq "upgraded table: exit 0" 0 "$RC"
 check "the upgraded table's admin console verified the load" grep -q 'app1 (127.0.0.1): updated' "$H/out"

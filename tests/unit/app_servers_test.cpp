@@ -26,12 +26,13 @@ const std::set<std::string> original_columns{
 
 const std::set<std::string> all_columns{
     "node_id",    "node_name", "ip_addr",    "username",       "application_name", "enabled",
-    "auth_trust", "ssh_port",  "config_dir", "reload_command", "admin_conninfo"};
+    "auth_trust", "ssh_port",  "config_dir", "reload_command", "admin_conninfo", "location"};
 
 // The columns app_servers_query selects, in its order.
 const std::vector<std::string> selected_columns{
-    "id",         "name",           "ip_addr",        "username", "application_name", "ssh_port",
-    "config_dir", "reload_command", "admin_conninfo", "enabled",  "auth_trust"};
+    "id",         "name",           "ip_addr",        "username", "application_name",
+    "ssh_port",   "config_dir",     "reload_command", "admin_conninfo", "location",
+    "enabled",    "auth_trust"};
 
 using Row = std::vector<std::optional<std::string>>;
 

@@ -18,8 +18,9 @@ using ::testing::Not;
 using Rows = std::vector<std::vector<std::optional<std::string>>>;
 
 const std::vector<std::string> app_server_columns{
-    "id",         "name",           "ip_addr",        "username", "application_name", "ssh_port",
-    "config_dir", "reload_command", "admin_conninfo", "enabled",  "auth_trust"};
+    "id",         "name",           "ip_addr",        "username",       "application_name",
+    "ssh_port",   "config_dir",     "reload_command", "admin_conninfo", "location",
+    "enabled",    "auth_trust"};
 
 QueryResult exists(bool yes) { return query_result({"?column?"}, {{yes ? "t" : "f"}}); }
 
@@ -30,6 +31,8 @@ class CatalogTest : public ::testing::Test {
  protected:
   void SetUp() override {
     db.answer("to_regclass", exists(false));  // every table is absent unless stated
+    db.answer_for_param("WHERE active AND type = $1", "standby",
+                        query_result({"id", "name", "conninfo", "location"}));
     db.answer("pg_database", query_result({"datname"}, {{"app"}, {"postgres"}, {"repmgr"}}));
     db.answer("pg_attribute", query_result({"attname"}, {{"node_id"}, {"node_name"}, {"ip_addr"}}));
     use_schema("repmgr", "nodes");
@@ -45,7 +48,8 @@ class CatalogTest : public ::testing::Test {
     db.answer("FROM " + quoted_schema + ".\"app_servers\"",
               query_result(app_server_columns,
                            {{"101", "app1", "10.0.0.5/32", std::nullopt, std::nullopt, std::nullopt,
-                             std::nullopt, std::nullopt, std::nullopt, "true", "false"}}));
+                             std::nullopt, std::nullopt, std::nullopt, std::nullopt, "true",
+                             "false"}}));
   }
 
   void table_exists(const std::string& qualified) {
@@ -86,7 +90,13 @@ TEST_F(CatalogTest, DetectsRepmgr4LayoutFromRepmgrNodes) {
 
 TEST_F(CatalogTest, Repmgr4PrimaryIsActiveWithTypeBoundAsParameter) {
   Catalog(db, "main").read(false);
-  const auto reads = db.queries_containing(R"(FROM "repmgr"."nodes")");
+  // The primary's read; the standbys' (for read-only routes) binds 'standby'.
+  std::vector<test::RecordedQuery> reads;
+  for (const auto& query : db.queries_containing(R"(FROM "repmgr"."nodes")")) {
+    if (query.params != std::vector<std::string>{"standby"}) {
+      reads.push_back(query);
+    }
+  }
   ASSERT_EQ(reads.size(), 1U);
   EXPECT_THAT(reads[0].sql, HasSubstr("node_id::text AS id, node_name AS name, conninfo"));
   EXPECT_THAT(reads[0].sql, HasSubstr("WHERE active AND type = $1"));
@@ -136,7 +146,13 @@ TEST_F(CatalogTest, Repmgr3PrimaryIsMasterBoundAsParameter) {
   table_absent(R"("repmgr"."nodes")");
   use_schema("repmgr_main", "repl_nodes");
   Catalog(db, "main").read(false);
-  const auto reads = db.queries_containing(R"(FROM "repmgr_main"."repl_nodes")");
+  // The primary's read; the standbys' (for read-only routes) binds 'standby'.
+  std::vector<test::RecordedQuery> reads;
+  for (const auto& query : db.queries_containing(R"(FROM "repmgr_main"."repl_nodes")")) {
+    if (query.params != std::vector<std::string>{"standby"}) {
+      reads.push_back(query);
+    }
+  }
   ASSERT_EQ(reads.size(), 1U);
   EXPECT_THAT(reads[0].sql, HasSubstr("SELECT id::text AS id, name AS name, conninfo"));
   EXPECT_THAT(reads[0].sql, HasSubstr("WHERE active AND type = $1"));

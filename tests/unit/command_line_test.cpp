@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <regex>
+#include <set>
 #include <sstream>
 
 #include "pgdeploy/errors.hpp"
@@ -298,6 +300,310 @@ TEST(ParseCommandLine, ReadsTheDocumentedRepmgrHookLine) {
 TEST(ParseCommandLine, NonNumericNodeIdIsUsageError) {
   EXPECT_EQ(parse({"-c", "main", "--event=standby_promote", "--node-id=two"}).command_line.early_exit,
             2);
+}
+
+// ---- configuration file --------------------------------------------------------------------
+
+// Every field of OPTIONS, to compare two parses.
+std::string describe(const Options& options) {
+  std::ostringstream out;
+  const auto text = [](const auto& value) {
+    std::ostringstream field;
+    if (value) {
+      field << '"' << *value << '"';
+    } else {
+      field << "unset";
+    }
+    return field.str();
+  };
+  out << "cluster=" << options.cluster << " pgconnstring=" << text(options.pgconnstring)
+      << " repmgr_config=" << text(options.repmgr_config) << " timeout=" << options.timeout_seconds
+      << " public_net=" << options.public_net << " ssh_key=" << text(options.ssh_key)
+      << " known_hosts=" << text(options.known_hosts) << " jobs=" << options.jobs
+      << " force=" << options.force << " verbosity=" << static_cast<int>(options.verbosity)
+      << " syslog=" << options.syslog << " event=" << text(options.event.event)
+      << " node_id=" << text(options.event.node_id) << " success=" << text(options.event.success)
+      << " details=" << options.event.details << " mode=" << static_cast<int>(options.mode)
+      << " json=" << options.json << " config_file=" << text(options.config_file)
+      << " lock_wait=" << options.lock_wait_seconds
+      << " sessions=" << static_cast<int>(options.sessions) << " pause=" << options.pause
+      << " sync_userlist=" << text(options.sync_userlist) << " sync_pgpass=" << options.sync_pgpass
+      << " ro_suffix=" << text(options.ro_suffix);
+  return out.str();
+}
+
+class ParseCommandLineConfig : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "pgdeploy-config-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir = pattern;
+    default_config = dir / "pgdeploy.ini";
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(dir, ignored);
+  }
+
+  static void write(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
+
+  // parse_command_line with DEFAULT_CONFIG as the default configuration file.
+  [[nodiscard]] Parsed parse_with(std::vector<std::string> args) const {
+    args.insert(args.begin(), "pgdeploy");
+    std::vector<const char*> argv;
+    argv.reserve(args.size());
+    for (const auto& arg : args) {
+      argv.push_back(arg.c_str());
+    }
+    const CapturedOutput captured;
+    CommandLine command_line =
+        parse_command_line(static_cast<int>(argv.size()), argv.data(), default_config);
+    return {std::move(command_line), captured.out(), captured.err()};
+  }
+
+  // The options from the default file holding TEXT and the command line ARGS.
+  [[nodiscard]] Options options_with(const std::string& text, std::vector<std::string> args) const {
+    write(default_config, text);
+    const Parsed parsed = parse_with(std::move(args));
+    EXPECT_EQ(parsed.command_line.early_exit, std::nullopt) << parsed.err;
+    return parsed.command_line.options;
+  }
+
+  fs::path dir;
+  fs::path default_config;
+};
+
+TEST_F(ParseCommandLineConfig, ReadsDefaultFileWhenItExists) {
+  const Options options = options_with(
+      "; pgdeploy settings\n"
+      "# for every cluster\n"
+      "\n"
+      "[pgdeploy]\n"
+      "ssh-key = /etc/pgdeploy/id_ed25519\n"
+      "known-hosts = /etc/pgdeploy/known_hosts\n"
+      "pgconnstring = host=db1 dbname=repmgr\n"
+      "timeout = 3\n",
+      {"-c", "main"});
+  EXPECT_EQ(options.ssh_key, fs::path("/etc/pgdeploy/id_ed25519"));
+  EXPECT_EQ(options.known_hosts, fs::path("/etc/pgdeploy/known_hosts"));
+  EXPECT_EQ(options.pgconnstring, "host=db1 dbname=repmgr");
+  EXPECT_EQ(options.timeout_seconds, 3);
+  EXPECT_EQ(options.config_file, std::nullopt);
+}
+
+TEST_F(ParseCommandLineConfig, AbsentDefaultFileIsNoError) {
+  const Parsed parsed = parse_with({"-c", "main"});
+  ASSERT_EQ(parsed.command_line.early_exit, std::nullopt) << parsed.err;
+  EXPECT_EQ(describe(parsed.command_line.options),
+            describe(parse({"-c", "main"}).command_line.options));
+}
+
+TEST_F(ParseCommandLineConfig, ClusterSectionOverridesGlobalSection) {
+  const Options options = options_with(
+      "[cluster main]\n"
+      "timeout = 5\n"
+      "[pgdeploy]\n"
+      "timeout = 3\n"
+      "jobs = 4\n"
+      "[cluster other]\n"
+      "jobs = 9\n"
+      "ro-suffix = _other\n",
+      {"-c", "main"});
+  EXPECT_EQ(options.timeout_seconds, 5);
+  EXPECT_EQ(options.jobs, 4);
+  EXPECT_EQ(options.ro_suffix, std::nullopt);
+}
+
+TEST_F(ParseCommandLineConfig, FindsTheClusterInEverySpelling) {
+  write(default_config, "[pgdeploy]\ntimeout = 3\n[cluster main]\ntimeout = 5\n");
+  const std::vector<std::vector<std::string>> spellings{
+      {"-c", "main"},     {"-cmain"},  {"--cluster", "main"},
+      {"--cluster=main"}, {"-vcmain"}, {"-c", "other", "--cluster=main"}};
+  for (const auto& args : spellings) {
+    const Parsed parsed = parse_with(args);
+    ASSERT_EQ(parsed.command_line.early_exit, std::nullopt) << args[0] << ": " << parsed.err;
+    EXPECT_EQ(parsed.command_line.options.cluster, "main") << args[0];
+    EXPECT_EQ(parsed.command_line.options.timeout_seconds, 5) << args[0];
+  }
+}
+
+TEST_F(ParseCommandLineConfig, CommandLineWinsOverBothSections) {
+  const Options options = options_with(
+      "[pgdeploy]\n"
+      "timeout = 3\n"
+      "ssh-key = /file/key\n"
+      "jobs = 4\n"
+      "[cluster main]\n"
+      "timeout = 5\n"
+      "sessions = kill\n",
+      {"-c", "main", "-t", "7", "--ssh-key=/cli/key", "--sessions", "keep"});
+  EXPECT_EQ(options.timeout_seconds, 7);
+  EXPECT_EQ(options.ssh_key, fs::path("/cli/key"));
+  EXPECT_EQ(options.sessions, Sessions::keep);
+  EXPECT_EQ(options.jobs, 4);
+}
+
+TEST_F(ParseCommandLineConfig, SyncUserlistWithoutPathMeansTheDefaultPath) {
+  EXPECT_EQ(options_with("[pgdeploy]\nsync-userlist =\n", {"-c", "main"}).sync_userlist,
+            default_userlist_path);
+  EXPECT_EQ(
+      options_with("[pgdeploy]\nsync-userlist = /srv/userlist.txt\n", {"-c", "main"}).sync_userlist,
+      "/srv/userlist.txt");
+  EXPECT_EQ(options_with("[pgdeploy]\nsync-userlist = /srv/userlist.txt\n",
+                         {"-c", "main", "--sync-userlist"})
+                .sync_userlist,
+            default_userlist_path);
+}
+
+TEST_F(ParseCommandLineConfig, FlagsTakeTrueOrFalse) {
+  const Options options = options_with(
+      "[pgdeploy]\n"
+      "json = true\n"
+      "force = yes\n"
+      "pause = 1\n"
+      "public-net = On\n"
+      "syslog = TRUE\n"
+      "sync-pgpass = true\n"
+      "[cluster main]\n"
+      "syslog = false\n"
+      "sync-pgpass = no\n"
+      "pause = 0\n"
+      "force = off\n",
+      {"-c", "main"});
+  EXPECT_TRUE(options.json);
+  EXPECT_TRUE(options.public_net);
+  EXPECT_FALSE(options.force);
+  EXPECT_FALSE(options.pause);
+  EXPECT_FALSE(options.syslog);
+  EXPECT_FALSE(options.sync_pgpass);
+}
+
+TEST_F(ParseCommandLineConfig, CommandLineFlagWinsOverFileFalse) {
+  EXPECT_TRUE(options_with("[pgdeploy]\njson = false\n", {"-c", "main", "--json"}).json);
+  EXPECT_FALSE(options_with("[pgdeploy]\njson = true\n", {"-c", "main", "--json=false"}).json);
+}
+
+TEST_F(ParseCommandLineConfig, LaterOfTwoExclusiveFlagsWins) {
+  EXPECT_EQ(options_with("[pgdeploy]\nverbose = true\n", {"-c", "main", "-q"}).verbosity,
+            Verbosity::quiet);
+  EXPECT_EQ(options_with("[pgdeploy]\nquiet = true\n", {"-c", "main", "--verbose"}).verbosity,
+            Verbosity::verbose);
+  EXPECT_EQ(options_with("[pgdeploy]\ncheck = true\n", {"-c", "main", "--dry-run"}).mode,
+            Mode::dry_run);
+  EXPECT_EQ(
+      options_with("[pgdeploy]\ndry-run = true\n[cluster main]\ncheck = true\n", {"-c", "main"})
+          .mode,
+      Mode::check);
+  // Setting the rival false changes nothing.
+  EXPECT_EQ(
+      options_with("[pgdeploy]\nverbose = true\n[cluster main]\nquiet = false\n", {"-c", "main"})
+          .verbosity,
+      Verbosity::verbose);
+}
+
+TEST_F(ParseCommandLineConfig, ExclusiveFlagsBothInOneSectionTakeTheLater) {
+  EXPECT_EQ(options_with("[pgdeploy]\nverbose = true\nquiet = true\n", {"-c", "main"}).verbosity,
+            Verbosity::quiet);
+}
+
+TEST_F(ParseCommandLineConfig, UnknownKeyNamesFileLineAndKey) {
+  write(default_config, "[pgdeploy]\njobs = 4\n\nssh_key = /k\n");
+  const Parsed parsed = parse_with({"-c", "main"});
+  EXPECT_EQ(parsed.command_line.early_exit, 2);
+  EXPECT_THAT(parsed.err,
+              HasSubstr("pgdeploy: error: " + default_config.string() + ":4: unknown key ssh_key"));
+}
+
+TEST_F(ParseCommandLineConfig, UnknownKeyInClusterSectionNamesItsLine) {
+  write(default_config, "[pgdeploy]\njobs = 4\n[cluster main]\nworkers = 4\n");
+  const Parsed parsed = parse_with({"-c", "main"});
+  EXPECT_EQ(parsed.command_line.early_exit, 2);
+  EXPECT_THAT(parsed.err, HasSubstr(default_config.string() + ":4: unknown key workers"));
+}
+
+TEST_F(ParseCommandLineConfig, CommandLineOnlyOptionsAreUnknownKeys) {
+  for (const std::string key : {"cluster", "config", "help", "version", "c", "h", "-c", "t"}) {
+    write(default_config, "[pgdeploy]\n" + key + " = main\n");
+    const Parsed parsed = parse_with({"-c", "main"});
+    EXPECT_EQ(parsed.command_line.early_exit, 2) << key;
+    EXPECT_THAT(parsed.err, HasSubstr(default_config.string() + ":2: unknown key " + key));
+  }
+}
+
+TEST_F(ParseCommandLineConfig, InvalidValueNamesFileLineAndKey) {
+  const std::vector<std::pair<std::string, std::string>> invalid{
+      {"timeout", "abc"},    {"timeout", "0"},    {"jobs", "0"},      {"jobs", "1025"},
+      {"sessions", "maybe"}, {"lock-wait", "-1"}, {"node-id", "two"}, {"ssh-key", ""},
+      {"json", "maybe"},     {"force", ""},       {"verbose", "2"}};
+  for (const auto& [key, value] : invalid) {
+    write(default_config, "[pgdeploy]\njobs = 4\n[cluster main]\n" + key + " = " + value + "\n");
+    const Parsed parsed = parse_with({"-c", "main"});
+    EXPECT_EQ(parsed.command_line.early_exit, 2) << key << " = " << value;
+    EXPECT_THAT(parsed.err, HasSubstr("pgdeploy: error: " + default_config.string() +
+                                      ":4: invalid value for " + key))
+        << key << " = " << value;
+  }
+}
+
+TEST_F(ParseCommandLineConfig, SyntaxErrorNamesFileAndLine) {
+  write(default_config, "[pgdeploy]\njobs = 4\nnonsense\n");
+  const Parsed parsed = parse_with({"-c", "main"});
+  EXPECT_EQ(parsed.command_line.early_exit, 2);
+  EXPECT_THAT(parsed.err, HasSubstr("pgdeploy: error: " + default_config.string() + ":3: "));
+}
+
+TEST_F(ParseCommandLineConfig, MissingExplicitConfigIsUsageErrorNamingIt) {
+  const fs::path absent = dir / "absent.ini";
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"-c", "main", "--config", absent.string()},
+                                             {"--config=" + absent.string(), "-c", "main"}}) {
+    const Parsed parsed = parse_with(args);
+    EXPECT_EQ(parsed.command_line.early_exit, 2);
+    EXPECT_THAT(parsed.err, HasSubstr("pgdeploy: error: "));
+    EXPECT_THAT(parsed.err, HasSubstr(absent.string()));
+  }
+}
+
+TEST_F(ParseCommandLineConfig, ExplicitConfigReplacesTheDefault) {
+  write(default_config, "[pgdeploy]\nno-such-key = 1\n");
+  const fs::path other = dir / "other.ini";
+  write(other, "[pgdeploy]\njobs = 5\n");
+  const Parsed parsed = parse_with({"-c", "main", "--config", other.string()});
+  ASSERT_EQ(parsed.command_line.early_exit, std::nullopt) << parsed.err;
+  EXPECT_EQ(parsed.command_line.options.jobs, 5);
+  EXPECT_EQ(parsed.command_line.options.config_file, other);
+}
+
+TEST_F(ParseCommandLineConfig, HelpAndVersionDoNotReadTheFile) {
+  write(default_config, "nonsense\n");
+  EXPECT_EQ(parse_with({"--help"}).command_line.early_exit, 0);
+  EXPECT_EQ(parse_with({"--version"}).command_line.early_exit, 0);
+}
+
+TEST_F(ParseCommandLineConfig, EveryDocumentedLongOptionCanBeSetFromTheFile) {
+  const std::string help = parse_with({"--help"}).out;
+  std::set<std::string> keys;
+  const std::regex long_option("--([a-z][a-z0-9-]*)");
+  for (auto match = std::sregex_iterator(help.begin(), help.end(), long_option);
+       match != std::sregex_iterator(); ++match) {
+    keys.insert((*match)[1]);
+  }
+  for (const char* command_line_only : {"help", "version", "config", "cluster"}) {
+    ASSERT_EQ(keys.erase(command_line_only), 1U) << command_line_only;
+  }
+  ASSERT_GE(keys.size(), 20U) << help;
+  const std::string defaults = describe(parse_with({"-c", "main"}).command_line.options);
+  for (const std::string& key : keys) {
+    // "1" is a valid value of every option but --sessions, and no option's default.
+    const std::string value = key == "sessions" ? "kill" : "1";
+    const Options from_file =
+        options_with("[pgdeploy]\n" + key + " = " + value + "\n", {"-c", "main"});
+    fs::remove(default_config);
+    const Parsed from_command_line = parse_with({"-c", "main", "--" + key + "=" + value});
+    ASSERT_EQ(from_command_line.command_line.early_exit, std::nullopt) << from_command_line.err;
+    EXPECT_EQ(describe(from_file), describe(from_command_line.command_line.options)) << key;
+    EXPECT_NE(describe(from_file), defaults) << key;
+  }
 }
 
 }  // namespace

@@ -9,8 +9,8 @@ namespace {
 
 EventOptions event(const char* name, const char* success = "1") {
   EventOptions options;
-  options.event = name;
-  options.success = success;
+  options.event.emplace(name);
+  options.success.emplace(success);
   return options;
 }
 

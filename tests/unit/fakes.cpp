@@ -96,7 +96,18 @@ class FakeAdminConsole final : public AdminConsole {
   std::vector<RoutedDatabase> show_databases() override {
     connector_.journal->push_back("SHOW DATABASES");
     ++connector_.show_databases;
+    if (connector_.databases_before_reload && connector_.reloads == 0) {
+      return *connector_.databases_before_reload;
+    }
     return connector_.databases;
+  }
+
+  void execute(const std::string& command) override {
+    connector_.journal->push_back(command);
+    connector_.commands.push_back(command);
+    if (connector_.failing_command && command.starts_with(*connector_.failing_command)) {
+      throw HostError("admin console", command + " failed");
+    }
   }
 
  private:
@@ -127,17 +138,21 @@ void FakeDatabase::fail(std::string sql_part, std::string message) {
 
 QueryResult FakeDatabase::query(const std::string& sql, const std::vector<std::string>& params) {
   queries_.push_back({sql, params});
-  for (auto rule = rules_.rbegin(); rule != rules_.rend(); ++rule) {
-    if (sql.find(rule->sql_part) == std::string::npos) {
-      continue;
+  // Rules naming a parameter are more specific: they are tried first.
+  for (const bool with_param : {true, false}) {
+    for (auto rule = rules_.rbegin(); rule != rules_.rend(); ++rule) {
+      if (rule->param.has_value() != with_param ||
+          sql.find(rule->sql_part) == std::string::npos) {
+        continue;
+      }
+      if (rule->param && std::find(params.begin(), params.end(), *rule->param) == params.end()) {
+        continue;
+      }
+      if (rule->failure) {
+        throw metadata_error("query on the repmgr database failed: " + *rule->failure);
+      }
+      return rule->result;
     }
-    if (rule->param && std::find(params.begin(), params.end(), *rule->param) == params.end()) {
-      continue;
-    }
-    if (rule->failure) {
-      throw metadata_error("query on the repmgr database failed: " + *rule->failure);
-    }
-    return rule->result;
   }
   std::string described = sql;
   for (const std::string& param : params) {

@@ -32,8 +32,9 @@ struct RecordedQuery {
 };
 
 // A Database that answers canned results. A rule matches when the SQL contains its substring
-// and, when the rule names a parameter, one of the parameters equals it. The most recently
-// added matching rule wins, so a test can override a fixture's defaults. A query no rule
+// and, when the rule names a parameter, one of the parameters equals it. Rules naming a
+// parameter win over those that do not; among equals the most recently added matching rule
+// wins, so a test can override a fixture's defaults. A query no rule
 // matches throws std::logic_error naming it.
 class FakeDatabase final : public Database {
  public:
@@ -119,8 +120,12 @@ class FakeAdminConnector final : public AdminConnector {
 
   std::unique_ptr<AdminConsole> connect(const std::string& admin_conninfo) override;
 
-  std::vector<RoutedDatabase> databases;  // what SHOW DATABASES answers
-  std::vector<std::string> conninfos;     // one per connect()
+  std::vector<RoutedDatabase> databases;  // what SHOW DATABASES answers (after a RELOAD, if
+                                          // databases_before_reload is set)
+  std::optional<std::vector<RoutedDatabase>> databases_before_reload;
+  std::vector<std::string> commands;   // every execute(): PAUSE "db", RECONNECT "db", ...
+  std::optional<std::string> failing_command;  // execute() of a command starting so throws
+  std::vector<std::string> conninfos;  // one per connect()
   int reloads = 0;
   int show_databases = 0;
   std::optional<std::string> reload_failure;  // set by fail_reload

@@ -27,7 +27,7 @@ std::vector<AppServer> hosts(int count) {
 }
 
 HostOutcome outcome_for(const AppServer& host) {
-  return {host.name, host.address, HostResult::updated, "", {}};
+  return {host.name, host.address, HostResult::updated, "", {}, {}};
 }
 
 // Counts the deploys in flight and remembers the most seen at once.

@@ -185,6 +185,17 @@ TEST_F(HostDeployerTest, ReloadFailureReasonStartsWithReload) {
             "reload command failed; the previous file is back in place");
 }
 
+TEST_F(HostDeployerTest, UnchangedFragmentIsNeitherCommittedNorReloaded) {
+  ssh.installer.stdout_lines = {"unchanged"};
+  ssh.installer.answers_verdict = false;
+  ssh.installer.exit_status = 0;
+  const HostOutcome outcome = deploy();
+  EXPECT_EQ(outcome.result, HostResult::unchanged) << outcome.reason;
+  ASSERT_EQ(ssh.commands.size(), 1U);
+  EXPECT_EQ(ssh.commands[0]->input, expected_fragment()) << "no commit for an unchanged file";
+  EXPECT_TRUE(ssh.commands[0]->input_closed);
+}
+
 TEST_F(HostDeployerTest, NewerTimelineOnTheHostIsRefusedNamingBothPrimaries) {
   ssh.installer_exits(install_refused,
                       "/etc/pgbouncer/databases/main.ini is held by the primary node 2 (node2) at "
@@ -260,6 +271,8 @@ class HostDeployerAdminTest : public HostDeployerTest {
     host.admin_conninfo = "host=10.0.0.5 port=6432 user=pgbouncer";
     ssh.installer_awaits_verdict();
     admin.databases = routed_to("10.0.0.11", 5432);
+    // Moving sessions (SHOW DATABASES before RELOAD, RECONNECT) is tested with the switch.
+    plan.sessions = Sessions::keep;
   }
 };
 

@@ -8,11 +8,11 @@ namespace {
 using namespace std::chrono_literals;
 
 HostOutcome updated(const std::string& name) {
-  return {name, "10.0.0.5", HostResult::updated, "", 12ms};
+  return {name, "10.0.0.5", HostResult::updated, "", 12ms, {}};
 }
 
 HostOutcome failed(const std::string& name, const std::string& reason) {
-  return {name, "10.0.0.6", HostResult::failed, reason, 7ms};
+  return {name, "10.0.0.6", HostResult::failed, reason, 7ms, {}};
 }
 
 DeployPlan plan() {
@@ -41,7 +41,7 @@ TEST(Summarize, NoHosts) {
 }
 
 HostOutcome refused(const std::string& name) {
-  return {name, "10.0.0.7", HostResult::refused, "fencing: held by node 2 on timeline 4", 3ms};
+  return {name, "10.0.0.7", HostResult::refused, "fencing: held by node 2 on timeline 4", 3ms, {}};
 }
 
 TEST(Summarize, CountsRefusedHosts) {

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "pgdeploy/host_deployer.hpp"
+#include "pgdeploy/outcome.hpp"
+#include "pgdeploy/remote_host.hpp"
+
+namespace pgdeploy {
+
+// Reads one app server's fragment over SSH and compares it with what a deploy would write, for
+// --dry-run and --check. Changes nothing anywhere. Never throws: failures become the outcome.
+class HostInspector {
+ public:
+  HostInspector(const DeployPlan& plan, HostConnector& ssh);
+
+  // unchanged (the same but for the epoch's LSN), would_update with a unified diff, refused
+  // (a deploy would be refused: newer timeline in place), or failed (cannot be read).
+  HostOutcome inspect(const AppServer& host);
+
+ private:
+  // The fragment in place; nullopt when there is none.
+  std::optional<std::string> read_fragment(const AppServer& host);
+  void compare(const AppServer& host, const std::optional<std::string>& current,
+               HostOutcome& outcome);
+
+  const DeployPlan& plan_;
+  HostConnector& ssh_;
+};
+
+}  // namespace pgdeploy

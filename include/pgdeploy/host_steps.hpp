@@ -1,0 +1,57 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "pgdeploy/cluster.hpp"
+#include "pgdeploy/fragment.hpp"
+#include "pgdeploy/host_deployer.hpp"
+#include "pgdeploy/remote_host.hpp"
+
+namespace pgdeploy {
+
+// Steps shared by every way of visiting a host (deploying, inspecting).
+
+// The host's fragment belongs to a primary on a newer timeline: replacing it could hand
+// traffic back to a superseded primary.
+class HostRefusal : public HostError {
+ public:
+  explicit HostRefusal(const std::string& message) : HostError("fencing", message) {}
+};
+
+// Throws HostError (step "config") for an app_servers row that cannot be deployed to.
+void check_row(const AppServer& host);
+
+// What the host's fragment is made of: the plan's routes, the host's application_name, and with
+// --ro-suffix a standby in the host's location, else any running standby, else the primary.
+FragmentInput fragment_input_for(const DeployPlan& plan, const AppServer& host);
+
+// The host's fragment; throws HostError (step "render") when it cannot be written.
+std::string render_for(const DeployPlan& plan, const AppServer& host);
+
+// TEXT (a remote command's stderr) on one line, lines joined with "; ".
+std::string one_line(const std::string& text);
+
+// Throws the HostError (or HostRefusal) that an installer's exit status stands for.
+void check_installer(const CommandResult& result);
+
+// What the installer said first.
+enum class InstallerAnswer {
+  installed,  // the new file is in place (and reloaded by command); it waits for "commit"
+  unchanged,  // the file already said the same; nothing was written
+  ended       // output ended without either: the installer failed
+};
+
+// Reads the installer's stdout up to its first answer, skipping lines before it (a login
+// banner printed by the remote user's shell start-up files).
+InstallerAnswer await_installer(RemoteCommand& command);
+
+// The reason a refusal is reported with: the holder the installer named and this run's primary.
+std::string refusal_reason(const HostRefusal& refusal, const DeployPlan& plan);
+
+// Runs VISIT for HOST and turns whatever it throws into the outcome (refused, or failed with
+// "step: why"), timing it. VISIT sets the result when it succeeds.
+HostOutcome visit_host(const AppServer& host, const DeployPlan& plan,
+                       const std::function<void(HostOutcome&)>& visit);
+
+}  // namespace pgdeploy

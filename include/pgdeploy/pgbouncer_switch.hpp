@@ -1,0 +1,24 @@
+#pragma once
+
+#include <vector>
+
+#include "pgdeploy/admin_console.hpp"
+#include "pgdeploy/fragment.hpp"
+#include "pgdeploy/host_deployer.hpp"
+
+namespace pgdeploy {
+
+// Switches a PgBouncer to the plan's target through its admin console, after the new fragment
+// is in place: (PAUSE the databases that move,) RELOAD, verify with SHOW DATABASES that every
+// route of the fragment is loaded (PgBouncer 1.18 answers RELOAD with success even when loading
+// failed), move the sessions of the databases that moved (RECONNECT, or KILL and RESUME), and
+// RESUME what was paused. Throws HostError (step "verify" or "admin console"); paused databases
+// are resumed on every path.
+void switch_pgbouncer(AdminConsole& console, const DeployPlan& plan,
+                      const std::vector<Route>& routes);
+
+// NAME as a database argument of an admin command: always double-quoted, which PgBouncer
+// accepts for any name (the quoted form keeps upper case, '.' and '-').
+std::string admin_database_argument(const std::string& name);
+
+}  // namespace pgdeploy

@@ -1,0 +1,140 @@
+#include "pgdeploy/host_steps.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "pgdeploy/fragment.hpp"
+#include "pgdeploy/remote_install.hpp"
+
+namespace pgdeploy {
+namespace {
+
+std::string step_for_status(int status) {
+  switch (status) {
+    case install_write_failed:
+      return "write";
+    case install_incomplete:
+      return "transfer";
+    case install_reload_failed:
+      return "reload";
+    case install_rolled_back:
+      return "rollback";
+    case install_refused:
+      return "fencing";
+    default:
+      return "install";
+  }
+}
+
+}  // namespace
+
+void check_row(const AppServer& host) {
+  if (!host.invalid_reason.empty()) {
+    throw HostError("config", "app_servers row unusable: " + host.invalid_reason);
+  }
+  if (host.config_dir.empty() || host.config_dir.front() != '/') {
+    throw HostError("config",
+                    "config_dir must be an absolute path, not \"" + host.config_dir + "\"");
+  }
+}
+
+namespace {
+
+Endpoint read_only_target(const DeployPlan& plan, const AppServer& host) {
+  const auto local = std::find_if(
+      plan.standbys.begin(), plan.standbys.end(),
+      [&](const Standby& s) { return !host.location.empty() && s.location == host.location; });
+  if (local != plan.standbys.end()) {
+    return local->endpoint;
+  }
+  return plan.standbys.empty() ? plan.target : plan.standbys.front().endpoint;
+}
+
+}  // namespace
+
+FragmentInput fragment_input_for(const DeployPlan& plan, const AppServer& host) {
+  FragmentInput input{plan.cluster, plan.primary.id, plan.primary.name,     plan.target,
+                      plan.epoch,   plan.databases,  host.application_name, std::nullopt};
+  if (plan.ro_suffix) {
+    input.read_only = ReadOnlyRoute{*plan.ro_suffix, read_only_target(plan, host)};
+  }
+  return input;
+}
+
+std::string render_for(const DeployPlan& plan, const AppServer& host) {
+  try {
+    return render_fragment(fragment_input_for(plan, host));
+  } catch (const std::invalid_argument& e) {
+    throw HostError("render", e.what());
+  }
+}
+
+std::string one_line(const std::string& text) {
+  std::string line;
+  for (const char c : text) {
+    line += c == '\n' ? std::string("; ") : std::string(1, c);
+  }
+  while (!line.empty() && (line.back() == ' ' || line.back() == ';')) {
+    line.pop_back();
+  }
+  return line;
+}
+
+void check_installer(const CommandResult& result) {
+  if (result.exit_status == install_ok) {
+    return;
+  }
+  std::string message = one_line(result.errors);
+  if (message.empty()) {
+    message = "installer ended with status " + std::to_string(result.exit_status);
+  }
+  if (result.exit_status == install_refused) {
+    throw HostRefusal(message);
+  }
+  throw HostError(step_for_status(result.exit_status), message);
+}
+
+InstallerAnswer await_installer(RemoteCommand& command) {
+  while (const auto line = command.read_line()) {
+    if (*line == installed_line) {
+      return InstallerAnswer::installed;
+    }
+    if (*line == unchanged_line) {
+      return InstallerAnswer::unchanged;
+    }
+    spdlog::debug("remote output before the installer: {}", *line);
+  }
+  return InstallerAnswer::ended;
+}
+
+std::string refusal_reason(const HostRefusal& refusal, const DeployPlan& plan) {
+  return refusal.step() + ": " + refusal.what() + "; this run's primary is node " +
+         std::to_string(plan.primary.id) + " (" + plan.primary.name + ") on timeline " +
+         std::to_string(plan.epoch.timeline) +
+         " (--force overrides, e.g. after rebuilding the cluster)";
+}
+
+HostOutcome visit_host(const AppServer& host, const DeployPlan& plan,
+                       const std::function<void(HostOutcome&)>& visit) {
+  const auto started = std::chrono::steady_clock::now();
+  HostOutcome outcome{host.name, host.address, HostResult::failed, "", {}, {}};
+  try {
+    visit(outcome);
+  } catch (const HostRefusal& e) {
+    outcome.result = HostResult::refused;
+    outcome.reason = refusal_reason(e, plan);
+  } catch (const HostError& e) {
+    outcome.result = HostResult::failed;
+    outcome.reason = e.step() + ": " + e.what();
+  } catch (const std::exception& e) {
+    outcome.result = HostResult::failed;
+    outcome.reason = std::string("internal: ") + e.what();
+  }
+  outcome.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  return outcome;
+}
+
+}  // namespace pgdeploy

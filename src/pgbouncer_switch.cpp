@@ -1,0 +1,124 @@
+#include "pgdeploy/pgbouncer_switch.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "pgdeploy/remote_host.hpp"
+
+namespace pgdeploy {
+namespace {
+
+bool matches(const RoutedDatabase& db, const Route& route) {
+  return db.name == route.key && db.host == route.target.host && db.port == route.target.port &&
+         db.dbname == route.dbname;
+}
+
+const RoutedDatabase* find(const std::vector<RoutedDatabase>& routed, const std::string& name) {
+  const auto found = std::find_if(routed.begin(), routed.end(),
+                                  [&](const RoutedDatabase& db) { return db.name == name; });
+  return found == routed.end() ? nullptr : &*found;
+}
+
+// The databases that PgBouncer routes elsewhere now, and whose sessions will have to move.
+std::vector<std::string> moving_databases(const std::vector<RoutedDatabase>& before,
+                                          const std::vector<Route>& routes) {
+  std::vector<std::string> moving;
+  for (const Route& route : routes) {
+    const RoutedDatabase* db = find(before, route.key);
+    if (db != nullptr && !matches(*db, route)) {
+      moving.push_back(route.key);
+    }
+  }
+  return moving;
+}
+
+void verify_routing(AdminConsole& console, const std::vector<Route>& routes) {
+  const std::vector<RoutedDatabase> routed = console.show_databases();
+  for (const Route& route : routes) {
+    const RoutedDatabase* db = find(routed, route.key);
+    if (db == nullptr) {
+      throw HostError("verify", "PgBouncer has no database " + route.key +
+                                    " after RELOAD; it did not load the fragment (see its log)");
+    }
+    if (!matches(*db, route)) {
+      throw HostError("verify", "PgBouncer routes " + route.key + " to " + db->dbname + " at " +
+                                    db->host + ":" + std::to_string(db->port) + ", not to " +
+                                    route.dbname + " at " + route.target.host + ":" +
+                                    std::to_string(route.target.port) + " after RELOAD");
+    }
+  }
+  spdlog::debug("admin console: all {} routes loaded", routes.size());
+}
+
+void for_each_database(AdminConsole& console, const char* command,
+                       const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    console.execute(std::string(command) + " " + admin_database_argument(name));
+  }
+}
+
+void move_sessions(AdminConsole& console, Sessions sessions,
+                   const std::vector<std::string>& moving) {
+  switch (sessions) {
+    case Sessions::keep:
+      return;
+    case Sessions::reconnect:
+      for_each_database(console, "RECONNECT", moving);
+      return;
+    case Sessions::kill:
+      // KILL leaves the database paused for new clients until RESUME.
+      for_each_database(console, "KILL", moving);
+      for_each_database(console, "RESUME", moving);
+      return;
+  }
+}
+
+// RESUMEs the paused databases when the switch ends, however it ends.
+class PausedDatabases {
+ public:
+  explicit PausedDatabases(AdminConsole& console) : console_(console) {}
+  // PAUSE waits for the queries running on those databases to finish; new ones wait.
+  void pause(const std::vector<std::string>& names) {
+    for (const std::string& name : names) {
+      console_.execute("PAUSE " + admin_database_argument(name));
+      paused_.push_back(name);
+    }
+  }
+  PausedDatabases(const PausedDatabases&) = delete;
+  PausedDatabases& operator=(const PausedDatabases&) = delete;
+  ~PausedDatabases() {
+    for (const std::string& name : paused_) {
+      try {
+        console_.execute("RESUME " + admin_database_argument(name));
+      } catch (const std::exception& e) {
+        spdlog::error("admin console: RESUME {} failed: {}", name, e.what());
+      }
+    }
+  }
+
+ private:
+  AdminConsole& console_;
+  std::vector<std::string> paused_;
+};
+
+}  // namespace
+
+std::string admin_database_argument(const std::string& name) { return "\"" + name + "\""; }
+
+void switch_pgbouncer(AdminConsole& console, const DeployPlan& plan,
+                      const std::vector<Route>& routes) {
+  const bool sessions_move = plan.sessions != Sessions::keep || plan.pause;
+  const std::vector<std::string> moving = sessions_move
+                                              ? moving_databases(console.show_databases(), routes)
+                                              : std::vector<std::string>{};
+  PausedDatabases paused(console);
+  if (plan.pause) {
+    paused.pause(moving);
+  }
+  console.reload();
+  verify_routing(console, routes);
+  move_sessions(console, plan.sessions, moving);
+}
+
+}  // namespace pgdeploy

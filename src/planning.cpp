@@ -1,0 +1,83 @@
+#include "pgdeploy/planning.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "pgdeploy/catalog.hpp"
+#include "pgdeploy/errors.hpp"
+#include "pgdeploy/pgbouncer_syntax.hpp"
+#include "pgdeploy/postgres_connection.hpp"
+#include "pgdeploy/primary_check.hpp"
+
+namespace pgdeploy {
+
+std::string local_conninfo(const Options& options, const std::optional<RepmgrConfig>& config) {
+  if (options.pgconnstring) {
+    return *options.pgconnstring;
+  }
+  return config ? *config->conninfo : std::string(default_pgconnstring);
+}
+
+ClusterState read_cluster(const Options& options, const std::string& conninfo) {
+  const DatabaseOpener open = [&](const std::string& target) {
+    spdlog::debug("connecting to {}", redact_conninfo(target));
+    return std::make_unique<PostgresConnection>(target, options.timeout_seconds);
+  };
+  ClusterState state =
+      Catalog(*open_writable_node(conninfo, open), options.cluster).read(options.public_net);
+  state.epoch = read_primary_epoch(state.primary, open);
+  if (options.ro_suffix) {
+    state.standbys = running_standbys(state.standbys, open);
+  }
+  return state;
+}
+
+namespace {
+
+// A suffix that keeps keys in PgBouncer's alphabet: letters, digits, '_', '.', '-'.
+void check_ro_suffix(const std::optional<std::string>& suffix) {
+  if (suffix && (suffix->empty() || !is_representable_database("x" + *suffix))) {
+    throw usage_error("--ro-suffix must be 1 to 62 letters, digits, '_', '.' or '-', not \"" +
+                      comment_text(*suffix) + "\"");
+  }
+}
+
+}  // namespace
+
+DeployPlan plan_for(const Options& options, const ClusterState& state) {
+  check_ro_suffix(options.ro_suffix);
+  DeployPlan plan{
+      options.cluster, state.primary,    state.primary_endpoint, state.epoch,       {},
+      !options.force,  options.sessions, options.pause,          options.ro_suffix, state.standbys};
+  if (options.ro_suffix && state.standbys.empty()) {
+    spdlog::warn("--ro-suffix: no standby runs; read-only routes go to the primary");
+  }
+  if (options.force) {
+    spdlog::warn(
+        "--force: NOT checking the timelines of the fragments in place; a fragment "
+        "written for a newer primary will be replaced by node {} on timeline {}",
+        state.primary.id, state.epoch.timeline);
+  }
+  for (const std::string& name : state.databases) {
+    if (is_representable_database(name)) {
+      plan.databases.push_back(name);
+    } else {
+      spdlog::warn("database \"{}\" left out: PgBouncer cannot route a database of that name",
+                   comment_text(name));
+    }
+  }
+  return plan;
+}
+
+std::vector<AppServer> enabled_servers(const ClusterState& state) {
+  std::vector<AppServer> enabled;
+  for (const AppServer& server : state.app_servers) {
+    if (server.enabled) {
+      enabled.push_back(server);
+    } else {
+      spdlog::debug("{} ({}): disabled, left alone", server.name, server.address);
+    }
+  }
+  return enabled;
+}
+
+}  // namespace pgdeploy

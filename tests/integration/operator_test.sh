@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Operator features against the real servers: idempotent runs, --dry-run,
+# --check, --json, the run lock, and moving live client sessions through
+# PgBouncer's admin console (--sessions, --pause) across a change of primary.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+
+harness_init
+pg_start node1
+pg_start node2
+repmgr_register_primary node1 1
+pg_psql node1 postgres "CREATE DATABASE appdb" >/dev/null
+pg_psql node2 postgres "CREATE DATABASE appdb" "CREATE DATABASE repmgr" >/dev/null
+sshd_start
+pgbouncer_start app1
+pgbouncer_start app2
+app_server_add app1 101
+app_server_add app2 102
+app_server_set app1 reload_command "$(sql_lit "$(bouncer_reload_command app1)")"
+app_server_set app2 admin_conninfo "$(sql_lit "host=127.0.0.1 port=$(bouncer_port app2) user=$TEST_USER")"
+reloads() { grep -c 'RELOAD command issued' "$H/app_$1/pgbouncer.log" || true; }
+json() { jq -r "$1" "$H/stdout"; }
+# Like run_pgdeploy, but stdout alone goes to $H/stdout.
+run_split() {
+    RC=0
+    as_user "$PGDEPLOY" -c main -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr" \
+        --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" "$@" >"$H/stdout" 2>"$H/out" || RC=$?
+    sed 's/^/#   | /' "$H/out" "$H/stdout"
+}
+
+echo "# idempotent runs: an unchanged fleet is neither written nor reloaded"
+run_pgdeploy
+check_eq "first run: exit 0" 0 "$RC"
+check "first run updates both" grep -q '2 app servers: 2 updated, 0 failed' "$H/out"
+before_mtime=$(stat -c %Y.%N "$H/app_app1/conf/main.ini")
+before_reloads=$(reloads app2)
+pg_psql node1 postgres "CHECKPOINT" >/dev/null  # the primary's LSN moves on
+run_pgdeploy
+check_eq "second run: exit 0" 0 "$RC"
+check "both unchanged" grep -q '2 app servers: 0 updated, 2 unchanged, 0 failed' "$H/out"
+check_eq "app1's file was not rewritten" "$before_mtime" "$(stat -c %Y.%N "$H/app_app1/conf/main.ini")"
+check_eq "app2 was not reloaded" "$before_reloads" "$(reloads app2)"
+
+echo "# --dry-run shows what would change and changes nothing"
+set_primary node2 2
+cp "$H/app_app1/conf/main.ini" "$H/app1.before"
+run_split --dry-run
+check_eq "exit 0" 0 "$RC"
+check "a unified diff per host on stdout" \
+    test "$(grep -c "^+++ app[12]:$H/app_app[12]/conf/main.ini (new)\$" "$H/stdout")" = 2
+check "the diff removes the old route" grep -q "^-appdb = host=127.0.0.1 port=$(pg_port node1) dbname=appdb\$" "$H/stdout"
+check "the diff adds the new route" grep -q "^+appdb = host=127.0.0.1 port=$(pg_port node2) dbname=appdb\$" "$H/stdout"
+check "nothing changed" cmp "$H/app1.before" "$H/app_app1/conf/main.ini"
+check "logs say would-update" grep -q 'app1 (127.0.0.1): would-update' "$H/out"
+
+echo "# --check for monitoring"
+run_split --check
+check_eq "drift: exit 1" 1 "$RC"
+check "status line names the drifting hosts" grep -q '^PGDEPLOY WARNING - drifting: app1, app2$' "$H/stdout"
+check "nothing changed" cmp "$H/app1.before" "$H/app_app1/conf/main.ini"
+
+echo "# --json"
+run_split --json
+check_eq "deploy: exit 0" 0 "$RC"
+check "stdout is one JSON document" jq -e . "$H/stdout"
+check_eq "cluster" main "$(json .cluster)"
+check_eq "primary" "2 node2 127.0.0.1 $(pg_port node2) 1" \
+    "$(json '"\(.primary.id) \(.primary.name) \(.primary.host) \(.primary.port) \(.primary.epoch.timeline)"')"
+check_eq "hosts and actions" "app1 127.0.0.1 updated;app2 127.0.0.1 updated;" \
+    "$(json '.hosts[] | "\(.name) \(.address) \(.action)"' | tr '\n' ';')"
+check "durations in ms" test "$(json '[.hosts[].duration_ms | numbers] | length')" = 2
+check_eq "exit code in the report" 0 "$(json .exit_code)"
+check "logs stayed on stderr" grep -q 'app1 (127.0.0.1): updated' "$H/out"
+run_split --check --json
+check_eq "--check after the deploy: exit 0" 0 "$RC"
+check_eq "--check --json: every host unchanged" "unchanged unchanged" "$(json '[.hosts[].action] | join(" ")')"
+run_split --json -p "host=127.0.0.1 port=1 dbname=repmgr"
+check_eq "database unreachable: exit 3" 3 "$RC"
+check_eq "the JSON report says why" 3 "$(json .exit_code)"
+check "with the error" test -n "$(json .error)"
+run_split --check -p "host=127.0.0.1 port=1 dbname=repmgr"
+check "--check on a database problem: UNKNOWN, exit 3" \
+    sh -c "[ $RC = 3 ] && grep -q '^PGDEPLOY UNKNOWN - ' '$H/stdout'"
+
+echo "# the run lock: two concurrent runs of one cluster serialize and both end correctly"
+set_primary node1 1
+app_server_set app1 reload_command "$(sql_lit "sleep 1; $(bouncer_reload_command app1)")"
+for run in a b; do
+    as_user "$PGDEPLOY" -c main -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr" \
+        --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" -t 5 >"$H/run_$run" 2>&1 &
+    eval "pid_$run=\$!"
+done
+rc_a=0; wait "$pid_a" || rc_a=$?
+rc_b=0; wait "$pid_b" || rc_b=$?
+sed 's/^/#   | /' "$H/run_a" "$H/run_b"
+check_eq "both runs exit 0" "0 0" "$rc_a $rc_b"
+check "one run waited for the other" grep -q 'waiting for another pgdeploy run of cluster main' "$H/run_a" "$H/run_b"
+check "the second run found the fleet current" \
+    grep -q '2 app servers: 0 updated, 2 unchanged, 0 failed' "$H/run_a" "$H/run_b"
+check "the first run updated it" grep -q '2 app servers: 2 updated, 0 failed' "$H/run_a" "$H/run_b"
+app_server_set app1 reload_command "$(sql_lit "$(bouncer_reload_command app1)")"
+
+echo "# moving live sessions: a client holds a session through PgBouncer across a change of primary"
+pgbouncer_start tx transaction
+app_server_add tx 103
+app_server_set tx admin_conninfo "$(sql_lit "host=127.0.0.1 port=$(bouncer_port tx) user=$TEST_USER")"
+pg_psql node1 repmgr "UPDATE repmgr.app_servers SET enabled = node_name IN ('tx', 'app2')" >/dev/null
+run_pgdeploy
+check_eq "tx and app2 route to node1" 0 "$RC"
+# A held session: psql reading queries from a FIFO, one line per query.
+hold_session() {
+    local app=$1
+    as_user mkfifo "$H/$app.fifo"
+    as_user "$PG_BINDIR/psql" -X -At -h 127.0.0.1 -p "$(bouncer_port "$app")" -U "$TEST_USER" \
+        -d appdb <"$H/$app.fifo" >"$H/$app.held" 2>&1 &
+    exec {HELD_FD}>"$H/$app.fifo"
+}
+ask() { echo "SELECT 'port=' || current_setting('port');" >&"$HELD_FD"; }
+answered() { [ "$(grep -c '^port=' "$H/$1.held")" -ge "$2" ]; }
+last_answer() { grep '^port=' "$H/$1.held" | tail -n 1; }
+
+hold_session tx
+ask
+check "the held session starts on node1" wait_until 5 answered tx 1
+check_eq "node1" "port=$(pg_port node1)" "$(last_answer tx)"
+set_primary node2 2
+run_pgdeploy --sessions=reconnect --pause
+check_eq "re-pointed with --sessions=reconnect --pause: exit 0" 0 "$RC"
+check "PgBouncer paused appdb" grep -q "PAUSE 'appdb' command issued" "$H/app_tx/pgbouncer.log"
+check "and resumed it" grep -q "RESUME 'appdb' command issued" "$H/app_tx/pgbouncer.log"
+ask
+check "the same session's next query runs on node2, without an error" wait_until 5 answered tx 2
+check_eq "node2" "port=$(pg_port node2)" "$(last_answer tx)"
+check "no error in the held session" fails grep -qi error "$H/tx.held"
+exec {HELD_FD}>&-
+
+hold_session app2
+ask
+check "a session-pooled client holds node2" wait_until 5 answered app2 1
+set_primary node1 1
+run_pgdeploy --sessions=keep
+ask
+check "--sessions=keep: the held session stays on the old server" wait_until 5 answered app2 2
+check_eq "still node2" "port=$(pg_port node2)" "$(last_answer app2)"
+set_primary node2 2
+run_pgdeploy --sessions=kill
+check_eq "--sessions=kill: exit 0" 0 "$RC"
+ask
+session_cut() { grep -q -i 'closed\|terminat\|lost' "$H/app2.held"; }
+check "--sessions=kill: the held session was cut" wait_until 5 session_cut
+check "a new session lands on node2" routes_to app2 node2
+exec {HELD_FD}>&- || true
+
+harness_summary
