@@ -26,6 +26,7 @@ HostOutcome HostDeployer::deploy(const AppServer& host) {
 
 bool HostDeployer::push(const AppServer& host, const std::string& fragment, AdminConsole* console) {
   const auto remote = ssh_.connect(host);
+  push_extras(host, *remote);
   // Without an admin console the installer reloads by command; with one, pgdeploy does.
   const auto command = remote->start(install_script(
       {host.config_dir, plan_.cluster + ".ini", fragment.size(), plan_.epoch.timeline,
@@ -49,6 +50,30 @@ bool HostDeployer::push(const AppServer& host, const std::string& fragment, Admi
   command->close_input();
   check_installer(command->wait());
   return true;
+}
+
+void HostDeployer::push_extras(const AppServer& host, RemoteHost& remote) {
+  for (const ExtraFile& file : plan_.extras) {
+    if (!receives(host, file)) {
+      continue;
+    }
+    InstallRequest request{file.directory, file.name, file.content.size(), 0, false,
+                           std::nullopt, "0600", file.in_home};
+    const auto command = remote.start(install_script(request));
+    command->write(file.content);
+    const InstallerAnswer answer = await_installer(*command);
+    if (answer == InstallerAnswer::installed) {
+      command->write(commit_line);
+    }
+    command->close_input();
+    try {
+      check_installer(command->wait());
+    } catch (const HostError& e) {
+      throw HostError(file.label, e.what());
+    }
+    spdlog::debug("{}: {} {}", host.name, file.label,
+                  answer == InstallerAnswer::installed ? "written" : "unchanged");
+  }
 }
 
 void HostDeployer::switch_or_roll_back(const AppServer& host, RemoteCommand& command,

@@ -4,6 +4,7 @@
 
 #include "pgdeploy/catalog.hpp"
 #include "pgdeploy/errors.hpp"
+#include "pgdeploy/extra_files.hpp"
 #include "pgdeploy/pgbouncer_syntax.hpp"
 #include "pgdeploy/postgres_connection.hpp"
 #include "pgdeploy/primary_check.hpp"
@@ -22,8 +23,11 @@ ClusterState read_cluster(const Options& options, const std::string& conninfo) {
     spdlog::debug("connecting to {}", redact_conninfo(target));
     return std::make_unique<PostgresConnection>(target, options.timeout_seconds);
   };
-  ClusterState state =
-      Catalog(*open_writable_node(conninfo, open), options.cluster).read(options.public_net);
+  const std::unique_ptr<Database> db = open_writable_node(conninfo, open);
+  ClusterState state = Catalog(*db, options.cluster).read(options.public_net);
+  if (options.sync_userlist) {
+    state.userlist = userlist_from(*db);
+  }
   state.epoch = read_primary_epoch(state.primary, open);
   if (options.ro_suffix) {
     state.standbys = running_standbys(state.standbys, open);
@@ -48,6 +52,12 @@ DeployPlan plan_for(const Options& options, const ClusterState& state) {
   DeployPlan plan{
       options.cluster, state.primary,    state.primary_endpoint, state.epoch,       {},
       !options.force,  options.sessions, options.pause,          options.ro_suffix, state.standbys};
+  if (options.sync_userlist) {
+    plan.extras.push_back(userlist_file(*options.sync_userlist, state.userlist));
+  }
+  if (options.sync_pgpass) {
+    plan.extras.push_back(pgpass_file(user_ssh_dir().parent_path()));
+  }
   if (options.ro_suffix && state.standbys.empty()) {
     spdlog::warn("--ro-suffix: no standby runs; read-only routes go to the primary");
   }

@@ -63,6 +63,7 @@ struct ClusterState {
   std::vector<std::string> databases;  // non-template databases of the primary
   std::vector<AppServer> app_servers;  // enabled and disabled, ordered by name
   std::vector<Standby> standbys;       // running standbys; read only for --ro-suffix
+  std::string userlist;                // PgBouncer auth_file lines; read only for --sync-userlist
 };
 
 }  // namespace pgdeploy

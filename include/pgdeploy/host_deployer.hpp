@@ -5,6 +5,7 @@
 
 #include "pgdeploy/admin_console.hpp"
 #include "pgdeploy/cluster.hpp"
+#include "pgdeploy/extra_files.hpp"
 #include "pgdeploy/options.hpp"
 #include "pgdeploy/outcome.hpp"
 #include "pgdeploy/remote_host.hpp"
@@ -23,6 +24,7 @@ struct DeployPlan {
   bool pause = false;
   std::optional<std::string> ro_suffix = std::nullopt;  // --ro-suffix
   std::vector<Standby> standbys = {};  // running standbys, for read-only routes
+  std::vector<ExtraFile> extras = {};  // --sync-userlist, --sync-pgpass
 };
 
 // Deploys the fragment to one app server over one connection: check the epoch of the file in
@@ -38,6 +40,8 @@ class HostDeployer {
   // the fragment in place already said the same.
   bool push(const AppServer& host, const std::string& fragment, AdminConsole* console);
   void switch_or_roll_back(const AppServer& host, RemoteCommand& command, AdminConsole& console);
+  // Installs the extra files HOST receives over its connection, before the fragment.
+  void push_extras(const AppServer& host, RemoteHost& remote);
 
   const DeployPlan& plan_;
   HostConnector& ssh_;

@@ -269,6 +269,9 @@ sshd_start() {
     echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1,2 "$d/host_ed25519.pub")" | write_as_user "$d/known_hosts"
     # Non-root sshd: no PAM, no privilege separation checks on our files;
     # MaxStartups raised because pgdeploy opens many connections at once.
+    # Remote sessions get their own HOME ($H/remote_home): what pgdeploy writes
+    # there (~/.pgpass) never touches the test user's real home.
+    as_user mkdir -p -m 0700 "$H/remote_home"
     write_as_user "$d/sshd_config" <<EOF
 ListenAddress 127.0.0.1:$SSH_PORT
 ListenAddress 127.0.0.2:$SSH_PORT
@@ -283,6 +286,7 @@ PasswordAuthentication no
 KbdInteractiveAuthentication no
 MaxStartups 400:30:800
 MaxSessions 50
+SetEnv HOME=$H/remote_home
 PrintMotd no
 LogLevel VERBOSE
 Subsystem sftp /usr/lib/openssh/sftp-server

@@ -151,4 +151,87 @@ check "--sessions=kill: the held session was cut" wait_until 5 session_cut
 check "a new session lands on node2" routes_to app2 node2
 exec {HELD_FD}>&- || true
 
+echo "# --sync-userlist and --sync-pgpass: secrets copied with mode 0600, never logged"
+pg_psql node1 postgres "CREATE ROLE app_user LOGIN PASSWORD 'Userlist-Secret-4'" >/dev/null
+as_user mkdir -p -m 0700 "$H/local_home"
+printf '*:*:*:app_user:Pgpass-Secret-5\n' | write_as_user "$H/local_home/.pgpass"
+as_user chmod 0600 "$H/local_home/.pgpass"
+app_server_set app2 auth_trust true
+RC=0
+as_user env HOME="$H/local_home" "$PGDEPLOY" -c main -v -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr" \
+    --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" \
+    --sync-userlist="$H/app_tx/userlist.synced" --sync-pgpass >"$H/out" 2>&1 || RC=$?
+sed 's/^/#   | /' "$H/out"
+check_eq "exit 0" 0 "$RC"
+check "the userlist holds the role's password hash from pg_shadow" \
+    grep -q '^"app_user" "SCRAM-SHA-256\$' "$H/app_tx/userlist.synced"
+check_eq "the userlist has mode 0600" 600 "$(stat -c %a "$H/app_tx/userlist.synced")"
+check "~/.pgpass reached the remote user's home" cmp "$H/local_home/.pgpass" "$H/remote_home/.pgpass"
+check_eq "~/.pgpass has mode 0600" 600 "$(stat -c %a "$H/remote_home/.pgpass")"
+check "no secret or hash in the verbose output" fails grep -E 'Secret-[45]|SCRAM' "$H/out"
+check "app2 (auth_trust) got no ~/.pgpass step" fails grep -q 'app2: pgpass' "$H/out"
+check "tx got it" grep -q 'tx: pgpass written' "$H/out"
+
+echo "# --ro-suffix routes NAME_ro to a running standby, preferring the host's location"
+set_primary node1 1
+repmgr_clone_standby node3 3 node1
+app_server_set tx location "'dc2'"
+pg_psql node1 repmgr "UPDATE repmgr.nodes SET location = 'dc2' WHERE node_id = 3" >/dev/null
+run_pgdeploy --ro-suffix=_ro
+check_eq "exit 0" 0 "$RC"
+ro_lands() { [ "$(bouncer_psql "$1" appdb_ro "SELECT current_setting('port') || ' ' || pg_is_in_recovery()" 2>/dev/null)" = "$(pg_port "$2") true" ]; }
+check "tx (location dc2) reads appdb_ro on the standby node3" ro_lands tx node3
+check "writes on tx still go to node1" routes_to tx node1
+check "the admin console verified the read-only routes too" grep -q 'tx (127.0.0.1): updated' "$H/out"
+pg_stop node3
+run_pgdeploy --ro-suffix=_ro
+check "with the standby down, read-only routes fall back to the primary" \
+    grep -q "^appdb_ro = host=127.0.0.1 port=$(pg_port node1) dbname=appdb\$" "$H/app_tx/conf/main.ini"
+run_pgdeploy --ro-suffix='bad suffix'
+check_eq "an invalid suffix is a usage error" 2 "$RC"
+
+echo "# configuration file: [pgdeploy], [cluster NAME], the command line wins"
+cat <<EOF | write_as_user "$H/pgdeploy.ini"
+[pgdeploy]
+pgconnstring = host=127.0.0.1 port=1 dbname=repmgr
+ssh-key = $SSH_KEY
+known-hosts = $KNOWN_HOSTS
+timeout = 3
+
+[cluster main]
+pgconnstring = host=127.0.0.1 port=$(pg_port node1) dbname=repmgr
+json = true
+
+[cluster other]
+pgconnstring = host=127.0.0.1 port=2 dbname=repmgr
+EOF
+RC=0
+as_user "$PGDEPLOY" --config "$H/pgdeploy.ini" -c main >"$H/stdout" 2>"$H/out" || RC=$?
+sed 's/^/#   | /' "$H/out"
+check_eq "a run configured by the file alone: exit 0" 0 "$RC"
+check "[cluster main] turned --json on" jq -e '.cluster == "main"' "$H/stdout"
+RC=0
+as_user "$PGDEPLOY" --config "$H/pgdeploy.ini" -c main -p "host=127.0.0.1 port=1 dbname=repmgr" >"$H/stdout" 2>"$H/out" || RC=$?
+sed 's/^/#   | /' "$H/out"
+check_eq "the command line wins: its unreachable database gives exit 3" 3 "$RC"
+echo "jobs = many" | write_as_user "$H/bad.ini"
+sed -i '1i [pgdeploy]' "$H/bad.ini"
+RC=0
+as_user "$PGDEPLOY" --config "$H/bad.ini" -c main >"$H/out" 2>&1 || RC=$?
+check_eq "an invalid value: exit 2" 2 "$RC"
+check "naming file:line and the key" grep -q "$H/bad.ini:2: invalid value for jobs" "$H/out"
+
+echo "# --syslog: the log goes to syslog, not to stderr"
+if command -v strace >/dev/null; then
+    RC=0
+    as_user strace -f -e trace=connect,sendto -s 300 -o "$H/strace" "$PGDEPLOY" -c main --syslog \
+        -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr" --ssh-key "$SSH_KEY" \
+        --known-hosts "$KNOWN_HOSTS" >"$H/stdout" 2>"$H/out" || RC=$?
+    check_eq "exit 0" 0 "$RC"
+    check "nothing on stderr" test ! -s "$H/out"
+    check "it connects to the syslog socket" grep -q 'connect(.*"/dev/log"' "$H/strace"
+else
+    echo "# skipped: strace is not installed"
+fi
+
 harness_summary
