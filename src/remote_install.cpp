@@ -1,5 +1,7 @@
 #include "pgdeploy/remote_install.hpp"
 
+#include <cstdio>
+
 namespace pgdeploy {
 namespace {
 
@@ -9,7 +11,7 @@ namespace {
 // reached "done", puts the previous file back and, if PgBouncer was already reloaded, reloads
 // it again. Defining reload() first means a syntax error in a configured reload command stops
 // the script before anything is touched.
-constexpr std::string_view script_body = R"SH(umask 077
+constexpr std::string_view script_body = R"SH(umask "$mask"
 new= old= state=start
 rollback() {
   case $state in installed|reloaded) ;; *) return 0 ;; esac
@@ -22,29 +24,55 @@ rollback() {
   [ "$state" = reloaded ] && (reload) </dev/null >&2
   state=rolled_back
 }
-cleanup() { rollback; rm -f -- ${new:+"$new"} ${old:+"$old"}; }
+cleanup() { rollback; [ -z "$new$old" ] || rm -f -- ${new:+"$new"} ${old:+"$old"}; }
 trap cleanup EXIT
 trap 'exit 129' HUP INT TERM PIPE
 fail() { echo "$1" >&2; exit "$2"; }
-normalize() { sed 's/^\(; Epoch: timeline [0-9]*\), lsn .*$/\1/' -- "$1"; }
+# Shell builtins only from here to the rename where possible: every program started costs the
+# app server a fork and an exec, and during a failover every app server does this at once.
+# same A B: the files say the same, but for the ", lsn ..." of their epoch lines.
+same() {
+  exec 3<"$1" 4<"$2"
+  while :; do
+    a= b=
+    IFS= read -r a <&3; ea=$?
+    IFS= read -r b <&4; eb=$?
+    case $a in "; Epoch: timeline "*", lsn "*) a=${a%%, lsn *} ;; esac
+    case $b in "; Epoch: timeline "*", lsn "*) b=${b%%, lsn *} ;; esac
+    if [ "$a" != "$b" ] || [ "$ea" != "$eb" ]; then exec 3<&- 4<&-; return 1; fi
+    [ "$ea" = 0 ] || break
+  done
+  exec 3<&- 4<&-
+}
 [ -d "$dir" ] || fail "config_dir $dir is not a directory" 10
 if [ "$fence" = 1 ] && [ -f "$target" ]; then
-  held=$(sed -n 's/^; Epoch: timeline \([0-9][0-9]*\).*/\1/p' -- "$target" | head -n 1)
+  held= holder=
+  while IFS= read -r line; do
+    case $line in
+      "; Primary: "*) holder=${line#"; Primary: "} ;;
+      "; Epoch: timeline "*) held=${line#"; Epoch: timeline "}; held=${held%%[!0-9]*}; break ;;
+    esac
+  done <"$target"
   if [ -n "$held" ] && [ "$held" -gt "$timeline" ]; then
-    holder=$(sed -n 's/^; Primary: //p' -- "$target" | head -n 1)
     fail "$target is held by the primary $holder on timeline $held, newer than $timeline" 14
   fi
 fi
-tmp=$(mktemp "$dir/.$file.XXXXXX") || fail "cannot create a file in $dir" 10
+# $$ is unique among the live processes of this host: a file of that name is a leftover.
+tmp="$dir/.$file.new.$$"
+set -C
+if ! { : >"$tmp"; } 2>/dev/null; then
+  rm -f -- "$tmp"
+  : >"$tmp" || { set +C; fail "cannot create a file in $dir" 10; }
+fi
+set +C
 new=$tmp
 head -c "$size" >"$new" || fail "cannot write $new" 10
 got=$(wc -c <"$new")
 [ "$got" -eq "$size" ] || fail "incomplete transfer: $got of $size bytes arrived" 11
-if [ -f "$target" ] && [ "$(normalize "$new")" = "$(normalize "$target")" ]; then
+if [ -f "$target" ] && same "$new" "$target"; then
   echo unchanged
   exit 0
 fi
-chmod "$mode" "$new" || fail "cannot set the mode of $new" 10
 if [ -e "$target" ]; then
   chgrp --reference="$target" -- "$new" 2>/dev/null || :
   old="$dir/.$file.previous.$$"
@@ -61,6 +89,15 @@ read -r verdict || verdict=
 [ "$verdict" = commit ] || fail "not confirmed; the previous file is back in place" 13
 state=done
 )SH";
+
+// The umask under which new files get MODE (an octal string such as "0640"): the installer
+// creates its file with the final mode at once instead of starting chmod.
+std::string umask_for(const std::string& mode) {
+  const unsigned bits = std::stoul(mode, nullptr, 8) & 0777U;
+  char mask[8];
+  std::snprintf(mask, sizeof mask, "%03o", ~bits & 0777U);
+  return mask;
+}
 
 }  // namespace
 
@@ -81,7 +118,8 @@ std::string install_script(const InstallRequest& request) {
   // In the home directory the path is the remote user's, known only there.
   const std::string dir =
       request.in_home ? std::string("\"$HOME\"") : shell_quote(request.config_dir);
-  return "dir=" + dir + " file=" + shell_quote(request.file_name) + " mode=" + request.mode +
+  return "dir=" + dir + " file=" + shell_quote(request.file_name) +
+         " mask=" + umask_for(request.mode) +
          " size=" + std::to_string(request.size) + " timeline=" + std::to_string(request.timeline) +
          " fence=" + (request.fence ? "1" : "0") + " reload_here=" + (reload_here ? "1" : "0") +
          "\ntarget=\"$dir/$file\"\nreload() {\n" + request.reload_command.value_or(":") +
