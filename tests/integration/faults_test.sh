@@ -7,11 +7,7 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 
-harness_init
-pg_start node1
-repmgr_register_primary node1 1
-pg_psql node1 postgres "CREATE DATABASE appdb" >/dev/null
-sshd_start
+start_primary
 for app in app1 app2 app3; do
     pgbouncer_start "$app"
     app_server_add "$app" "${app#app}"

@@ -43,6 +43,8 @@
 #   wait_until SECONDS CMD...    poll CMD every 0.1 s; non-zero status on timeout
 #   harness_summary              print "N passed, M failed"; non-zero status if M > 0
 #   harness_cleanup              stop every server, remove $H (kept if KEEP_HARNESS=1)
+#   start_primary                harness_init, node1 as repmgr primary with appdb, sshd
+#   start_other_primary          node2, a writable server with appdb and repmgr
 #
 # Exported variables: H, TEST_USER, PGDEPLOY, PG_BINDIR, PGPORT_<name>,
 # BOUNCER_PORT_<name>, SSH_PORT, SSH_KEY, KNOWN_HOSTS.
@@ -491,6 +493,24 @@ harness_summary() {
 }
 
 # ---------------------------------------------------------------- pgdeploy
+
+# The start most suites share: the harness, node1 registered as the repmgr
+# primary with a database appdb, and the sshd.
+start_primary() {
+    harness_init
+    pg_start node1
+    repmgr_register_primary node1 1
+    pg_psql node1 postgres "CREATE DATABASE appdb" >/dev/null
+    sshd_start
+}
+
+# A second, independent server node2 standing in for a primary promoted
+# elsewhere: pgdeploy checks it is writable through the conninfo repmgr records
+# for it, which names database repmgr.
+start_other_primary() {
+    pg_start node2
+    pg_psql node2 postgres "CREATE DATABASE appdb" "CREATE DATABASE repmgr" >/dev/null
+}
 
 # Run the copied pgdeploy as $TEST_USER against node1's repmgr database with the
 # test key and known_hosts; extra arguments follow. Output (stdout and stderr)

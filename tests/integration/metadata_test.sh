@@ -5,12 +5,8 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 
-harness_init
-pg_start node1
+start_primary
 pg_start node2
-repmgr_register_primary node1 1
-pg_psql node1 postgres "CREATE DATABASE appdb" >/dev/null
-sshd_start
 pgbouncer_start app1
 app_server_add app1 101
 app_server_set app1 reload_command "$(sql_lit "$(bouncer_reload_command app1)")"

@@ -5,13 +5,8 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 
-harness_init
-pg_start node1
-pg_start node2
-repmgr_register_primary node1 1
-pg_psql node1 postgres "CREATE DATABASE appdb" >/dev/null
-pg_psql node2 postgres "CREATE DATABASE appdb" "CREATE DATABASE repmgr" >/dev/null
-sshd_start
+start_primary
+start_other_primary
 pgbouncer_start app1
 pgbouncer_start app2
 app_server_add app1 101
