@@ -28,10 +28,6 @@ Node node_from(const QueryResult& nodes) {
   return node;
 }
 
-std::string describe(const Node& node) {
-  return "node " + std::to_string(node.id) + " (" + node.name + ")";
-}
-
 // The endpoint of a conninfo, or a metadata error that names where it came from but never the
 // conninfo itself: it may carry a password.
 Endpoint endpoint_or_error(const std::string& conninfo, const std::string& origin) {

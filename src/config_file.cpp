@@ -11,6 +11,7 @@
 
 #include "pgdeploy/errors.hpp"
 #include "pgdeploy/options.hpp"
+#include "pgdeploy/text.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -19,14 +20,6 @@ constexpr std::string_view global_section = "pgdeploy";
 constexpr std::string_view cluster_section = "cluster";
 constexpr std::string_view blanks = " \t\r";
 constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(blanks);
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  return text.substr(first, text.find_last_not_of(blanks) - first + 1);
-}
 
 std::vector<std::string_view> split_lines(std::string_view text) {
   std::vector<std::string_view> lines;

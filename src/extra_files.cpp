@@ -1,10 +1,9 @@
 #include "pgdeploy/extra_files.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "pgdeploy/errors.hpp"
+#include "pgdeploy/text.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -58,14 +57,8 @@ ExtraFile userlist_file(const std::string& remote_path, std::string content) {
 }
 
 ExtraFile pgpass_file(const std::filesystem::path& home) {
-  const std::filesystem::path path = home / ".pgpass";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw usage_error("--sync-pgpass: cannot read " + path.string());
-  }
-  std::ostringstream content;
-  content << in.rdbuf();
-  return {"pgpass", "", ".pgpass", true, true, content.str()};
+  return {"pgpass", "", ".pgpass", true, true,
+          read_whole_file(home / ".pgpass", "--sync-pgpass file")};
 }
 
 }  // namespace pgdeploy

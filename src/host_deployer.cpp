@@ -33,7 +33,7 @@ bool HostDeployer::push(const AppServer& host, const std::string& fragment, Admi
        plan_.fence,
        console != nullptr ? std::nullopt
                           : std::optional(reload_command_for(host.reload_command, host.username))}));
-  command->write(fragment);
+  send_to_installer(*command, fragment);
   const InstallerAnswer answer = await_installer(*command);
   if (answer != InstallerAnswer::installed) {
     command->close_input();  // no "commit": an installer that wrote anything rolls back
@@ -60,7 +60,7 @@ void HostDeployer::push_extras(const AppServer& host, RemoteHost& remote) {
     InstallRequest request{file.directory, file.name, file.content.size(), 0, false,
                            std::nullopt, "0600", file.in_home};
     const auto command = remote.start(install_script(request));
-    command->write(file.content);
+    send_to_installer(*command, file.content);
     const InstallerAnswer answer = await_installer(*command);
     if (answer == InstallerAnswer::installed) {
       command->write(commit_line);

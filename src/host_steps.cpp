@@ -96,6 +96,24 @@ void check_installer(const CommandResult& result) {
   throw HostError(step_for_status(result.exit_status), message);
 }
 
+void send_to_installer(RemoteCommand& command, std::string_view data) {
+  try {
+    command.write(data);
+  } catch (const HostError& write_failure) {
+    std::optional<CommandResult> result;
+    try {
+      result = command.wait();
+    } catch (const HostError&) {
+      throw write_failure;  // the connection itself is gone
+    }
+    // Only these stop the installer before it reads its input.
+    if (result->exit_status == install_refused || result->exit_status == install_write_failed) {
+      check_installer(*result);
+    }
+    throw write_failure;
+  }
+}
+
 InstallerAnswer await_installer(RemoteCommand& command) {
   while (const auto line = command.read_line()) {
     if (*line == installed_line) {
@@ -110,9 +128,8 @@ InstallerAnswer await_installer(RemoteCommand& command) {
 }
 
 std::string refusal_reason(const HostRefusal& refusal, const DeployPlan& plan) {
-  return refusal.step() + ": " + refusal.what() + "; this run's primary is node " +
-         std::to_string(plan.primary.id) + " (" + plan.primary.name + ") on timeline " +
-         std::to_string(plan.epoch.timeline) +
+  return refusal.step() + ": " + refusal.what() + "; this run's primary is " +
+         describe(plan.primary) + " on timeline " + std::to_string(plan.epoch.timeline) +
          " (--force overrides, e.g. after rebuilding the cluster)";
 }
 

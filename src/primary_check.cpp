@@ -31,10 +31,6 @@ std::optional<Endpoint> upstream_of(Database& db) {
   return upstream;
 }
 
-std::string describe(const Node& node) {
-  return "node " + std::to_string(node.id) + " (" + node.name + ")";
-}
-
 }  // namespace
 
 std::unique_ptr<Database> open_writable_node(const std::string& local_conninfo,

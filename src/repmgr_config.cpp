@@ -1,21 +1,12 @@
 #include "pgdeploy/repmgr_config.hpp"
 
 #include <charconv>
-#include <fstream>
-#include <sstream>
 
 #include "pgdeploy/errors.hpp"
+#include "pgdeploy/text.hpp"
 
 namespace pgdeploy {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  return text.substr(first, text.find_last_not_of(" \t\r") - first + 1);
-}
 
 // The value after '=': quoted (escapes honoured, '#' literal) or bare (up to a comment).
 std::string parse_value(std::string_view raw, const std::string& where) {
@@ -82,13 +73,8 @@ RepmgrConfig parse_repmgr_config(std::string_view text, const std::string& origi
 }
 
 RepmgrConfig read_repmgr_config(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) {
-    throw usage_error("cannot read repmgr configuration " + path.string());
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  RepmgrConfig config = parse_repmgr_config(text.str(), path.string());
+  RepmgrConfig config =
+      parse_repmgr_config(read_whole_file(path, "repmgr configuration"), path.string());
   if (!config.conninfo || config.conninfo->empty()) {
     throw usage_error("repmgr configuration " + path.string() + " has no conninfo");
   }

@@ -57,8 +57,8 @@ std::string summarize(const DeployPlan& plan, const std::vector<HostOutcome>& ou
   if (const long refused = count(outcomes, HostResult::refused); refused > 0) {
     counts += ", " + std::to_string(refused) + " refused";
   }
-  return "cluster " + plan.cluster + ": primary node " + std::to_string(plan.primary.id) + " (" +
-         plan.primary.name + ") at " + plan.target.host + ":" + std::to_string(plan.target.port) +
+  return "cluster " + plan.cluster + ": primary " + describe(plan.primary) + " at " +
+         plan.target.host + ":" + std::to_string(plan.target.port) +
          ", timeline " + std::to_string(plan.epoch.timeline) + "; " +
          std::to_string(outcomes.size()) + " app servers: " + counts;
 }

@@ -3,10 +3,9 @@
 #include <libssh/libssh.h>
 #include <spdlog/spdlog.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "pgdeploy/errors.hpp"
+#include "pgdeploy/text.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -21,16 +20,6 @@ struct ChannelDeleter {
   }
 };
 using ChannelPtr = std::unique_ptr<ssh_channel_struct, ChannelDeleter>;
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw usage_error("cannot read SSH key " + path.string());
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 KeyPtr import_key(const std::string& text) {
   ssh_key key = nullptr;
@@ -180,7 +169,7 @@ void set_options(ssh_session session, const AppServer& host,
 
 SshConnector::SshConnector(const std::filesystem::path& private_key,
                            std::filesystem::path known_hosts, int timeout_seconds)
-    : private_key_text_(read_file(private_key)),
+    : private_key_text_(read_whole_file(private_key, "SSH key")),
       known_hosts_(std::move(known_hosts)),
       timeout_seconds_(timeout_seconds) {
   if (!import_key(private_key_text_)) {

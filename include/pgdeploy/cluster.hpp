@@ -29,6 +29,11 @@ struct Node {
   std::string conninfo;  // repmgr's own login; may hold a password: never log it
 };
 
+// "node 2 (node2)", as messages name a node.
+inline std::string describe(const Node& node) {
+  return "node " + std::to_string(node.id) + " (" + node.name + ")";
+}
+
 // A standby that answered and is in recovery, for read-only routing.
 struct Standby {
   Node node;

@@ -35,6 +35,11 @@ std::string one_line(const std::string& text);
 // Throws the HostError (or HostRefusal) that an installer's exit status stands for.
 void check_installer(const CommandResult& result);
 
+// Sends DATA to the installer. An installer that stops before reading its input (a refusal, a
+// missing or unwritable directory) closes it early: then its exit status says why, not the
+// failed write.
+void send_to_installer(RemoteCommand& command, std::string_view data);
+
 // What the installer said first.
 enum class InstallerAnswer {
   installed,  // the new file is in place (and reloaded by command); it waits for "commit"

@@ -41,6 +41,9 @@ start_pgdeploy() {
 }
 finish_pgdeploy() { RC=0; wait "$BG" || RC=$?; sed 's/^/#   | /' "$H/out"; }
 remote_sleeping() { pgrep -u "$TEST_USER" -f "^sleep $1\$" >/dev/null; }
+# An installer left running after its connection was cut still finishes its
+# rollback, which reloads (and sleeps) once more: wait for the whole script.
+installer_running() { pgrep -u "$TEST_USER" -f 'reload_here=' >/dev/null; }
 
 echo "# the SSH connection is cut while the host reloads: the old file comes back"
 reset_fragments
@@ -54,7 +57,7 @@ for pid in $(pgrep -P "$listener"); do pkill -KILL -P "$pid" || true; kill -KILL
 finish_pgdeploy
 check_eq "exit status 1" 1 "$RC"
 check "the host is reported failed" grep -q 'app1 (127.0.0.1): FAILED' "$H/out"
-cut_cleaned_up() { ! remote_sleeping 2 && is_previous app1 && clean app1; }
+cut_cleaned_up() { ! installer_running && is_previous app1 && clean app1; }
 check "the old file is back and no temporary file remains" wait_until 10 cut_cleaned_up
 fast_reload app1
 
@@ -141,7 +144,7 @@ start_pgdeploy -t 5
 check "the push is under way" wait_until 10 remote_sleeping 2
 pkill -KILL -u "$TEST_USER" -x pgdeploy || true
 finish_pgdeploy
-killed_cleaned_up() { ! remote_sleeping 2 && is_previous app1 && clean app1; }
+killed_cleaned_up() { ! installer_running && is_previous app1 && clean app1; }
 check "the old file is back and no temporary file remains" wait_until 10 killed_cleaned_up
 fast_reload app1
 only_enabled app1 app2 app3

@@ -228,6 +228,15 @@ TEST_F(HostDeployerTest, LostConnectionWhileWritingFailsHost) {
   EXPECT_EQ(outcome.reason, "write: connection lost while sending");
 }
 
+TEST_F(HostDeployerTest, RefusalBeforeTheInputIsReadIsReportedAsRefusal) {
+  // The installer refuses and exits before reading: the write then fails.
+  ssh.installer_exits(install_refused, "held by the primary node 2 (node2) on timeline 4\n");
+  ssh.installer.write_failure = HostError("write", "connection lost while sending");
+  const HostOutcome outcome = deploy();
+  EXPECT_EQ(outcome.result, HostResult::refused);
+  EXPECT_THAT(outcome.reason, StartsWith("fencing: held by the primary node 2"));
+}
+
 // ---- rows that cannot be deployed ------------------------------------------------------------
 
 TEST_F(HostDeployerTest, InvalidRowFailsWithoutConnecting) {

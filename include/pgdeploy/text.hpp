@@ -1,0 +1,17 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace pgdeploy {
+
+// Small text helpers that know nothing of the product.
+
+// TEXT without leading and trailing spaces, tabs and carriage returns.
+std::string_view trim(std::string_view text);
+
+// The whole file at PATH, byte for byte. Throws a usage error "cannot read WHAT PATH".
+std::string read_whole_file(const std::filesystem::path& path, const std::string& what);
+
+}  // namespace pgdeploy
