@@ -20,11 +20,13 @@ CREATE TABLE IF NOT EXISTS :"schema".app_servers (
     config_dir       text    NOT NULL DEFAULT '/etc/pgbouncer/databases' CHECK (config_dir LIKE '/%'),
     reload_command   text,
     admin_conninfo   text,
-    location         text
+    location         text,
+    pgbouncer_ini    text    NOT NULL DEFAULT '/etc/pgbouncer/pgbouncer.ini' CHECK (pgbouncer_ini LIKE '/%')
 );
 
 COMMENT ON TABLE :"schema".app_servers IS 'PgBouncer hosts that pgdeploy points at the active primary';
 COMMENT ON COLUMN :"schema".app_servers.config_dir IS 'directory of the generated <cluster>.ini fragment';
 COMMENT ON COLUMN :"schema".app_servers.reload_command IS 'shell command run over SSH to reload PgBouncer; NULL: sudo -n service pgbouncer reload';
 COMMENT ON COLUMN :"schema".app_servers.location IS 'repmgr location of this server; --ro-suffix prefers standbys there';
+COMMENT ON COLUMN :"schema".app_servers.pgbouncer_ini IS 'PgBouncer''s main configuration file; pgdeploy doctor checks that it includes the fragment';
 COMMENT ON COLUMN :"schema".app_servers.admin_conninfo IS 'libpq conninfo of the PgBouncer admin console; when set, RELOAD is sent there and verified';

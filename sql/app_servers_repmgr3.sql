@@ -21,5 +21,6 @@ CREATE TABLE IF NOT EXISTS :"schema".app_servers (
     config_dir       text    NOT NULL DEFAULT '/etc/pgbouncer/databases' CHECK (config_dir LIKE '/%'),
     reload_command   text,
     admin_conninfo   text,
-    location         text
+    location         text,
+    pgbouncer_ini    text    NOT NULL DEFAULT '/etc/pgbouncer/pgbouncer.ini' CHECK (pgbouncer_ini LIKE '/%')
 );

@@ -14,4 +14,5 @@ ALTER TABLE :"schema".app_servers
     ADD COLUMN IF NOT EXISTS config_dir     text    NOT NULL DEFAULT '/etc/pgbouncer/databases' CHECK (config_dir LIKE '/%'),
     ADD COLUMN IF NOT EXISTS reload_command text,
     ADD COLUMN IF NOT EXISTS admin_conninfo text,
-    ADD COLUMN IF NOT EXISTS location       text;
+    ADD COLUMN IF NOT EXISTS location       text,
+    ADD COLUMN IF NOT EXISTS pgbouncer_ini  text    NOT NULL DEFAULT '/etc/pgbouncer/pgbouncer.ini' CHECK (pgbouncer_ini LIKE '/%');

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "pgdeploy/command_line.hpp"
+#include "pgdeploy/doctor.hpp"
 #include "pgdeploy/errors.hpp"
 #include "pgdeploy/events.hpp"
 #include "pgdeploy/fleet.hpp"
@@ -19,6 +20,7 @@
 #include "pgdeploy/planning.hpp"
 #include "pgdeploy/report.hpp"
 #include "pgdeploy/run_lock.hpp"
+#include "pgdeploy/status.hpp"
 #include "pgdeploy/ssh_connector.hpp"
 
 namespace pgdeploy {
@@ -139,6 +141,17 @@ void print_report(const Options& options, const RunReport& report) {
   std::cout.flush();
 }
 
+// pgdeploy status and pgdeploy doctor: they report on stdout and change nothing.
+int run_read_only(const Options& options) {
+  try {
+    return static_cast<int>(options.command == Command::status ? run_status(options, std::cout)
+                                                               : run_doctor(options, std::cout));
+  } catch (const Error& e) {
+    spdlog::error("{}", e.what());
+    return static_cast<int>(e.exit_code());
+  }
+}
+
 }  // namespace
 
 int run(int argc, const char* const* argv) {
@@ -148,6 +161,9 @@ int run(int argc, const char* const* argv) {
   }
   const Options& options = command_line.options;
   setup_logging(options.verbosity, options.syslog);
+  if (options.command != Command::deploy) {
+    return run_read_only(options);
+  }
   RunReport report{options.cluster, std::nullopt, {}, ExitCode::ok, ""};
   try {
     if (const auto skipped = skip_for_event(options.event)) {

@@ -74,6 +74,7 @@ AppServer app_server_from(const QueryResult& result, std::size_t row) {
   apply_bool(result.value(row, "auth_trust"), server.auth_trust);
   apply_text(result.value(row, "config_dir"), server.config_dir);
   apply_text(result.value(row, "location"), server.location);
+  apply_text(non_empty(result.value(row, "pgbouncer_ini")), server.pgbouncer_ini);
   server.reload_command = non_empty(result.value(row, "reload_command"));
   server.admin_conninfo = non_empty(result.value(row, "admin_conninfo"));
   const auto& port = result.value(row, "ssh_port");
@@ -106,7 +107,7 @@ std::string app_servers_query(const std::string& qualified_table,
   std::string sql = "SELECT " + select_column(columns, {"node_id", "id"}, "id");
   sql += ", " + select_column(columns, {"node_name", "name"}, "name");
   for (const char* column : {"ip_addr", "username", "application_name", "ssh_port", "config_dir",
-                             "reload_command", "admin_conninfo", "location"}) {
+                             "reload_command", "admin_conninfo", "location", "pgbouncer_ini"}) {
     sql += ", " + select_column(columns, {column}, column);
   }
   // Booleans as 'true'/'false' rather than PostgreSQL's terse 't'/'f'.

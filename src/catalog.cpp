@@ -45,22 +45,41 @@ Catalog::Catalog(Database& db, std::string cluster) : db_(db), cluster_(std::mov
 ClusterState Catalog::read(bool public_net) {
   ClusterState state;
   state.layout = detect_layout();
-  state.schema = state.layout == Layout::repmgr4 ? "repmgr" : "repmgr_" + cluster_;
-  const std::string nodes_table = state.layout == Layout::repmgr4 ? "nodes" : "repl_nodes";
-  if (!table_exists(state.schema, "app_servers")) {
-    throw metadata_error("table " + state.schema +
-                         ".app_servers does not exist; create it with sql/app_servers.sql");
-  }
-  state.primary = read_primary(qualified(state.schema, nodes_table), state.layout);
-  state.primary_endpoint =
-      public_net ? read_public_endpoint(state.schema, state.primary)
-                 : endpoint_or_error(state.primary.conninfo, "primary " + describe(state.primary));
+  state.schema = schema_of(state.layout);
+  require_app_servers(state.schema);
+  state.primary = read_primary(state.schema, state.layout);
+  state.primary_endpoint = primary_endpoint(state.schema, state.primary, public_net);
   state.databases = read_databases();
-  const std::string servers_table = qualified(state.schema, "app_servers");
-  state.app_servers = app_servers_from(
-      db_.query(app_servers_query(servers_table, table_columns(db_, servers_table)), {}));
+  state.app_servers = query_app_servers(state.schema);
   state.standbys = read_standbys(state, public_net);
   return state;
+}
+
+std::string Catalog::schema_of(Layout layout) const {
+  return layout == Layout::repmgr4 ? "repmgr" : "repmgr_" + cluster_;
+}
+
+std::vector<AppServer> Catalog::read_app_servers(const std::string& schema) {
+  require_app_servers(schema);
+  return query_app_servers(schema);
+}
+
+void Catalog::require_app_servers(const std::string& schema) {
+  if (!table_exists(schema, "app_servers")) {
+    throw metadata_error("table " + schema +
+                         ".app_servers does not exist; create it with sql/app_servers.sql");
+  }
+}
+
+std::vector<AppServer> Catalog::query_app_servers(const std::string& schema) {
+  const std::string table = qualified(schema, "app_servers");
+  return app_servers_from(db_.query(app_servers_query(table, table_columns(db_, table)), {}));
+}
+
+Endpoint Catalog::primary_endpoint(const std::string& schema, const Node& primary,
+                                   bool public_net) {
+  return public_net ? read_public_endpoint(schema, primary)
+                    : endpoint_or_error(primary.conninfo, "primary " + describe(primary));
 }
 
 std::vector<Standby> Catalog::read_standbys(const ClusterState& state, bool public_net) {
@@ -99,8 +118,9 @@ Layout Catalog::detect_layout() {
                        std::string("repmgr_") + cluster_ + ".repl_nodes (repmgr 1-3) exists");
 }
 
-Node Catalog::read_primary(const std::string& table, Layout layout) {
+Node Catalog::read_primary(const std::string& schema, Layout layout) {
   const bool current = layout == Layout::repmgr4;
+  const std::string table = qualified(schema, current ? "nodes" : "repl_nodes");
   const std::string sql = std::string("SELECT ") + (current ? "node_id" : "id") +
                           "::text AS id, " + (current ? "node_name" : "name") +
                           " AS name, conninfo FROM " + table +

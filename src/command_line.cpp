@@ -78,6 +78,25 @@ void add_operator_options(CLI::App& app, Options& options, RawFlags& raw) {
   app.add_flag("--syslog", options.syslog, "log to syslog instead of stderr");
 }
 
+// No subcommand deploys, so every command line from before the subcommands still works. The
+// subcommands take every option of the main command (fallthrough), before or after their name.
+void add_subcommands(CLI::App& app) {
+  app.add_subcommand("status", "show where every app server points, and whether that is the "
+                               "current primary; read-only")
+      ->fallthrough();
+  app.add_subcommand("doctor", "check every piece of the setup, naming the first broken one "
+                               "per app server; read-only")
+      ->fallthrough();
+  app.require_subcommand(0, 1);
+}
+
+Command command_of(const CLI::App& app) {
+  if (app.got_subcommand("status")) {
+    return Command::status;
+  }
+  return app.got_subcommand("doctor") ? Command::doctor : Command::deploy;
+}
+
 // Copies what was given of RAW into OPTIONS; absent options stay unset.
 void apply_raw(const CLI::App& app, const RawFlags& raw, Options& options) {
   const auto given = [&](const char* name) { return app.count(name) > 0; };
@@ -91,6 +110,7 @@ void apply_raw(const CLI::App& app, const RawFlags& raw, Options& options) {
     options.ro_suffix = raw.ro_suffix;
   }
   options.mode = raw.dry_run ? Mode::dry_run : (raw.check ? Mode::check : Mode::deploy);
+  options.command = command_of(app);
   if (given("--pgconnstring")) {
     options.pgconnstring = raw.pgconnstring;
   }
@@ -151,6 +171,7 @@ void add_options(CLI::App& app, Options& options, RawFlags& raw) {
   app.add_flag("-v,--verbose", raw.verbose, "log every remote operation");
   app.add_flag("-q,--quiet", raw.quiet, "log only warnings and errors");
   app.set_version_flag("--version", std::string("pgdeploy ") + version);
+  add_subcommands(app);
 }
 
 // A CLI::App with every option, bound to its own Options and RawFlags.
@@ -306,6 +327,21 @@ std::optional<std::filesystem::path> config_file_to_read(
   return std::nullopt;
 }
 
+// Options of a deploy that mean nothing to status and doctor, which only read.
+std::optional<std::string> subcommand_conflict(const Options& options) {
+  if (options.command == Command::deploy) {
+    return std::nullopt;
+  }
+  const char* name = options.command == Command::status ? "status" : "doctor";
+  if (options.mode != Mode::deploy) {
+    return std::string(name) + " is read-only already: --dry-run and --check are for deploys";
+  }
+  if (options.event.event) {
+    return std::string(name) + " does not take --event: repmgr's hook runs a deploy";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 CommandLine parse_command_line(int argc, const char* const* argv,
@@ -344,6 +380,10 @@ CommandLine parse_command_line(int argc, const char* const* argv,
     result.early_exit = static_cast<int>(ExitCode::usage);
   }
   apply_raw(merged.app, merged.raw, merged.options);
+  if (const auto problem = subcommand_conflict(merged.options)) {
+    std::cerr << "pgdeploy: error: " << *problem << '\n';
+    result.early_exit = static_cast<int>(ExitCode::usage);
+  }
   result.options = std::move(merged.options);
   return result;
 }

@@ -33,20 +33,7 @@ HostOutcome HostInspector::inspect(const AppServer& host) {
 }
 
 std::optional<std::string> HostInspector::read_fragment(const AppServer& host) {
-  const auto remote = ssh_.connect(host);
-  const auto command = remote->start(read_script(host.config_dir, plan_.cluster + ".ini"));
-  command->close_input();
-  std::optional<std::string> answer;
-  while ((answer = command->read_line()) && *answer != "present" && *answer != "absent") {
-  }
-  CommandResult result = command->wait();
-  if (result.exit_status != 0) {
-    throw HostError("read", one_line(result.errors));
-  }
-  if (!answer) {
-    throw HostError("read", "no answer from the remote shell");
-  }
-  return *answer == "present" ? std::optional(std::move(result.output)) : std::nullopt;
+  return read_remote_fragment(*ssh_.connect(host), host.config_dir, plan_.cluster + ".ini");
 }
 
 void HostInspector::compare(const AppServer& host, const std::optional<std::string>& current,

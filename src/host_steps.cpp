@@ -154,4 +154,28 @@ HostOutcome visit_host(const AppServer& host, const DeployPlan& plan,
   return outcome;
 }
 
+CommandResult run_remote(RemoteHost& remote, const std::string& script) {
+  const auto command = remote.start(script);
+  command->close_input();
+  return command->wait();
+}
+
+std::optional<std::string> read_remote_fragment(RemoteHost& remote, const std::string& config_dir,
+                                                const std::string& file_name) {
+  const auto command = remote.start(read_script(config_dir, file_name));
+  command->close_input();
+  std::optional<std::string> answer;
+  // Lines before the answer come from the remote user's shell start-up files.
+  while ((answer = command->read_line()) && *answer != "present" && *answer != "absent") {
+  }
+  CommandResult result = command->wait();
+  if (result.exit_status != 0) {
+    throw HostError("read", one_line(result.errors));
+  }
+  if (!answer) {
+    throw HostError("read", "no answer from the remote shell");
+  }
+  return *answer == "present" ? std::optional(std::move(result.output)) : std::nullopt;
+}
+
 }  // namespace pgdeploy

@@ -3,8 +3,6 @@
 #include <cstdio>
 
 namespace pgdeploy {
-namespace {
-
 std::string primary_json(const DeployPlan& plan) {
   return "{\"id\": " + std::to_string(plan.primary.id) +
          ", \"name\": " + json_string(plan.primary.name) +
@@ -13,6 +11,8 @@ std::string primary_json(const DeployPlan& plan) {
          ", \"epoch\": {\"timeline\": " + std::to_string(plan.epoch.timeline) +
          ", \"lsn\": " + json_string(plan.epoch.lsn) + "}}";
 }
+
+namespace {
 
 std::string host_json(const HostOutcome& host) {
   std::string json = "{\"name\": " + json_string(host.name) +

@@ -30,6 +30,29 @@ class PgBouncerConsole final : public AdminConsole {
     run(command.c_str(), PGRES_COMMAND_OK);
   }
 
+  std::string version() override {
+    const ResultPtr result = run("SHOW VERSION", PGRES_TUPLES_OK);
+    return PQntuples(result.get()) > 0 ? PQgetvalue(result.get(), 0, 0) : "";
+  }
+
+  // RESUME of a database that cannot exist changes nothing: PgBouncer checks the user's rights
+  // first ("admin access needed"), then looks for the database ("no such database").
+  bool has_admin_rights() override {
+    try {
+      execute("RESUME \"pgdeploy doctor: probe of admin rights, harmless\"");
+    } catch (const HostError& e) {
+      const std::string message = e.what();
+      if (message.find("admin access needed") != std::string::npos) {
+        return false;
+      }
+      if (message.find("no such database") != std::string::npos) {
+        return true;
+      }
+      throw;
+    }
+    return true;
+  }
+
   std::vector<RoutedDatabase> show_databases() override {
     spdlog::debug("admin console: SHOW DATABASES");
     const ResultPtr result = run("SHOW DATABASES", PGRES_TUPLES_OK);

@@ -33,20 +33,29 @@ std::vector<std::string> moving_databases(const std::vector<RoutedDatabase>& bef
   return moving;
 }
 
-void verify_routing(AdminConsole& console, const std::vector<Route>& routes) {
-  const std::vector<RoutedDatabase> routed = console.show_databases();
+}  // namespace
+
+std::optional<std::string> routing_problem(const std::vector<RoutedDatabase>& routed,
+                                           const std::vector<Route>& routes) {
   for (const Route& route : routes) {
     const RoutedDatabase* db = find(routed, route.key);
     if (db == nullptr) {
-      throw HostError("verify", "PgBouncer has no database " + route.key +
-                                    " after RELOAD; it did not load the fragment (see its log)");
+      return "PgBouncer has no database " + route.key;
     }
     if (!matches(*db, route)) {
-      throw HostError("verify", "PgBouncer routes " + route.key + " to " + db->dbname + " at " +
-                                    db->host + ":" + std::to_string(db->port) + ", not to " +
-                                    route.dbname + " at " + route.target.host + ":" +
-                                    std::to_string(route.target.port) + " after RELOAD");
+      return "PgBouncer routes " + route.key + " to " + db->dbname + " at " + db->host + ":" +
+             std::to_string(db->port) + ", not to " + route.dbname + " at " +
+             route.target.host + ":" + std::to_string(route.target.port);
     }
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+void verify_routing(AdminConsole& console, const std::vector<Route>& routes) {
+  if (const auto problem = routing_problem(console.show_databases(), routes)) {
+    throw HostError("verify", *problem + " after RELOAD; it did not load the fragment (see its log)");
   }
   spdlog::debug("admin console: all {} routes loaded", routes.size());
 }

@@ -18,11 +18,15 @@ std::string local_conninfo(const Options& options, const std::optional<RepmgrCon
   return config ? *config->conninfo : std::string(default_pgconnstring);
 }
 
-ClusterState read_cluster(const Options& options, const std::string& conninfo) {
-  const DatabaseOpener open = [&](const std::string& target) {
+DatabaseOpener database_opener(int timeout_seconds) {
+  return [timeout_seconds](const std::string& target) {
     spdlog::debug("connecting to {}", redact_conninfo(target));
-    return std::make_unique<PostgresConnection>(target, options.timeout_seconds);
+    return std::make_unique<PostgresConnection>(target, timeout_seconds);
   };
+}
+
+ClusterState read_cluster(const Options& options, const std::string& conninfo) {
+  const DatabaseOpener open = database_opener(options.timeout_seconds);
   const std::unique_ptr<Database> db = open_writable_node(conninfo, open);
   ClusterState state = Catalog(*db, options.cluster).read(options.public_net);
   if (options.sync_userlist) {

@@ -22,6 +22,10 @@ class AdminConsole {
   virtual std::vector<RoutedDatabase> show_databases() = 0;
   // Runs one admin command that returns no rows (PAUSE, RESUME, RECONNECT, KILL ...).
   virtual void execute(const std::string& command) = 0;
+  // SHOW VERSION's answer: any console user may ask.
+  virtual std::string version() = 0;
+  // True when the user may run admin commands (RELOAD ...), not only SHOW (stats_users).
+  virtual bool has_admin_rights() = 0;
 };
 
 // Opens admin consoles from an app server's admin_conninfo.

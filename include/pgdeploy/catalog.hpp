@@ -19,9 +19,22 @@ class Catalog {
   // safety refusals (exit 4, several active primaries).
   ClusterState read(bool public_net);
 
- private:
+ // The steps of read, for pgdeploy doctor, which reports each one on its own.
+
+  // Which repmgr keeps the metadata; throws a metadata error when neither does.
   Layout detect_layout();
-  Node read_primary(const std::string& table, Layout layout);
+  // repmgr for repmgr 4/5, repmgr_<cluster> for repmgr 1-3.
+  std::string schema_of(Layout layout) const;
+  // The single active primary; metadata error for none, safety refusal for several.
+  Node read_primary(const std::string& schema, Layout layout);
+  // Where app servers send writes: the primary's conninfo, or node_public_info.
+  Endpoint primary_endpoint(const std::string& schema, const Node& primary, bool public_net);
+  // Every app_servers row; metadata error when the table or a required column is missing.
+  std::vector<AppServer> read_app_servers(const std::string& schema);
+
+ private:
+  void require_app_servers(const std::string& schema);
+  std::vector<AppServer> query_app_servers(const std::string& schema);
   std::vector<Standby> read_standbys(const ClusterState& state, bool public_net);
   Endpoint read_public_endpoint(const std::string& schema, const Node& primary);
   std::vector<std::string> read_databases();

@@ -55,6 +55,7 @@ struct AppServer {
   std::optional<std::string> reload_command;  // nullopt: the default reload command
   std::optional<std::string> admin_conninfo;  // nullopt: reload over SSH, no verification
   std::string location;                       // optional column: prefer standbys there
+  std::string pgbouncer_ini = "/etc/pgbouncer/pgbouncer.ini";  // read only by pgdeploy doctor
   std::string invalid_reason;                 // non-empty: the row is unusable, and why
 };
 

@@ -51,6 +51,14 @@ enum class InstallerAnswer {
 // banner printed by the remote user's shell start-up files).
 InstallerAnswer await_installer(RemoteCommand& command);
 
+// Runs SCRIPT on REMOTE with no input and waits for it to end.
+CommandResult run_remote(RemoteHost& remote, const std::string& script);
+
+// The fragment <config_dir>/<file_name> on REMOTE; nullopt when there is none. Throws HostError
+// (step "read") when it cannot be read.
+std::optional<std::string> read_remote_fragment(RemoteHost& remote, const std::string& config_dir,
+                                                const std::string& file_name);
+
 // The reason a refusal is reported with: the holder the installer named and this run's primary.
 std::string refusal_reason(const HostRefusal& refusal, const DeployPlan& plan);
 

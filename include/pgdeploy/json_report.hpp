@@ -23,6 +23,9 @@ struct RunReport {
 // address, action, reason, duration_ms, and diff for --dry-run), exit_code, error.
 std::string json_report(const RunReport& report);
 
+// The plan's primary: id, name, host, port, epoch (timeline, lsn).
+std::string primary_json(const DeployPlan& plan);
+
 // TEXT as a JSON string literal.
 std::string json_string(std::string_view text);
 

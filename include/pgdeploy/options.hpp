@@ -33,6 +33,13 @@ enum class Mode {
   check     // monitoring: report drift, change nothing
 };
 
+// Which subcommand runs.
+enum class Command {
+  deploy,  // no subcommand: point every app server at the primary
+  status,  // show where every app server points; read-only
+  doctor   // check every piece of the setup; read-only
+};
+
 // The PgBouncer userlist path on app servers when --sync-userlist is given without one.
 inline constexpr const char* default_userlist_path = "/etc/pgbouncer/userlist.txt";
 
@@ -50,6 +57,7 @@ struct Options {
   Verbosity verbosity = Verbosity::normal;
   bool syslog = false;  // log to syslog (journald) instead of stderr
   EventOptions event;
+  Command command = Command::deploy;
   Mode mode = Mode::deploy;
   bool json = false;  // machine-readable report on stdout
   std::optional<std::filesystem::path> config_file;  // --config; unset: /etc/pgdeploy.ini if any

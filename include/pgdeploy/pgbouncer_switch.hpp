@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "pgdeploy/admin_console.hpp"
@@ -16,6 +18,11 @@ namespace pgdeploy {
 // are resumed on every path.
 void switch_pgbouncer(AdminConsole& console, const DeployPlan& plan,
                       const std::vector<Route>& routes);
+
+// The first route of ROUTES that PgBouncer's SHOW DATABASES rows ROUTED do not serve as the
+// route says, described; nullopt when every route is loaded.
+std::optional<std::string> routing_problem(const std::vector<RoutedDatabase>& routed,
+                                           const std::vector<Route>& routes);
 
 // NAME as a database argument of an admin command: always double-quoted, which PgBouncer
 // accepts for any name (the quoted form keeps upper case, '.' and '-').

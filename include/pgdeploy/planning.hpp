@@ -7,6 +7,7 @@
 #include "pgdeploy/cluster.hpp"
 #include "pgdeploy/host_deployer.hpp"
 #include "pgdeploy/options.hpp"
+#include "pgdeploy/primary_check.hpp"
 #include "pgdeploy/repmgr_config.hpp"
 
 namespace pgdeploy {
@@ -15,6 +16,9 @@ namespace pgdeploy {
 
 // The local repmgr database: -p, else repmgr.conf's conninfo, else the default.
 std::string local_conninfo(const Options& options, const std::optional<RepmgrConfig>& config);
+
+// Opens PostgreSQL connections bounded by TIMEOUT_SECONDS, logging each (password redacted).
+DatabaseOpener database_opener(int timeout_seconds);
 
 // Reads the metadata where it is current (a writable node), checks that the primary it names is
 // writable and reads its epoch there. Throws metadata errors and safety refusals.

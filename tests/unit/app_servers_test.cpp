@@ -26,13 +26,14 @@ const std::set<std::string> original_columns{
 
 const std::set<std::string> all_columns{
     "node_id",    "node_name", "ip_addr",    "username",       "application_name", "enabled",
-    "auth_trust", "ssh_port",  "config_dir", "reload_command", "admin_conninfo", "location"};
+    "auth_trust", "ssh_port",  "config_dir", "reload_command", "admin_conninfo", "location",
+    "pgbouncer_ini"};
 
 // The columns app_servers_query selects, in its order.
 const std::vector<std::string> selected_columns{
     "id",         "name",           "ip_addr",        "username", "application_name",
     "ssh_port",   "config_dir",     "reload_command", "admin_conninfo", "location",
-    "enabled",    "auth_trust"};
+    "pgbouncer_ini", "enabled",    "auth_trust"};
 
 using Row = std::vector<std::optional<std::string>>;
 
@@ -87,7 +88,8 @@ TEST(AppServersQuery, AcceptsIdAndNameSpelling) {
 TEST(AppServersQuery, SelectsEveryNewColumnWhenPresent) {
   const std::string sql = app_servers_query(table, all_columns);
   EXPECT_THAT(sql, Not(HasSubstr("NULL")));
-  for (const char* column : {"ssh_port", "config_dir", "reload_command", "admin_conninfo"}) {
+  for (const char* column :
+       {"ssh_port", "config_dir", "reload_command", "admin_conninfo", "pgbouncer_ini"}) {
     EXPECT_THAT(sql, HasSubstr(std::string(column) + "::text AS " + column));
   }
 }
@@ -149,6 +151,7 @@ TEST(AppServersFrom, AppliesDefaultsForNullColumns) {
   EXPECT_EQ(server.config_dir, "/etc/pgbouncer/databases");
   EXPECT_EQ(server.reload_command, std::nullopt);
   EXPECT_EQ(server.admin_conninfo, std::nullopt);
+  EXPECT_EQ(server.pgbouncer_ini, "/etc/pgbouncer/pgbouncer.ini");
   EXPECT_EQ(server.invalid_reason, "");
 }
 
@@ -162,6 +165,7 @@ TEST(AppServersFrom, ReadsEveryColumn) {
   set(row, "config_dir", "/srv/pgbouncer/conf.d");
   set(row, "reload_command", "systemctl reload pgbouncer");
   set(row, "admin_conninfo", "host=/run/pgbouncer port=6432 user=admin");
+  set(row, "pgbouncer_ini", "/srv/pgbouncer/pgbouncer.ini");
   const AppServer server = only_server(row);
   EXPECT_EQ(server.username, "deploy");
   EXPECT_EQ(server.application_name, "billing app");
@@ -171,6 +175,7 @@ TEST(AppServersFrom, ReadsEveryColumn) {
   EXPECT_EQ(server.config_dir, "/srv/pgbouncer/conf.d");
   EXPECT_EQ(server.reload_command, "systemctl reload pgbouncer");
   EXPECT_EQ(server.admin_conninfo, "host=/run/pgbouncer port=6432 user=admin");
+  EXPECT_EQ(server.pgbouncer_ini, "/srv/pgbouncer/pgbouncer.ini");
   EXPECT_EQ(server.invalid_reason, "");
 }
 

@@ -20,7 +20,7 @@ using Rows = std::vector<std::vector<std::optional<std::string>>>;
 const std::vector<std::string> app_server_columns{
     "id",         "name",           "ip_addr",        "username",       "application_name",
     "ssh_port",   "config_dir",     "reload_command", "admin_conninfo", "location",
-    "enabled",    "auth_trust"};
+    "pgbouncer_ini", "enabled",    "auth_trust"};
 
 QueryResult exists(bool yes) { return query_result({"?column?"}, {{yes ? "t" : "f"}}); }
 
@@ -48,8 +48,8 @@ class CatalogTest : public ::testing::Test {
     db.answer("FROM " + quoted_schema + ".\"app_servers\"",
               query_result(app_server_columns,
                            {{"101", "app1", "10.0.0.5/32", std::nullopt, std::nullopt, std::nullopt,
-                             std::nullopt, std::nullopt, std::nullopt, std::nullopt, "true",
-                             "false"}}));
+                             std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                             std::nullopt, "true", "false"}}));
   }
 
   void table_exists(const std::string& qualified) {

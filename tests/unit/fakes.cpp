@@ -102,6 +102,9 @@ class FakeAdminConsole final : public AdminConsole {
     return connector_.databases;
   }
 
+  std::string version() override { return "PgBouncer 1.18.0"; }
+  bool has_admin_rights() override { return connector_.admin_rights; }
+
   void execute(const std::string& command) override {
     connector_.journal->push_back(command);
     connector_.commands.push_back(command);

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pgdeploy/admin_console.hpp"
+#include "pgdeploy/checklist.hpp"
+#include "pgdeploy/remote_host.hpp"
+
+namespace pgdeploy {
+
+// pgdeploy doctor's checks of one app server, each step separately so that the first broken
+// one is named: the row, the address, the SSH port, the host key, authentication, config_dir,
+// PgBouncer's %include of the fragment, the reload path, and what PgBouncer serves. Read-only
+// but for a temporary file created and removed in config_dir. Safe to call from several threads.
+class HostDoctor {
+ public:
+  // SSH is null when the key or known_hosts could not be loaded: SSH steps are then skipped.
+  HostDoctor(std::string cluster, HostConnector* ssh, AdminConnector& admin, int timeout_seconds);
+
+  std::vector<CheckItem> check(const AppServer& host);
+
+ private:
+  std::unique_ptr<RemoteHost> check_login(const AppServer& host, Checklist& list);
+  void check_config_dir(RemoteHost& remote, const AppServer& host, Checklist& list);
+  void check_include(RemoteHost& remote, const AppServer& host, Checklist& list);
+  void check_reload(RemoteHost* remote, const AppServer& host, AdminConsole* console,
+                    Checklist& list);
+  void check_live(RemoteHost* remote, const AppServer& host, AdminConsole* console,
+                  Checklist& list);
+  std::string fragment_path(const AppServer& host) const;
+
+  std::string cluster_;
+  HostConnector* ssh_;
+  AdminConnector& admin_;
+  int timeout_seconds_;
+};
+
+}  // namespace pgdeploy

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pgdeploy/conninfo.hpp"
+#include "pgdeploy/fragment.hpp"
+
+namespace pgdeploy {
+
+// What a fragment in place says, read back from its text: the header pgdeploy writes and the
+// routes of its [databases] lines. A file written by hand or by another tool has no header.
+struct FragmentFile {
+  std::optional<int> primary_id;  // from "; Primary: node N (NAME) at HOST:PORT"
+  std::string primary_name;
+  std::optional<Endpoint> target;
+  std::optional<int> timeline;  // from "; Epoch: timeline N, lsn X"
+  std::string lsn;
+  std::vector<Route> routes;  // "key = host=H port=P dbname=D ...", in file order
+};
+
+// Reads FRAGMENT. Lines that are neither the header nor a database line are ignored: this is
+// for reporting, PgBouncer itself decides what the file means.
+FragmentFile parse_fragment_file(std::string_view fragment);
+
+// "node 2 (node2) at 10.0.0.12:5432, timeline 2", or "(no pgdeploy header)".
+std::string describe_holder(const FragmentFile& file);
+
+}  // namespace pgdeploy

@@ -1,0 +1,102 @@
+#include "pgdeploy/checklist.hpp"
+
+#include <algorithm>
+
+#include "pgdeploy/json_report.hpp"
+
+namespace pgdeploy {
+namespace {
+
+const char* mark_name(Mark mark) {
+  switch (mark) {
+    case Mark::pass:
+      return "pass";
+    case Mark::fail:
+      return "fail";
+    case Mark::skip:
+      return "skip";
+  }
+  return "?";
+}
+
+const char* mark_label(Mark mark) {
+  switch (mark) {
+    case Mark::pass:
+      return "[PASS]";
+    case Mark::fail:
+      return "[FAIL]";
+    case Mark::skip:
+      return "[skip]";
+  }
+  return "[ ?? ]";
+}
+
+std::size_t count(const std::vector<CheckItem>& items, Mark mark) {
+  return static_cast<std::size_t>(std::count_if(
+      items.begin(), items.end(), [mark](const CheckItem& item) { return item.mark == mark; }));
+}
+
+// TEXT on one line: a message from libpq or a remote shell may hold several.
+std::string flattened(const std::string& text) {
+  std::string line;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\n') {
+      line += text[i] == '\t' ? ' ' : text[i];
+    } else if (i + 1 < text.size()) {
+      line += "; ";
+      while (i + 1 < text.size() && (text[i + 1] == '\t' || text[i + 1] == ' ')) {
+        ++i;
+      }
+    }
+  }
+  return line;
+}
+
+}  // namespace
+
+void Checklist::pass(const std::string& item, const std::string& detail) {
+  items_.push_back({subject_, item, Mark::pass, flattened(detail), ""});
+}
+
+void Checklist::fail(const std::string& item, const std::string& detail, const std::string& fix) {
+  items_.push_back({subject_, item, Mark::fail, flattened(detail), fix});
+}
+
+void Checklist::skip(const std::string& item, const std::string& why) {
+  items_.push_back({subject_, item, Mark::skip, flattened(why), ""});
+}
+
+bool Checklist::failed() const { return !all_passed(items_); }
+
+bool all_passed(const std::vector<CheckItem>& items) { return count(items, Mark::fail) == 0; }
+
+std::string render_checklist(const std::string& cluster, const std::vector<CheckItem>& items) {
+  std::string text = "pgdeploy doctor: cluster " + cluster + "\n";
+  for (const CheckItem& item : items) {
+    text += std::string(mark_label(item.mark)) + " " + item.subject + ": " + item.item;
+    text += item.detail.empty() ? "\n" : ": " + item.detail + "\n";
+    if (item.mark == Mark::fail && !item.fix.empty()) {
+      text += "       fix: " + item.fix + "\n";
+    }
+  }
+  return text + std::to_string(count(items, Mark::pass)) + " passed, " +
+         std::to_string(count(items, Mark::fail)) + " failed, " +
+         std::to_string(count(items, Mark::skip)) + " skipped\n";
+}
+
+std::string checklist_json(const std::string& cluster, const std::vector<CheckItem>& items) {
+  std::string json = "{\"cluster\": " + json_string(cluster) + ", \"items\": [";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const CheckItem& item = items[i];
+    json += std::string(i == 0 ? "" : ", ") + "{\"subject\": " + json_string(item.subject) +
+            ", \"item\": " + json_string(item.item) +
+            ", \"result\": " + json_string(mark_name(item.mark)) +
+            ", \"detail\": " + json_string(item.detail) + ", \"fix\": " + json_string(item.fix) +
+            "}";
+  }
+  return json + "], \"passed\": " + std::to_string(count(items, Mark::pass)) +
+         ", \"failed\": " + std::to_string(count(items, Mark::fail)) +
+         ", \"skipped\": " + std::to_string(count(items, Mark::skip)) + "}\n";
+}
+
+}  // namespace pgdeploy

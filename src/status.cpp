@@ -1,0 +1,141 @@
+#include "pgdeploy/status.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "pgdeploy/fleet.hpp"
+#include "pgdeploy/host_steps.hpp"
+#include "pgdeploy/pgbouncer_console.hpp"
+#include "pgdeploy/pgbouncer_switch.hpp"
+#include "pgdeploy/planning.hpp"
+#include "pgdeploy/remote_install.hpp"
+#include "pgdeploy/ssh_connector.hpp"
+#include "pgdeploy/status_report.hpp"
+
+namespace pgdeploy {
+namespace {
+
+std::string mtime_script(const std::string& path) {
+  return "date -u -r " + shell_quote(path) + " +%Y-%m-%dT%H:%M:%SZ";
+}
+
+void read_fragment(const DeployPlan& plan, HostConnector& ssh, const AppServer& host,
+                   HostStatus& status) {
+  const auto remote = ssh.connect(host);
+  const auto text = read_remote_fragment(*remote, host.config_dir, plan.cluster + ".ini");
+  if (!text) {
+    status.problem = "fragment: none at " + host.config_dir + "/" + plan.cluster + ".ini";
+    return;
+  }
+  status.fragment = parse_fragment_file(*text);
+  const CommandResult mtime = run_remote(*remote, mtime_script(host.config_dir + "/" +
+                                                               plan.cluster + ".ini"));
+  status.modified = mtime.exit_status == 0 ? one_line(mtime.output) : "?";
+  status.fragment_current = status.fragment->primary_id == plan.primary.id &&
+                            status.fragment->target == plan.target;
+}
+
+// The routes PgBouncer should serve: the fragment's, else (no fragment) the plan's databases.
+std::vector<Route> expected_routes(const DeployPlan& plan, const HostStatus& status) {
+  if (status.fragment) {
+    return status.fragment->routes;
+  }
+  std::vector<Route> routes;
+  for (const std::string& name : plan.databases) {
+    routes.push_back({name, name, plan.target});
+  }
+  return routes;
+}
+
+void read_live(const DeployPlan& plan, AdminConnector& admin, const AppServer& host,
+               HostStatus& status) {
+  const std::vector<Route> routes = expected_routes(plan, status);
+  const std::vector<RoutedDatabase> served = admin.connect(*host.admin_conninfo)->show_databases();
+  for (const RoutedDatabase& db : served) {
+    if (std::any_of(routes.begin(), routes.end(), [&](const Route& r) { return r.key == db.name; })) {
+      status.live.push_back(db);
+    }
+  }
+  // Writes must reach the primary: the routes of the fragment that go to its target.
+  std::vector<Route> writes;
+  for (const Route& route : routes) {
+    if (!status.fragment || !status.fragment->target || route.target == *status.fragment->target) {
+      writes.push_back({route.key, route.dbname, plan.target});
+    }
+  }
+  status.live_current = !routing_problem(served, writes);
+}
+
+}  // namespace
+
+HostStatus read_host_status(const DeployPlan& plan, HostConnector& ssh, AdminConnector& admin,
+                            const AppServer& host) {
+  HostStatus status;
+  status.name = host.name;
+  status.address = host.address;
+  status.has_console = host.admin_conninfo.has_value();
+  status.live_current = !status.has_console;
+  try {
+    check_row(host);
+    read_fragment(plan, ssh, host, status);
+  } catch (const HostError& e) {
+    status.problem = e.step() + ": " + e.what();
+  }
+  if (status.has_console) {
+    try {
+      read_live(plan, admin, host, status);
+    } catch (const HostError& e) {
+      status.problem += (status.problem.empty() ? "" : "; ") + e.step() + ": " + e.what();
+    }
+  }
+  return status;
+}
+
+namespace {
+
+std::vector<HostStatus> read_statuses(const Options& options, const DeployPlan& plan,
+                                      const std::vector<AppServer>& hosts) {
+  const auto ssh_dir = user_ssh_dir();
+  SshConnector ssh(resolve_ssh_key(options, ssh_dir), resolve_known_hosts(options, ssh_dir),
+                   options.timeout_seconds);
+  PgBouncerConnector admin(options.timeout_seconds);
+  return visit_in_parallel<HostStatus>(hosts, options.jobs, [&](const AppServer& host) {
+    return read_host_status(plan, ssh, admin, host);
+  });
+}
+
+}  // namespace
+
+ExitCode run_status(const Options& options, std::ostream& out) {
+  std::optional<DeployPlan> plan;
+  std::vector<HostStatus> hosts;
+  ExitCode code = ExitCode::ok;
+  std::string error;
+  try {
+    std::optional<RepmgrConfig> config;
+    if (options.repmgr_config) {
+      config = read_repmgr_config(*options.repmgr_config);
+    }
+    const ClusterState state = read_cluster(options, local_conninfo(options, config));
+    plan = plan_for(options, state);
+    hosts = read_statuses(options, *plan, enabled_servers(state));
+    const bool all_current = std::all_of(hosts.begin(), hosts.end(),
+                                         [](const HostStatus& h) { return h.current(); });
+    code = all_current ? ExitCode::ok : ExitCode::host_failed;
+  } catch (const Error& e) {
+    spdlog::error("{}", e.what());
+    // Status acts on nothing: an unsafe metadata state is a database problem like any other.
+    code = e.exit_code() == ExitCode::safety_refusal ? ExitCode::metadata : e.exit_code();
+    error = e.what();
+  }
+  if (options.json) {
+    out << status_json(options.cluster, plan ? &*plan : nullptr, hosts, code, error);
+  } else if (plan) {
+    out << render_status(*plan, hosts);
+  }
+  out.flush();
+  return code;
+}
+
+}  // namespace pgdeploy
