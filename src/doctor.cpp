@@ -82,7 +82,8 @@ void check_hosts(const Options& options, const std::vector<AppServer>& servers,
     }
   }
   PgBouncerConnector admin(options.timeout_seconds);
-  HostDoctor doctor(options.cluster, ssh, admin, options.timeout_seconds);
+  const std::string known_hosts = resolve_known_hosts(options, user_ssh_dir()).string();
+  HostDoctor doctor(options.cluster, ssh, known_hosts, admin, options.timeout_seconds);
   auto per_host = visit_in_parallel<std::vector<CheckItem>>(
       enabled, options.jobs, [&](const AppServer& host) { return doctor.check(host); });
   for (auto& host_items : per_host) {

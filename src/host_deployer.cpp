@@ -39,7 +39,7 @@ bool HostDeployer::push(const AppServer& host, const std::string& fragment, Admi
     command->close_input();  // no "commit": an installer that wrote anything rolls back
     check_installer(command->wait());
     if (answer == InstallerAnswer::unchanged) {
-      return false;
+      return console != nullptr && reload_if_not_served(host, *console);
     }
     throw HostError("install", "the installer ended without installing");
   }
@@ -49,6 +49,20 @@ bool HostDeployer::push(const AppServer& host, const std::string& fragment, Admi
   command->write(commit_line);
   command->close_input();
   check_installer(command->wait());
+  return true;
+}
+
+bool HostDeployer::reload_if_not_served(const AppServer& host, AdminConsole& console) {
+  const std::vector<Route> routes = routes_of(fragment_input_for(plan_, host));
+  const auto problem = routing_problem(console.show_databases(), routes);
+  if (!problem) {
+    return false;
+  }
+  // The file is right but PgBouncer runs something else: an earlier reload failed or never
+  // happened. A file that says the same is no reason to leave traffic where it is.
+  spdlog::warn("{}: the fragment in place is current, but {}; reloading PgBouncer", host.name,
+               *problem);
+  switch_pgbouncer(console, plan_, routes);
   return true;
 }
 

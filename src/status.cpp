@@ -25,6 +25,7 @@ void read_fragment(const DeployPlan& plan, HostConnector& ssh, const AppServer& 
   const auto remote = ssh.connect(host);
   const auto text = read_remote_fragment(*remote, host.config_dir, plan.cluster + ".ini");
   if (!text) {
+    status.fragment_absent = true;
     status.problem = "fragment: none at " + host.config_dir + "/" + plan.cluster + ".ini";
     return;
   }

@@ -14,7 +14,7 @@ std::string endpoint_text(const std::string& host, int port) {
 
 std::string points_at(const HostStatus& host) {
   if (!host.fragment) {
-    return host.problem.empty() ? "-" : "?";
+    return host.fragment_absent ? "(none)" : "?";
   }
   return describe_holder(*host.fragment);
 }

@@ -16,7 +16,9 @@ namespace pgdeploy {
 class HostDoctor {
  public:
   // SSH is null when the key or known_hosts could not be loaded: SSH steps are then skipped.
-  HostDoctor(std::string cluster, HostConnector* ssh, AdminConnector& admin, int timeout_seconds);
+  // KNOWN_HOSTS names the file in fixes.
+  HostDoctor(std::string cluster, HostConnector* ssh, std::string known_hosts,
+             AdminConnector& admin, int timeout_seconds);
 
   std::vector<CheckItem> check(const AppServer& host);
 
@@ -32,6 +34,7 @@ class HostDoctor {
 
   std::string cluster_;
   HostConnector* ssh_;
+  std::string known_hosts_;
   AdminConnector& admin_;
   int timeout_seconds_;
 };

@@ -41,6 +41,9 @@ class HostDeployer {
   bool push(const AppServer& host, const std::string& fragment, AdminConsole* console);
   void switch_or_roll_back(const AppServer& host, RemoteCommand& command, AdminConsole& console);
   // Installs the extra files HOST receives over its connection, before the fragment.
+  // After an "unchanged" answer: RELOADs (and verifies) a PgBouncer that does not serve the
+  // fragment in place. True when it had to.
+  bool reload_if_not_served(const AppServer& host, AdminConsole& console);
   void push_extras(const AppServer& host, RemoteHost& remote);
 
   const DeployPlan& plan_;

@@ -19,6 +19,7 @@ struct HostStatus {
   std::string name;
   std::string address;
   std::optional<FragmentFile> fragment;  // nullopt: none in place, or unreadable (see problem)
+  bool fragment_absent = false;          // read, and there is none
   std::string modified;                  // the fragment's mtime, UTC, ISO 8601
   bool has_console = false;              // admin_conninfo is set: live is PgBouncer's own view
   std::vector<RoutedDatabase> live;      // PgBouncer's rows for the fragment's databases

@@ -7,13 +7,8 @@ set -euo pipefail
 
 start_primary
 start_other_primary
-pgbouncer_start app1
-pgbouncer_start app2
-app_server_add app1 101
-app_server_add app2 102
 # app1 reloads by a command over SSH, app2 through its admin console (verified).
-app_server_set app1 reload_command "$(sql_lit "$(bouncer_reload_command app1)")"
-app_server_set app2 admin_conninfo "$(sql_lit "host=127.0.0.1 port=$(bouncer_port app2) user=$TEST_USER")"
+start_app_servers app2 app1
 
 echo "# first deploy: everything to node1"
 run_pgdeploy

@@ -16,12 +16,7 @@ repmgr_clone_standby node3 3 node1
 sshd_start
 for node in node1 node2 node3; do repmgr_enable_hook "$node"; done
 # app1 reloads through its admin console (verified, synchronous); app2 by signal.
-pgbouncer_start app1
-pgbouncer_start app2
-app_server_add app1 101
-app_server_add app2 102
-app_server_set app1 admin_conninfo "$(sql_lit "host=127.0.0.1 port=$(bouncer_port app1) user=$TEST_USER")"
-app_server_set app2 reload_command "$(sql_lit "$(bouncer_reload_command app2)")"
+start_app_servers app1 app2
 run_pgdeploy
 check_eq "initial deploy by hand" 0 "$RC"
 check "app1 routes to node1" routes_to app1 node1

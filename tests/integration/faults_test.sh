@@ -125,8 +125,9 @@ reset_fragments
 slow_reload app1 2
 start_pgdeploy -j 1 -t 5
 check "the first host is in flight" wait_until 10 remote_sleeping 2
-# To pgdeploy itself, not to the runuser in front of it.
-pkill -TERM -u "$TEST_USER" -x pgdeploy || true
+# To this suite's pgdeploy itself: not to the runuser in front of it (its command
+# line starts with runuser), nor to other suites' runs.
+pkill -TERM -u "$TEST_USER" -f -- "^$PGDEPLOY " || true
 finish_pgdeploy
 check "exit status non-zero" test "$RC" -ne 0
 check "the host in flight finished: new file committed" is_new app1
@@ -142,7 +143,7 @@ only_enabled app1
 slow_reload app1 2
 start_pgdeploy -t 5
 check "the push is under way" wait_until 10 remote_sleeping 2
-pkill -KILL -u "$TEST_USER" -x pgdeploy || true
+pkill -KILL -u "$TEST_USER" -f -- "^$PGDEPLOY " || true
 finish_pgdeploy
 killed_cleaned_up() { ! installer_running && is_previous app1 && clean app1; }
 check "the old file is back and no temporary file remains" wait_until 10 killed_cleaned_up

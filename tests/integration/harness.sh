@@ -45,6 +45,9 @@
 #   harness_cleanup              stop every server, remove $H (kept if KEEP_HARNESS=1)
 #   start_primary                harness_init, node1 as repmgr primary with appdb, sshd
 #   start_other_primary          node2, a writable server with appdb and repmgr
+#   start_app_servers CONSOLE SIGNAL
+#                                PgBouncers app1 and app2 as app servers 101 and 102;
+#                                CONSOLE reloads by admin console, SIGNAL by SIGHUP
 #
 # Exported variables: H, TEST_USER, PGDEPLOY, PG_BINDIR, PGPORT_<name>,
 # BOUNCER_PORT_<name>, SSH_PORT, SSH_KEY, KNOWN_HOSTS.
@@ -88,6 +91,10 @@ harness_init() {
     cp -R "$HARNESS_DIR/../../sql" "$H/sql"
     chmod -R a+rX "$H/sql"
     mkdir -p "$H/sock"
+    # pgdeploy's run lock lives here, not in the user's shared /tmp/pgdeploy-UID:
+    # suites running at the same time must not wait for each other's runs.
+    mkdir -p -m 0700 "$H/run"
+    export XDG_RUNTIME_DIR="$H/run"
     : >"$H/ports"
     chown -R "$TEST_USER" "$H"
 }
@@ -510,6 +517,20 @@ start_primary() {
 start_other_primary() {
     pg_start node2
     pg_psql node2 postgres "CREATE DATABASE appdb" "CREATE DATABASE repmgr" >/dev/null
+}
+
+# Two PgBouncer app servers in app_servers, app1 (id 101) and app2 (id 102):
+# CONSOLE reloads through its admin console (verified, synchronous), SIGNAL by
+# a reload_command over SSH that sends SIGHUP.
+start_app_servers() {
+    local console=$1 signal=$2
+    pgbouncer_start app1
+    pgbouncer_start app2
+    app_server_add app1 101
+    app_server_add app2 102
+    app_server_set "$console" admin_conninfo \
+        "$(sql_lit "host=127.0.0.1 port=$(bouncer_port "$console") user=$TEST_USER")"
+    app_server_set "$signal" reload_command "$(sql_lit "$(bouncer_reload_command "$signal")")"
 }
 
 # Run the copied pgdeploy as $TEST_USER against node1's repmgr database with the

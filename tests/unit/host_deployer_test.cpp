@@ -296,6 +296,38 @@ TEST_F(HostDeployerAdminTest, VerifiedReloadCommitsAndUpdates) {
   EXPECT_TRUE(ssh.commands[0]->input_closed);
 }
 
+TEST_F(HostDeployerAdminTest, UnchangedFragmentThatPgBouncerServesIsNotReloaded) {
+  ssh.installer.stdout_lines = {"unchanged"};
+  ssh.installer.answers_verdict = false;
+  ssh.installer.exit_status = 0;
+  const HostOutcome outcome = deploy();
+  EXPECT_EQ(outcome.result, HostResult::unchanged) << outcome.reason;
+  EXPECT_EQ(admin.show_databases, 1);
+  EXPECT_EQ(admin.reloads, 0);
+}
+
+TEST_F(HostDeployerAdminTest, UnchangedFragmentThatPgBouncerDoesNotServeIsReloadedAndVerified) {
+  ssh.installer.stdout_lines = {"unchanged"};
+  ssh.installer.answers_verdict = false;
+  ssh.installer.exit_status = 0;
+  admin.databases_before_reload = routed_to("10.0.0.99", 5432);  // an earlier reload failed
+  const HostOutcome outcome = deploy();
+  EXPECT_EQ(outcome.result, HostResult::updated) << outcome.reason;
+  EXPECT_EQ(admin.reloads, 1);
+  EXPECT_EQ(admin.show_databases, 2) << "checked before, verified after the RELOAD";
+  EXPECT_EQ(ssh.commands[0]->input, expected_fragment()) << "the file itself is left alone";
+}
+
+TEST_F(HostDeployerAdminTest, UnchangedFragmentThatStillIsNotServedAfterReloadFails) {
+  ssh.installer.stdout_lines = {"unchanged"};
+  ssh.installer.answers_verdict = false;
+  ssh.installer.exit_status = 0;
+  admin.databases = routed_to("10.0.0.99", 5432);
+  const HostOutcome outcome = deploy();
+  EXPECT_EQ(outcome.result, HostResult::failed);
+  EXPECT_THAT(outcome.reason, StartsWith("verify: PgBouncer routes app to app at 10.0.0.99:5432"));
+}
+
 TEST_F(HostDeployerAdminTest, InstallerWaitsForVerdictInsteadOfReloading) {
   deploy();
   ASSERT_EQ(ssh.commands.size(), 1U);

@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# pgdeploy status and pgdeploy doctor against the real servers: the status
+# table and its JSON across a change of primary and a fragment PgBouncer did not
+# load; the doctor on a healthy setup, then with each item broken in turn,
+# checking that it names exactly that item and changes nothing.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+
+start_primary
+start_other_primary
+start_app_servers app1 app2
+app_server_set app1 pgbouncer_ini "$(sql_lit "$H/app_app1/pgbouncer.ini")"
+app_server_set app2 pgbouncer_ini "$(sql_lit "$H/app_app2/pgbouncer.ini")"
+repmgr_enable_hook node1
+node1=$(pg_port node1)
+node2=$(pg_port node2)
+
+# Run `pgdeploy SUBCOMMAND` as the test user; stdout in $H/stdout, stderr in
+# $H/out, exit status in $RC.
+run_sub() {
+    RC=0
+    as_user "$PGDEPLOY" "$@" -c main -p "host=127.0.0.1 port=$node1 dbname=repmgr" \
+        --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" >"$H/stdout" 2>"$H/out" || RC=$?
+    sed 's/^/#   | /' "$H/stdout" "$H/out"
+}
+json() { jq -r "$1" "$H/stdout"; }
+row() { grep "^$1 " "$H/stdout"; }
+# The failed items of the doctor's last checklist, one "subject: item" a line.
+failed_items() { sed -n 's/^\[FAIL\] \([^:]*: [^:]*\).*/\1/p' "$H/stdout"; }
+reloads() { grep -c 'RELOAD command issued' "$H/app_$1/pgbouncer.log" || true; }
+bouncer_reload() { as_user sh -c "$(bouncer_reload_command "$1")"; }
+iso_time='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
+
+echo "# status before the first deploy: the harness's placeholder files"
+run_sub status
+check_eq "exit 1" 1 "$RC"
+check "first line names the primary and its epoch" \
+    grep -q "^Cluster main: primary node 1 (node1) at 127.0.0.1:$node1, timeline 1 (lsn " "$H/stdout"
+check "app1 is not current" grep -Eq '^app1 +127\.0\.0\.1 +\(no pgdeploy header\) +NO +none ' "$H/stdout"
+mv "$H/app_app2/conf/main.ini" "$H/app2.placeholder"
+run_sub status
+check "a missing fragment is shown" grep -Eq '^app2 +127\.0\.0\.1 +\(none\) +NO ' "$H/stdout"
+check "and explained" grep -q "^app2: fragment: none at $H/app_app2/conf/main.ini" "$H/stdout"
+mv "$H/app2.placeholder" "$H/app_app2/conf/main.ini"
+
+echo "# status after a deploy: every host current"
+run_pgdeploy
+check_eq "deploy: exit 0" 0 "$RC"
+run_sub status
+check_eq "exit 0" 0 "$RC"
+check "app1 points at node 1 and is current" \
+    grep -Eq "^app1 +127\.0\.0\.1 +node 1 \(node1\) at 127\.0\.0\.1:$node1, timeline 1 +yes " "$H/stdout"
+check "app1's live targets come from PgBouncer" \
+    grep -q "yes  *127.0.0.1:$node1 (appdb, postgres, repmgr) " "$H/stdout"
+check "app2 has no admin console" grep -q '^app2 .* yes  *- (no admin_conninfo) ' "$H/stdout"
+check "modification times are shown" grep -Eq "^app1 .* $iso_time\$" "$H/stdout"
+check_eq "the time is the file's" "$(date -u -r "$H/app_app1/conf/main.ini" +%Y-%m-%dT%H:%M:%SZ)" \
+    "$(row app1 | awk '{print $NF}')"
+
+echo "# status --json gives the same data"
+run_sub status --json
+check_eq "exit 0" 0 "$RC"
+check_eq "primary id" 1 "$(json .primary.id)"
+check_eq "primary epoch" 1 "$(json .primary.epoch.timeline)"
+check_eq "app1 current" true "$(json '.hosts[0].current')"
+check_eq "app1's fragment names node 1" "1 node1 127.0.0.1 $node1 1" \
+    "$(json '.hosts[0].fragment | "\(.primary_id) \(.primary_name) \(.host) \(.port) \(.timeline)"')"
+check_eq "app1's live databases" "appdb postgres repmgr" "$(json '[.hosts[0].live[].database] | join(" ")')"
+check_eq "app1's live port" "$node1" "$(json '[.hosts[0].live[].port] | unique | join(" ")')"
+check_eq "app2's live is null" null "$(json '.hosts[1].live')"
+check_eq "exit_code" 0 "$(json .exit_code)"
+
+echo "# status after a promotion nobody deployed"
+set_primary node2 2
+run_sub status
+check_eq "exit 1" 1 "$RC"
+check "names the new primary" grep -q "^Cluster main: primary node 2 (node2) at 127.0.0.1:$node2, timeline 1" "$H/stdout"
+check "app1 still points at node 1: not current" grep -Eq '^app1 +127\.0\.0\.1 +node 1 \(node1\).* NO ' "$H/stdout"
+check "app2 too" grep -Eq '^app2 +127\.0\.0\.1 +node 1 \(node1\).* NO ' "$H/stdout"
+run_pgdeploy
+check_eq "deploy: exit 0" 0 "$RC"
+run_sub status
+check_eq "after the deploy: exit 0" 0 "$RC"
+
+echo "# status: a fragment PgBouncer has not loaded"
+# The file says node 1, PgBouncer still serves node 2: written without a reload.
+sed -e "s/port=$node2/port=$node1/" -e "s/node 2 (node2) at 127.0.0.1:$node2/node 1 (node1) at 127.0.0.1:$node1/" \
+    "$H/app_app1/conf/main.ini" >"$H/stale.ini"
+set_primary node1 1
+as_user cp "$H/stale.ini" "$H/app_app1/conf/main.ini"
+run_sub status
+check_eq "exit 1" 1 "$RC"
+check "the fragment is current but PgBouncer is not" grep -Eq "^app1 .* NO \(live\) +127\.0\.0\.1:$node2 " "$H/stdout"
+run_sub status --json
+check_eq "json: not current" false "$(json '.hosts[0].current')"
+check_eq "json: the fragment is" true "$(json '.hosts[0].fragment_current')"
+run_pgdeploy
+check_eq "deploy: exit 0" 0 "$RC"
+check "the deploy reloads the PgBouncer that did not load the current file" \
+    grep -q 'app1: the fragment in place is current, but PgBouncer routes appdb to appdb at 127.0.0.1:'"$node2"'.*; reloading PgBouncer' "$H/out"
+check "app1 routes to node1 again" routes_to app1 node1
+run_sub status
+check_eq "then status: exit 0" 0 "$RC"
+
+echo "# status: database problems and unreachable hosts"
+RC=0
+as_user "$PGDEPLOY" status -c main -p "host=127.0.0.1 port=$(free_port) dbname=repmgr connect_timeout=2" \
+    --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" --json >"$H/stdout" 2>"$H/out" || RC=$?
+check_eq "database down: exit 3" 3 "$RC"
+check_eq "json exit_code 3" 3 "$(json .exit_code)"
+check "json names the error" test -n "$(json .error)"
+app_server_set app2 ssh_port "$(free_port)"
+run_sub status
+check_eq "an unreachable host: exit 1" 1 "$RC"
+check "its problem is named" grep -q '^app2: connect: ' "$H/stdout"
+app_server_set app2 ssh_port "$SSH_PORT"
+
+echo "# doctor on a healthy setup"
+listing_before=$(ls -la "$H/app_app1/conf" "$H/app_app2/conf")
+reloads_before="$(reloads app1) $(reloads app2)"
+run_sub doctor -f "$H/repmgr_node1.conf"
+check_eq "exit 0" 0 "$RC"
+check "nothing failed" grep -Eq '^[0-9]+ passed, 0 failed, 1 skipped$' "$H/stdout"
+for item in "repmgr.conf: event_notification_command runs pgdeploy" \
+    "metadata: exactly one active primary: node 1 (node1)" \
+    "metadata: primary reachable and not in recovery: 127.0.0.1:$node1, timeline 1" \
+    "app1 (127.0.0.1): host key known and matching" \
+    "app1 (127.0.0.1): config_dir writable" \
+    "app1 (127.0.0.1): PgBouncer includes the fragment" \
+    "app1 (127.0.0.1): reload works without a prompt: admin console: PgBouncer 1.18" \
+    "app1 (127.0.0.1): PgBouncer serves the fragment: 3 databases" \
+    "app2 (127.0.0.1): reload works without a prompt: \`kill -HUP" \
+    "app2 (127.0.0.1): SSH authentication: as $TEST_USER"; do
+    check "passes: $item" grep -qF "[PASS] $item" "$H/stdout"
+done
+check "skips the live check without an admin console" \
+    grep -q '^\[skip\] app2 (127.0.0.1): PgBouncer serves the fragment: no admin_conninfo' "$H/stdout"
+check_eq "doctor changed no directory" "$listing_before" "$(ls -la "$H/app_app1/conf" "$H/app_app2/conf")"
+check_eq "doctor reloaded no PgBouncer" "$reloads_before" "$(reloads app1) $(reloads app2)"
+run_sub doctor -f "$H/repmgr_node1.conf" --json
+check_eq "json: exit 0" 0 "$RC"
+check_eq "json: nothing failed" 0 "$(json .failed)"
+
+echo "# doctor: unknown host key"
+app_server_set app2 ip_addr "'127.0.0.2'"  # the test known_hosts lists 127.0.0.1 only
+run_sub doctor
+check_eq "exit 1" 1 "$RC"
+check_eq "names only the host key" "app2 (127.0.0.2): host key known and matching" "$(failed_items)"
+check "says how to fix it" grep -qF "       fix: compare the key that \`ssh-keyscan -p $SSH_PORT 127.0.0.2\` shows with the server's own, then put it in $KNOWN_HOSTS" "$H/stdout"
+check "lists the live check once" test "$(grep -c 'app2 (127.0.0.2): PgBouncer serves the fragment' "$H/stdout")" = 1
+check "the later SSH steps are skipped" grep -q '^\[skip\] app2 (127.0.0.2): config_dir writable' "$H/stdout"
+app_server_set app2 ip_addr "'127.0.0.1'"
+
+echo "# doctor: unwritable config_dir"
+chmod 0555 "$H/app_app1/conf"
+run_sub doctor
+check_eq "exit 1" 1 "$RC"
+check_eq "names only config_dir" "app1 (127.0.0.1): config_dir writable" "$(failed_items)"
+check "says who cannot write" grep -q "\[FAIL\] app1 (127.0.0.1): config_dir writable: $TEST_USER cannot create a file in $H/app_app1/conf" "$H/stdout"
+chmod 0755 "$H/app_app1/conf"
+check "no temporary file was left" dir_holds_only "$H/app_app1/conf" main.ini
+
+echo "# doctor: missing config_dir"
+app_server_set app2 config_dir "$(sql_lit "$H/app_app2/missing")"
+run_sub doctor
+check "names config_dir (and the include of a fragment elsewhere)" \
+    test "$(failed_items | head -n1)" = "app2 (127.0.0.1): config_dir writable"
+check "says it does not exist" grep -q "config_dir writable: $H/app_app2/missing does not exist" "$H/stdout"
+app_server_set app2 config_dir "$(sql_lit "$H/app_app2/conf")"
+
+echo "# doctor: PgBouncer does not include the fragment"
+cp "$H/app_app2/pgbouncer.ini" "$H/app2.ini.saved"
+sed -i 's/^%include /;%include /' "$H/app_app2/pgbouncer.ini"
+run_sub doctor
+check_eq "exit 1" 1 "$RC"
+check_eq "names only the include" "app2 (127.0.0.1): PgBouncer includes the fragment" "$(failed_items)"
+check "the fix names the line to add" grep -qF "fix: add \`%include $H/app_app2/conf/main.ini\` under [databases]" "$H/stdout"
+{ echo '[pgbouncer]'; echo "%include $H/app_app2/conf/main.ini"; } >>"$H/app_app2/pgbouncer.ini"
+run_sub doctor
+check "an include under [pgbouncer] is named as such" \
+    grep -q "PgBouncer includes the fragment: .* outside \[databases\]" "$H/stdout"
+cp "$H/app2.ini.saved" "$H/app_app2/pgbouncer.ini"
+app_server_set app2 pgbouncer_ini "$(sql_lit "$H/app_app2/nowhere.ini")"
+run_sub doctor
+check_eq "a wrong pgbouncer_ini: names the include" "app2 (127.0.0.1): PgBouncer includes the fragment" "$(failed_items)"
+check "says the file does not exist" grep -q "nowhere.ini does not exist" "$H/stdout"
+app_server_set app2 pgbouncer_ini "$(sql_lit "$H/app_app2/pgbouncer.ini")"
+
+echo "# doctor: admin console user without admin rights"
+cp "$H/app_app1/pgbouncer.ini" "$H/app1.ini.saved"
+sed -i "s/^admin_users = .*/admin_users = nobody\nstats_users = $TEST_USER/" "$H/app_app1/pgbouncer.ini"
+bouncer_reload app1
+wait_until 10 fails bouncer_psql app1 pgbouncer 'RELOAD'
+run_sub doctor
+check_eq "exit 1" 1 "$RC"
+check_eq "names only the reload path" "app1 (127.0.0.1): reload works without a prompt" "$(failed_items)"
+check "says the user may only SHOW" grep -q 'may only SHOW (stats_users), not RELOAD' "$H/stdout"
+cp "$H/app1.ini.saved" "$H/app_app1/pgbouncer.ini"
+bouncer_reload app1
+wait_until 10 bouncer_psql app1 pgbouncer 'RELOAD' >/dev/null
+
+echo "# doctor: reload through sudo without a sudoers rule"
+app_server_set app2 reload_command NULL
+run_sub doctor
+check_eq "exit 1" 1 "$RC"
+check_eq "names only the reload path" "app2 (127.0.0.1): reload works without a prompt" "$(failed_items)"
+check "names the command" grep -q 'reload works without a prompt: `sudo -n service pgbouncer reload`' "$H/stdout"
+app_server_set app2 reload_command "$(sql_lit "$(bouncer_reload_command app2)")"
+
+echo "# doctor: PgBouncer serves something else than the fragment"
+sed -e "s/port=$node1/port=$node2/" "$H/app_app1/conf/main.ini" >"$H/other.ini"
+as_user cp "$H/other.ini" "$H/app_app1/conf/main.ini"
+run_sub doctor
+check_eq "names only the live check" "app1 (127.0.0.1): PgBouncer serves the fragment" "$(failed_items)"
+check "says what PgBouncer does instead" grep -q "PgBouncer routes appdb to appdb at 127.0.0.1:$node1, not to appdb at 127.0.0.1:$node2" "$H/stdout"
+run_pgdeploy
+check_eq "a deploy repairs it: exit 0" 0 "$RC"
+
+echo "# doctor: repmgr.conf's hook"
+grep -v '^event_notification_command' "$H/repmgr_node1.conf" >"$H/bad_repmgr.conf"
+echo "event_notification_command='$PGDEPLOY -c main --event=%e --node-id=%n'" >>"$H/bad_repmgr.conf"
+chmod 0644 "$H/bad_repmgr.conf"
+run_sub doctor -f "$H/bad_repmgr.conf"
+check_eq "exit 1" 1 "$RC"
+check_eq "names only the hook command" "repmgr.conf: event_notification_command runs pgdeploy" "$(failed_items)"
+check "says what it lacks" grep -q 'event_notification_command lacks --success=%s' "$H/stdout"
+echo "event_notifications='standby_promote,node_rejoin'" >>"$H/bad_repmgr.conf"
+run_sub doctor -f "$H/bad_repmgr.conf"
+check "names the missing events" grep -q 'event_notifications leaves out repmgrd_failover_promote, standby_switchover' "$H/stdout"
+
+echo "# doctor: hosts that cannot be reached, users that cannot log in"
+app_server_set app1 ip_addr "'no-such-host.invalid'"
+app_server_set app2 username "'nobody'"
+run_sub doctor
+check_eq "exit 1" 1 "$RC"
+check_eq "names the address and the login" \
+    "$(printf '%s\n' 'app1 (no-such-host.invalid): address resolves' 'app2 (127.0.0.1): SSH authentication')" \
+    "$(failed_items)"
+app_server_set app1 ip_addr "'127.0.0.1'"
+app_server_set app2 username "$(sql_lit "$TEST_USER")"
+app_server_set app2 ssh_port "$(free_port)"
+run_sub doctor
+check_eq "a closed SSH port" "app2 (127.0.0.1): SSH port open" "$(failed_items)"
+app_server_set app2 ssh_port "$SSH_PORT"
+
+echo "# doctor: the database"
+RC=0
+as_user "$PGDEPLOY" doctor -c main -p "host=127.0.0.1 port=$(free_port) dbname=repmgr connect_timeout=2" \
+    --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" >"$H/stdout" 2>"$H/out" || RC=$?
+check_eq "database down: exit 1" 1 "$RC"
+check_eq "names only the database" "metadata: database reachable" "$(failed_items)"
+pg_psql node1 repmgr "UPDATE repmgr.nodes SET active = true WHERE node_id = 2" >/dev/null
+run_sub doctor
+check_eq "two primaries: names only that" "metadata: exactly one active primary" "$(failed_items)"
+pg_psql node1 repmgr "UPDATE repmgr.nodes SET active = false WHERE node_id = 2" >/dev/null
+run_sub doctor --public-net
+check_eq "--public-net without node_public_info" "metadata: node_public_info row of the primary" "$(failed_items)"
+
+echo "# the old command lines still deploy"
+run_pgdeploy --check
+check_eq "--check without a subcommand: exit 0" 0 "$RC"
+RC=0
+as_user "$PGDEPLOY" status --dry-run -c main >/dev/null 2>"$H/out" || RC=$?
+check_eq "status --dry-run is a usage error" 2 "$RC"
+
+harness_summary
