@@ -69,6 +69,13 @@ class HostDeployerTest : public ::testing::Test {
   // Like the real installer: "installed" once the file is in place, then it waits for "commit".
   void SetUp() override { ssh.installer_awaits_verdict(); }
 
+  // The file in place already says the same: "unchanged", and the installer ends.
+  void installer_finds_the_file_unchanged() {
+    ssh.installer.stdout_lines = {"unchanged"};
+    ssh.installer.answers_verdict = false;
+    ssh.installer.exit_status = 0;
+  }
+
   DeployPlan plan = sample_plan();
   AppServer host = sample_host();
   std::shared_ptr<Journal> journal = std::make_shared<Journal>();
@@ -186,9 +193,7 @@ TEST_F(HostDeployerTest, ReloadFailureReasonStartsWithReload) {
 }
 
 TEST_F(HostDeployerTest, UnchangedFragmentIsNeitherCommittedNorReloaded) {
-  ssh.installer.stdout_lines = {"unchanged"};
-  ssh.installer.answers_verdict = false;
-  ssh.installer.exit_status = 0;
+  installer_finds_the_file_unchanged();
   const HostOutcome outcome = deploy();
   EXPECT_EQ(outcome.result, HostResult::unchanged) << outcome.reason;
   ASSERT_EQ(ssh.commands.size(), 1U);
@@ -297,9 +302,7 @@ TEST_F(HostDeployerAdminTest, VerifiedReloadCommitsAndUpdates) {
 }
 
 TEST_F(HostDeployerAdminTest, UnchangedFragmentThatPgBouncerServesIsNotReloaded) {
-  ssh.installer.stdout_lines = {"unchanged"};
-  ssh.installer.answers_verdict = false;
-  ssh.installer.exit_status = 0;
+  installer_finds_the_file_unchanged();
   const HostOutcome outcome = deploy();
   EXPECT_EQ(outcome.result, HostResult::unchanged) << outcome.reason;
   EXPECT_EQ(admin.show_databases, 1);
@@ -307,9 +310,7 @@ TEST_F(HostDeployerAdminTest, UnchangedFragmentThatPgBouncerServesIsNotReloaded)
 }
 
 TEST_F(HostDeployerAdminTest, UnchangedFragmentThatPgBouncerDoesNotServeIsReloadedAndVerified) {
-  ssh.installer.stdout_lines = {"unchanged"};
-  ssh.installer.answers_verdict = false;
-  ssh.installer.exit_status = 0;
+  installer_finds_the_file_unchanged();
   admin.databases_before_reload = routed_to("10.0.0.99", 5432);  // an earlier reload failed
   const HostOutcome outcome = deploy();
   EXPECT_EQ(outcome.result, HostResult::updated) << outcome.reason;
@@ -319,9 +320,7 @@ TEST_F(HostDeployerAdminTest, UnchangedFragmentThatPgBouncerDoesNotServeIsReload
 }
 
 TEST_F(HostDeployerAdminTest, UnchangedFragmentThatStillIsNotServedAfterReloadFails) {
-  ssh.installer.stdout_lines = {"unchanged"};
-  ssh.installer.answers_verdict = false;
-  ssh.installer.exit_status = 0;
+  installer_finds_the_file_unchanged();
   admin.databases = routed_to("10.0.0.99", 5432);
   const HostOutcome outcome = deploy();
   EXPECT_EQ(outcome.result, HostResult::failed);
