@@ -30,7 +30,8 @@ std::string layout_detail(Layout layout, const std::string& schema) {
 std::string servers_detail(const std::vector<AppServer>& servers) {
   const auto enabled = std::count_if(servers.begin(), servers.end(),
                                      [](const AppServer& s) { return s.enabled; });
-  return std::to_string(servers.size()) + " rows, " + std::to_string(enabled) + " enabled";
+  return std::to_string(servers.size()) + (servers.size() == 1 ? " row, " : " rows, ") +
+         std::to_string(enabled) + " enabled";
 }
 
 // The primary answers, is writable, and has an endpoint app servers can use.

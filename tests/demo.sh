@@ -32,6 +32,7 @@ sshd_start
 pgbouncer_start app1
 app_server_add app1 101
 app_server_set app1 admin_conninfo "$(sql_lit "host=127.0.0.1 port=$(bouncer_port app1) user=$TEST_USER")"
+app_server_set app1 pgbouncer_ini "$(sql_lit "$H/app_app1/pgbouncer.ini")"
 show pg_psql node1 repmgr "SELECT node_name, ip_addr, config_dir FROM repmgr.app_servers"
 
 step "3. repmgr runs pgdeploy on every event; this is the line in each node's repmgr.conf"
@@ -46,6 +47,13 @@ sed 's/^/     /' "$H/app_app1/conf/main.ini"
 where() { bouncer_psql app1 appdb "SELECT 'writes go to port ' || current_setting('port') || CASE WHEN pg_is_in_recovery() THEN ' (standby)' ELSE ' (primary)' END"; }
 show where
 echo "   (node1 listens on $(pg_port node1), node2 on $(pg_port node2))"
+# pgdeploy SUBCOMMAND as the test user, with node NODE's repmgr.conf.
+pgdeploy_sub() {
+    as_user "$PGDEPLOY" "$1" -c main -f "$H/repmgr_$2.conf" --ssh-key "$SSH_KEY" \
+        --known-hosts "$KNOWN_HOSTS" | sed "s|$H|\$H|g; s/^/     /"
+}
+echo "   pgdeploy doctor checks every piece of the setup before a failover needs it:"
+pgdeploy_sub doctor node1
 
 step "5. The primary fails"
 show pg_stop node1
@@ -58,6 +66,8 @@ grep -v ': debug: ' "$H/hook_node2.log" | sed 's/^/     /'
 show as_user "$PG_BINDIR/repmgr" -f "$H/repmgr_node2.conf" cluster show --compact
 
 step "7. Applications already write to the new primary"
+echo "   pgdeploy status, on node2:"
+pgdeploy_sub status node2
 show where
 show bouncer_psql app1 appdb "WITH o AS (INSERT INTO orders (placed_on) VALUES ('after the failover') RETURNING id, placed_on) SELECT * FROM o"
 
