@@ -199,6 +199,14 @@ cp "$H/app1.ini.saved" "$H/app_app1/pgbouncer.ini"
 bouncer_reload app1
 wait_until 10 bouncer_psql app1 pgbouncer 'RELOAD' >/dev/null
 
+echo "# doctor: the admin console does not answer"
+app_server_set app1 admin_conninfo "$(sql_lit "host=127.0.0.1 port=$(free_port) user=$TEST_USER")"
+run_sub doctor
+check_eq "names only the reload path" "app1 (127.0.0.1): reload works without a prompt" "$(failed_items)"
+check "says the console cannot be reached" grep -q 'reload works without a prompt: admin console: cannot connect' "$H/stdout"
+check "the live check waits for the console" grep -q '^\[skip\] app1 (127.0.0.1): PgBouncer serves the fragment: needs the admin console' "$H/stdout"
+app_server_set app1 admin_conninfo "$(sql_lit "host=127.0.0.1 port=$(bouncer_port app1) user=$TEST_USER")"
+
 echo "# doctor: reload through sudo without a sudoers rule"
 app_server_set app2 reload_command NULL
 run_sub doctor
