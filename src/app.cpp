@@ -9,7 +9,7 @@
 #include "pgdeploy/command_line.hpp"
 #include "pgdeploy/doctor.hpp"
 #include "pgdeploy/errors.hpp"
-#include "pgdeploy/events.hpp"
+#include "pgdeploy/event_gate.hpp"
 #include "pgdeploy/fleet.hpp"
 #include "pgdeploy/host_deployer.hpp"
 #include "pgdeploy/host_inspector.hpp"
@@ -108,23 +108,6 @@ ExitCode run_cluster(const Options& options, RunReport& report) {
     return std::max(code, ExitCode::host_failed);
   }
   return code;
-}
-
-// Runs of repmgr's event hook that need no deployment end here, before anything is read:
-// repmgr waits for the hook, so this path must cost next to nothing.
-std::optional<ExitCode> skip_for_event(const EventOptions& event) {
-  switch (decide_for_event(event)) {
-    case EventDecision::irrelevant:
-      spdlog::debug("repmgr event {} cannot move writes; nothing to do", *event.event);
-      return ExitCode::ok;
-    case EventDecision::failed:
-      spdlog::warn("repmgr event {} on node {} reports failure (--success=0); nothing deployed",
-                   *event.event, event.node_id ? std::to_string(*event.node_id) : "?");
-      return ExitCode::ok;
-    case EventDecision::deploy:
-      break;
-  }
-  return std::nullopt;
 }
 
 // What goes to stdout: the JSON report, the diffs of --dry-run, the status line of --check.

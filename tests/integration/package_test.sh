@@ -112,6 +112,15 @@ check_eq() {
 }
 check "pgdeploy --version prints pgdeploy $version" \
     check_eq "pgdeploy $version" /usr/bin/pgdeploy --version
+# Only the core program checks --success of an event that can move writes: this error shows
+# that /usr/bin/pgdeploy found its core program /usr/lib/pgdeploy/pgdeploy and handed it the run.
+hands_over_to_core() {
+    local rc=0 err
+    err=$(/usr/bin/pgdeploy -c main --event=standby_promote --success=x 2>&1) || rc=$?
+    [ "$rc" = 2 ] && grep -q -- '--success must be 1 or 0' <<<"$err" ||
+        { echo "exit $rc: $err"; return 1; }
+}
+check "pgdeploy runs its core program from /usr/lib/pgdeploy" hands_over_to_core
 check "man -w pgdeploy finds the installed page" \
     check_eq /usr/share/man/man1/pgdeploy.1.gz man -w pgdeploy
 man_renders_cleanly() {
@@ -125,6 +134,7 @@ check "the man page renders without warnings" man_renders_cleanly
 
 expected_files=(
     /usr/bin/pgdeploy
+    /usr/lib/pgdeploy/pgdeploy
     /usr/share/man/man1/pgdeploy.1.gz
     /usr/share/pgdeploy/sql/app_servers.sql
     /usr/share/pgdeploy/sql/app_servers_repmgr3.sql
@@ -183,6 +193,7 @@ fi
 # --- remove and purge ---
 check "dpkg -r pgdeploy removes it" dpkg -r pgdeploy
 check "/usr/bin/pgdeploy is gone after dpkg -r" absent /usr/bin/pgdeploy
+check "/usr/lib/pgdeploy is gone after dpkg -r" absent /usr/lib/pgdeploy
 check "/etc/pgdeploy.ini is kept after dpkg -r" test -f /etc/pgdeploy.ini
 check "dpkg -P pgdeploy purges it" dpkg -P pgdeploy
 check "/etc/pgdeploy.ini is gone after dpkg -P" absent /etc/pgdeploy.ini

@@ -1,0 +1,12 @@
+#pragma once
+
+namespace pgdeploy {
+
+// The program users run (see core_program.hpp): parses the command line, sets up logging and
+// ends the runs that need nothing of the database or the app servers (--help, --version, usage
+// errors, repmgr events that cannot move writes or that failed) exactly as run() would; every
+// other run becomes the core program with the same ARGV (null-terminated). Returns the process
+// exit code.
+int run_front(int argc, const char* const* argv);
+
+}  // namespace pgdeploy

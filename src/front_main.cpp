@@ -1,0 +1,3 @@
+#include "pgdeploy/front.hpp"
+
+int main(int argc, char** argv) { return pgdeploy::run_front(argc, argv); }
