@@ -132,6 +132,9 @@ int run_read_only(const Options& options) {
   } catch (const Error& e) {
     spdlog::error("{}", e.what());
     return static_cast<int>(e.exit_code());
+  } catch (const std::exception& e) {
+    spdlog::critical("unexpected failure: {}", e.what());
+    return static_cast<int>(ExitCode::host_failed);
   }
 }
 

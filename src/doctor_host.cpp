@@ -89,11 +89,22 @@ std::string HostDoctor::fragment_path(const AppServer& host) const {
 std::vector<CheckItem> HostDoctor::check(const AppServer& host) {
   Checklist list(host.name + " (" + host.address + ")");
   try {
+    check_steps(host, list);
+  } catch (const std::exception& e) {
+    // Every step reports its own failures; this is for what none of them expected.
+    list.fail("checked to the end", std::string("internal: ") + e.what(),
+              "run again with -v and report the output");
+  }
+  return std::move(list.items());
+}
+
+void HostDoctor::check_steps(const AppServer& host, Checklist& list) {
+  try {
     check_row(host);
     list.pass(row_item);
   } catch (const HostError& e) {
     list.fail(row_item, e.what(), "correct this row of app_servers");
-    return std::move(list.items());
+    return;
   }
   std::unique_ptr<RemoteHost> remote = check_login(host, list);
   if (remote) {
@@ -117,7 +128,6 @@ std::vector<CheckItem> HostDoctor::check(const AppServer& host) {
     check_reload(remote.get(), host, console.get(), list);
     check_live(remote.get(), host, console.get(), list);
   }
-  return std::move(list.items());
 }
 
 std::unique_ptr<RemoteHost> HostDoctor::check_login(const AppServer& host, Checklist& list) {

@@ -82,12 +82,16 @@ HostStatus read_host_status(const DeployPlan& plan, HostConnector& ssh, AdminCon
     read_fragment(plan, ssh, host, status);
   } catch (const HostError& e) {
     status.problem = e.step() + ": " + e.what();
+  } catch (const std::exception& e) {
+    status.problem = std::string("internal: ") + e.what();
   }
   if (status.has_console) {
     try {
       read_live(plan, admin, host, status);
     } catch (const HostError& e) {
       status.problem += (status.problem.empty() ? "" : "; ") + e.step() + ": " + e.what();
+    } catch (const std::exception& e) {
+      status.problem += (status.problem.empty() ? "" : "; ") + std::string("internal: ") + e.what();
     }
   }
   return status;

@@ -23,6 +23,7 @@ class HostDoctor {
   std::vector<CheckItem> check(const AppServer& host);
 
  private:
+  void check_steps(const AppServer& host, Checklist& list);
   std::unique_ptr<RemoteHost> check_login(const AppServer& host, Checklist& list);
   void check_config_dir(RemoteHost& remote, const AppServer& host, Checklist& list);
   void check_include(RemoteHost& remote, const AppServer& host, Checklist& list);
