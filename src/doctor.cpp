@@ -49,17 +49,21 @@ std::optional<RepmgrConfig> check_repmgr_config(const Options& options,
   return config;
 }
 
-// The SSH connector, or null (with a failed item) when the key or known_hosts cannot be loaded.
-std::unique_ptr<SshConnector> check_ssh_setup(const Options& options,
-                                              std::vector<CheckItem>& items) {
+// How the hosts are reached over SSH.
+struct SshSetup {
+  std::unique_ptr<SshConnector> connector;  // null when the key or known_hosts cannot be loaded
+  std::string known_hosts;                  // named in fixes
+};
+
+SshSetup check_ssh_setup(const Options& options, std::vector<CheckItem>& items) {
   Checklist list("ssh");
-  std::unique_ptr<SshConnector> ssh;
+  SshSetup ssh;
   try {
     const auto ssh_dir = user_ssh_dir();
     const auto key = resolve_ssh_key(options, ssh_dir);
-    const auto known_hosts = resolve_known_hosts(options, ssh_dir);
-    ssh = std::make_unique<SshConnector>(key, known_hosts, options.timeout_seconds);
-    list.pass("key and known_hosts load", key.string() + ", " + known_hosts.string());
+    ssh.known_hosts = resolve_known_hosts(options, ssh_dir).string();
+    ssh.connector = std::make_unique<SshConnector>(key, ssh.known_hosts, options.timeout_seconds);
+    list.pass("key and known_hosts load", key.string() + ", " + ssh.known_hosts);
   } catch (const Error& e) {
     list.fail("key and known_hosts load", e.what(),
               "create a key without a passphrase (ssh-keygen -t ed25519 -N ''), or pass "
@@ -70,7 +74,7 @@ std::unique_ptr<SshConnector> check_ssh_setup(const Options& options,
 }
 
 void check_hosts(const Options& options, const std::vector<AppServer>& servers,
-                 HostConnector* ssh, std::vector<CheckItem>& items) {
+                 const SshSetup& ssh, std::vector<CheckItem>& items) {
   std::vector<AppServer> enabled;
   for (const AppServer& server : servers) {
     if (server.enabled) {
@@ -82,8 +86,8 @@ void check_hosts(const Options& options, const std::vector<AppServer>& servers,
     }
   }
   PgBouncerConnector admin(options.timeout_seconds);
-  const std::string known_hosts = resolve_known_hosts(options, user_ssh_dir()).string();
-  HostDoctor doctor(options.cluster, ssh, known_hosts, admin, options.timeout_seconds);
+  HostDoctor doctor(options.cluster, ssh.connector.get(), ssh.known_hosts, admin,
+                    options.timeout_seconds);
   auto per_host = visit_in_parallel<std::vector<CheckItem>>(
       enabled, options.jobs, [&](const AppServer& host) { return doctor.check(host); });
   for (auto& host_items : per_host) {
@@ -101,8 +105,8 @@ ExitCode run_doctor(const Options& options, std::ostream& out) {
   }
   MetadataFindings metadata = check_metadata(options, local_conninfo(options, config));
   append(items, std::move(metadata.items));
-  const std::unique_ptr<SshConnector> ssh = check_ssh_setup(options, items);
-  check_hosts(options, metadata.app_servers, ssh.get(), items);
+  const SshSetup ssh = check_ssh_setup(options, items);
+  check_hosts(options, metadata.app_servers, ssh, items);
   out << (options.json ? checklist_json(options.cluster, items)
                        : render_checklist(options.cluster, items));
   out.flush();
