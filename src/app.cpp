@@ -6,16 +6,15 @@
 #include <cstring>
 #include <iostream>
 
-#include "pgdeploy/command_line.hpp"
 #include "pgdeploy/doctor.hpp"
 #include "pgdeploy/errors.hpp"
 #include "pgdeploy/event_gate.hpp"
 #include "pgdeploy/fleet.hpp"
+#include "pgdeploy/front.hpp"
 #include "pgdeploy/host_deployer.hpp"
 #include "pgdeploy/host_inspector.hpp"
 #include "pgdeploy/interrupt.hpp"
 #include "pgdeploy/json_report.hpp"
-#include "pgdeploy/logging.hpp"
 #include "pgdeploy/pgbouncer_console.hpp"
 #include "pgdeploy/planning.hpp"
 #include "pgdeploy/report.hpp"
@@ -141,12 +140,11 @@ int run_read_only(const Options& options) {
 }  // namespace
 
 int run(int argc, const char* const* argv) {
-  const CommandLine command_line = parse_command_line(argc, argv);
+  const CommandLine command_line = start_run(argc, argv);
   if (command_line.early_exit) {
     return *command_line.early_exit;
   }
   const Options& options = command_line.options;
-  setup_logging(options.verbosity, options.syslog);
   if (options.command != Command::deploy) {
     return run_read_only(options);
   }

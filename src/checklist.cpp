@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "pgdeploy/json_report.hpp"
+#include "pgdeploy/text.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -36,34 +37,18 @@ std::size_t count(const std::vector<CheckItem>& items, Mark mark) {
       items.begin(), items.end(), [mark](const CheckItem& item) { return item.mark == mark; }));
 }
 
-// TEXT on one line: a message from libpq or a remote shell may hold several.
-std::string flattened(const std::string& text) {
-  std::string line;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '\n') {
-      line += text[i] == '\t' ? ' ' : text[i];
-    } else if (i + 1 < text.size()) {
-      line += "; ";
-      while (i + 1 < text.size() && (text[i + 1] == '\t' || text[i + 1] == ' ')) {
-        ++i;
-      }
-    }
-  }
-  return line;
-}
-
 }  // namespace
 
 void Checklist::pass(const std::string& item, const std::string& detail) {
-  items_.push_back({subject_, item, Mark::pass, flattened(detail), ""});
+  items_.push_back({subject_, item, Mark::pass, one_line(detail), ""});
 }
 
 void Checklist::fail(const std::string& item, const std::string& detail, const std::string& fix) {
-  items_.push_back({subject_, item, Mark::fail, flattened(detail), fix});
+  items_.push_back({subject_, item, Mark::fail, one_line(detail), fix});
 }
 
 void Checklist::skip(const std::string& item, const std::string& why) {
-  items_.push_back({subject_, item, Mark::skip, flattened(why), ""});
+  items_.push_back({subject_, item, Mark::skip, one_line(why), ""});
 }
 
 bool Checklist::failed() const { return !all_passed(items_); }

@@ -131,14 +131,15 @@ void HostDoctor::check_steps(const AppServer& host, Checklist& list) {
 }
 
 std::unique_ptr<RemoteHost> HostDoctor::check_login(const AppServer& host, Checklist& list) {
-  if (const auto problem = resolve_problem(host.address)) {
+  const Resolution resolved = resolve(host.address, host.ssh_port);
+  if (const auto& problem = resolved.problem) {
     list.fail(resolve_item, *problem, "fix ip_addr in app_servers, or the name in DNS or /etc/hosts");
     list.skip(port_item, "the address does not resolve");
     skip_ssh_steps_from(host_key_item, "the address does not resolve", list);
     return nullptr;
   }
   list.pass(resolve_item);
-  if (const auto problem = connect_problem(host.address, host.ssh_port, timeout_seconds_)) {
+  if (const auto problem = connect_problem(resolved, where(host), timeout_seconds_)) {
     list.fail(port_item, *problem,
               "start sshd on " + host.name + ", open the firewall, or fix ssh_port in app_servers");
     skip_ssh_steps_from(host_key_item, "nothing answers at " + where(host), list);
@@ -270,7 +271,7 @@ void HostDoctor::check_live(RemoteHost* remote, const AppServer& host, AdminCons
       list.fail(live_item, "no fragment at " + path + " yet", "run pgdeploy -c " + cluster_);
       return;
     }
-    const std::vector<Route> routes = parse_fragment_file(*fragment).routes;
+    const std::vector<Route> routes = parse_fragment_file(fragment->text).routes;
     if (const auto problem = routing_problem(console->show_databases(), routes)) {
       list.fail(live_item, *problem + " as " + path + " says",
                 "PgBouncer has not loaded " + path + ": check the %include and its log, then "

@@ -40,7 +40,7 @@ void check_primary_up(Catalog& catalog, const std::string& schema, const Node& p
   try {
     const Epoch epoch = read_primary_epoch(primary, database_opener(options.timeout_seconds));
     const Endpoint target = catalog.primary_endpoint(schema, primary, false);
-    list.pass(primary_up_item, target.host + ":" + std::to_string(target.port) + ", timeline " +
+    list.pass(primary_up_item, describe(target) + ", timeline " +
                                    std::to_string(epoch.timeline));
   } catch (const Error& e) {
     list.fail(primary_up_item, e.what(),
@@ -54,7 +54,7 @@ void check_public_endpoint(Catalog& catalog, const std::string& schema, const No
                            Checklist& list) {
   try {
     const Endpoint target = catalog.primary_endpoint(schema, primary, true);
-    list.pass(public_item, target.host + ":" + std::to_string(target.port));
+    list.pass(public_item, describe(target));
   } catch (const Error& e) {
     list.fail(public_item, e.what(),
               "INSERT INTO " + schema + ".node_public_info (node_id, conninfo) VALUES (" +

@@ -1,7 +1,6 @@
 #include "pgdeploy/fragment.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <stdexcept>
 
 #include "pgdeploy/pgbouncer_syntax.hpp"
@@ -99,22 +98,6 @@ std::string without_lsn(std::string_view fragment) {
 
 bool same_fragment(std::string_view a, std::string_view b) {
   return a == b || without_lsn(a) == without_lsn(b);
-}
-
-std::optional<int> fragment_timeline(std::string_view fragment) {
-  std::size_t line = 0;
-  while (line < fragment.size()) {
-    const std::size_t end = std::min(fragment.find('\n', line), fragment.size());
-    const std::string_view text = fragment.substr(line, end - line);
-    if (text.starts_with(epoch_prefix)) {
-      int timeline = 0;
-      const char* first = text.data() + epoch_prefix.size();
-      const auto [stop, error] = std::from_chars(first, text.data() + text.size(), timeline);
-      return error == std::errc() && stop != first ? std::optional(timeline) : std::nullopt;
-    }
-    line = end + 1;
-  }
-  return std::nullopt;
 }
 
 }  // namespace pgdeploy

@@ -23,8 +23,12 @@ std::optional<Endpoint> endpoint_at(std::string_view text) {
 
 // "; Primary: node N (NAME) at HOST:PORT"
 void read_primary_line(std::string_view line, FragmentFile& file) {
-  constexpr std::string_view prefix = "; Primary: node ";
-  line.remove_prefix(prefix.size());
+  line.remove_prefix(std::string_view("; Primary: ").size());
+  file.holder = std::string(line);
+  if (!line.starts_with("node ")) {
+    return;
+  }
+  line.remove_prefix(std::string_view("node ").size());
   file.primary_id = number_at(line);
   const std::size_t open = line.find(" (");
   const std::size_t at = line.rfind(") at ");
@@ -100,13 +104,17 @@ std::optional<Route> route_at(std::string_view line) {
 
 FragmentFile parse_fragment_file(std::string_view fragment) {
   FragmentFile file;
+  bool primary_seen = false;
+  bool epoch_seen = false;
   while (!fragment.empty()) {
     const std::size_t end = std::min(fragment.find('\n'), fragment.size());
     const std::string_view line = fragment.substr(0, end);
     fragment.remove_prefix(std::min(end + 1, fragment.size()));
-    if (line.starts_with("; Primary: node ")) {
+    if (line.starts_with("; Primary: ") && !primary_seen) {
+      primary_seen = true;
       read_primary_line(line, file);
-    } else if (line.starts_with("; Epoch: timeline ")) {
+    } else if (line.starts_with("; Epoch: timeline ") && !epoch_seen) {
+      epoch_seen = true;
       read_epoch_line(line, file);
     } else if (!line.starts_with(';') && !line.starts_with('#')) {
       if (auto route = route_at(line)) {
@@ -121,10 +129,7 @@ std::string describe_holder(const FragmentFile& file) {
   if (!file.primary_id) {
     return "(no pgdeploy header)";
   }
-  std::string text = "node " + std::to_string(*file.primary_id) + " (" + file.primary_name + ")";
-  if (file.target) {
-    text += " at " + file.target->host + ":" + std::to_string(file.target->port);
-  }
+  std::string text = file.holder;
   if (file.timeline) {
     text += ", timeline " + std::to_string(*file.timeline);
   }

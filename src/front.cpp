@@ -23,15 +23,21 @@ std::optional<ExitCode> ends_here(const EventOptions& event) {
 
 }  // namespace
 
+CommandLine start_run(int argc, const char* const* argv) {
+  CommandLine command_line = parse_command_line(argc, argv);
+  if (!command_line.early_exit) {
+    setup_logging(command_line.options.verbosity, command_line.options.syslog);
+  }
+  return command_line;
+}
+
 int run_front(int argc, const char* const* argv) {
-  // The same start as run() (app.cpp), so that what ends here ends as it would there;
   // tests/integration/front_test.sh compares the two programs' output.
-  const CommandLine command_line = parse_command_line(argc, argv);
+  const CommandLine command_line = start_run(argc, argv);
   if (command_line.early_exit) {
     return *command_line.early_exit;
   }
   const Options& options = command_line.options;
-  setup_logging(options.verbosity, options.syslog);
   if (const auto code = ends_here(options.event)) {
     return static_cast<int>(*code);
   }

@@ -3,26 +3,12 @@
 #include <chrono>
 
 #include "pgdeploy/fragment.hpp"
+#include "pgdeploy/fragment_file.hpp"
 #include "pgdeploy/host_steps.hpp"
 #include "pgdeploy/remote_install.hpp"
 #include "pgdeploy/unified_diff.hpp"
 
 namespace pgdeploy {
-namespace {
-
-// The holder named in a fragment's "; Primary: ..." line.
-std::string holder_of(const std::string& fragment) {
-  constexpr std::string_view prefix = "; Primary: ";
-  const std::size_t start = fragment.find(std::string("\n") + std::string(prefix));
-  if (start == std::string::npos) {
-    return "(unnamed)";
-  }
-  const std::size_t from = start + 1 + prefix.size();
-  return fragment.substr(from, fragment.find('\n', from) - from);
-}
-
-}  // namespace
-
 HostInspector::HostInspector(const DeployPlan& plan, HostConnector& ssh) : plan_(plan), ssh_(ssh) {}
 
 HostOutcome HostInspector::inspect(const AppServer& host) {
@@ -33,7 +19,9 @@ HostOutcome HostInspector::inspect(const AppServer& host) {
 }
 
 std::optional<std::string> HostInspector::read_fragment(const AppServer& host) {
-  return read_remote_fragment(*ssh_.connect(host), host.config_dir, plan_.cluster + ".ini");
+  const auto fragment =
+      read_remote_fragment(*ssh_.connect(host), host.config_dir, plan_.cluster + ".ini");
+  return fragment ? std::optional(fragment->text) : std::nullopt;
 }
 
 void HostInspector::compare(const AppServer& host, const std::optional<std::string>& current,
@@ -44,12 +32,13 @@ void HostInspector::compare(const AppServer& host, const std::optional<std::stri
     return;
   }
   const std::string path = host.config_dir + "/" + plan_.cluster + ".ini";
-  if (const auto held = current ? fragment_timeline(*current) : std::nullopt;
-      plan_.fence && held && *held > plan_.epoch.timeline) {
+  const FragmentFile held = parse_fragment_file(current.value_or(""));
+  if (plan_.fence && held.timeline && *held.timeline > plan_.epoch.timeline) {
     outcome.result = HostResult::refused;
     outcome.reason = refusal_reason(
-        HostRefusal(path + " is held by the primary " + holder_of(*current) + " on timeline " +
-                    std::to_string(*held) + ", newer than " + std::to_string(plan_.epoch.timeline)),
+        HostRefusal(path + " is held by the primary " +
+                    (held.holder.empty() ? "(unnamed)" : held.holder) + " on timeline " +
+                    std::to_string(*held.timeline) + ", newer than " + std::to_string(plan_.epoch.timeline)),
         plan_);
     return;
   }

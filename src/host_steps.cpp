@@ -71,17 +71,6 @@ std::string render_for(const DeployPlan& plan, const AppServer& host) {
   }
 }
 
-std::string one_line(const std::string& text) {
-  std::string line;
-  for (const char c : text) {
-    line += c == '\n' ? std::string("; ") : std::string(1, c);
-  }
-  while (!line.empty() && (line.back() == ' ' || line.back() == ';')) {
-    line.pop_back();
-  }
-  return line;
-}
-
 void check_installer(const CommandResult& result) {
   if (result.exit_status == install_ok) {
     return;
@@ -160,9 +149,10 @@ CommandResult run_remote(RemoteHost& remote, const std::string& script) {
   return command->wait();
 }
 
-std::optional<std::string> read_remote_fragment(RemoteHost& remote, const std::string& config_dir,
-                                                const std::string& file_name) {
-  const auto command = remote.start(read_script(config_dir, file_name));
+std::optional<RemoteFragment> read_remote_fragment(RemoteHost& remote,
+                                                   const std::string& config_dir,
+                                                   const std::string& file_name, bool mtime) {
+  const auto command = remote.start(read_script(config_dir, file_name, mtime));
   command->close_input();
   std::optional<std::string> answer;
   // Lines before the answer come from the remote user's shell start-up files.
@@ -175,7 +165,16 @@ std::optional<std::string> read_remote_fragment(RemoteHost& remote, const std::s
   if (!answer) {
     throw HostError("read", "no answer from the remote shell");
   }
-  return *answer == "present" ? std::optional(std::move(result.output)) : std::nullopt;
+  if (*answer == "absent") {
+    return std::nullopt;
+  }
+  RemoteFragment fragment{std::move(result.output), ""};
+  if (mtime) {
+    const std::size_t end = fragment.text.find('\n');
+    fragment.modified = fragment.text.substr(0, end);
+    fragment.text.erase(0, end == std::string::npos ? end : end + 1);
+  }
+  return fragment;
 }
 
 }  // namespace pgdeploy

@@ -8,32 +8,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <memory>
 
 namespace pgdeploy {
 namespace {
-
-using AddressList = std::unique_ptr<addrinfo, decltype(&freeaddrinfo)>;
-
-struct Resolved {
-  AddressList addresses{nullptr, &freeaddrinfo};
-  std::optional<std::string> problem;
-};
-
-Resolved resolve(const std::string& address, int port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  const std::string service = std::to_string(port);
-  Resolved resolved;
-  if (const int error = getaddrinfo(address.c_str(), service.c_str(), &hints, &found); error != 0) {
-    resolved.problem = "cannot resolve " + address + ": " + gai_strerror(error);
-    return resolved;
-  }
-  resolved.addresses.reset(found);
-  return resolved;
-}
 
 // The errno of a non-blocking connect to ADDRESS, waiting at most TIMEOUT_MS; 0 on success.
 int connect_error(const addrinfo& address, int timeout_ms) {
@@ -56,24 +33,30 @@ int connect_error(const addrinfo& address, int timeout_ms) {
 
 }  // namespace
 
-std::optional<std::string> resolve_problem(const std::string& address) {
-  return resolve(address, 0).problem;
+Resolution resolve(const std::string& address, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(port);
+  Resolution resolved;
+  if (const int error = getaddrinfo(address.c_str(), service.c_str(), &hints, &found); error != 0) {
+    resolved.problem = "cannot resolve " + address + ": " + gai_strerror(error);
+    return resolved;
+  }
+  resolved.addresses.reset(found);
+  return resolved;
 }
 
-std::optional<std::string> connect_problem(const std::string& address, int port,
+std::optional<std::string> connect_problem(const Resolution& resolved, const std::string& where,
                                            int timeout_seconds) {
-  const Resolved resolved = resolve(address, port);
-  if (resolved.problem) {
-    return resolved.problem;
-  }
   int error = 0;
   for (const addrinfo* a = resolved.addresses.get(); a != nullptr; a = a->ai_next) {
     if ((error = connect_error(*a, timeout_seconds * 1000)) == 0) {
       return std::nullopt;
     }
   }
-  return "cannot connect to " + address + " port " + std::to_string(port) + ": " +
-         std::strerror(error);
+  return "cannot connect to " + where + ": " + std::strerror(error);
 }
 
 }  // namespace pgdeploy

@@ -43,9 +43,9 @@ std::optional<std::string> routing_problem(const std::vector<RoutedDatabase>& ro
       return "PgBouncer has no database " + route.key;
     }
     if (!matches(*db, route)) {
-      return "PgBouncer routes " + route.key + " to " + db->dbname + " at " + db->host + ":" +
-             std::to_string(db->port) + ", not to " + route.dbname + " at " +
-             route.target.host + ":" + std::to_string(route.target.port);
+      return "PgBouncer routes " + route.key + " to " + db->dbname + " at " +
+             describe(Endpoint{db->host, db->port}) + ", not to " + route.dbname + " at " +
+             describe(route.target);
     }
   }
   return std::nullopt;

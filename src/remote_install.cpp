@@ -126,11 +126,13 @@ std::string install_script(const InstallRequest& request) {
          "\n}\n" + std::string(script_body);
 }
 
-std::string read_script(const std::string& config_dir, const std::string& file_name) {
+std::string read_script(const std::string& config_dir, const std::string& file_name,
+                        bool mtime) {
   return "f=" + shell_quote(config_dir) + "/" + shell_quote(file_name) + R"(
 if [ -f "$f" ]; then
   [ -r "$f" ] || { echo "cannot read $f" >&2; exit 10; }
-  echo present; exec cat -- "$f"
+  echo present; )" + (mtime ? R"(date -u -r "$f" +%Y-%m-%dT%H:%M:%SZ || exit 10; )" : "") +
+         R"(exec cat -- "$f"
 elif [ -e "$f" ]; then
   echo "$f is not a regular file" >&2; exit 10
 fi

@@ -57,8 +57,7 @@ std::string summarize(const DeployPlan& plan, const std::vector<HostOutcome>& ou
   if (const long refused = count(outcomes, HostResult::refused); refused > 0) {
     counts += ", " + std::to_string(refused) + " refused";
   }
-  return "cluster " + plan.cluster + ": primary " + describe(plan.primary) + " at " +
-         plan.target.host + ":" + std::to_string(plan.target.port) +
+  return "cluster " + plan.cluster + ": primary " + describe(plan.primary) + " at " + describe(plan.target) +
          ", timeline " + std::to_string(plan.epoch.timeline) + "; " +
          std::to_string(outcomes.size()) + " app servers: " + counts;
 }

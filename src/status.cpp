@@ -9,59 +9,44 @@
 #include "pgdeploy/pgbouncer_console.hpp"
 #include "pgdeploy/pgbouncer_switch.hpp"
 #include "pgdeploy/planning.hpp"
-#include "pgdeploy/remote_install.hpp"
 #include "pgdeploy/ssh_connector.hpp"
 #include "pgdeploy/status_report.hpp"
 
 namespace pgdeploy {
 namespace {
 
-std::string mtime_script(const std::string& path) {
-  return "date -u -r " + shell_quote(path) + " +%Y-%m-%dT%H:%M:%SZ";
-}
-
 void read_fragment(const DeployPlan& plan, HostConnector& ssh, const AppServer& host,
                    HostStatus& status) {
-  const auto remote = ssh.connect(host);
-  const auto text = read_remote_fragment(*remote, host.config_dir, plan.cluster + ".ini");
-  if (!text) {
+  const auto fragment =
+      read_remote_fragment(*ssh.connect(host), host.config_dir, plan.cluster + ".ini", true);
+  if (!fragment) {
     status.fragment_absent = true;
     status.problem = "fragment: none at " + host.config_dir + "/" + plan.cluster + ".ini";
     return;
   }
-  status.fragment = parse_fragment_file(*text);
-  const CommandResult mtime = run_remote(*remote, mtime_script(host.config_dir + "/" +
-                                                               plan.cluster + ".ini"));
-  status.modified = mtime.exit_status == 0 ? one_line(mtime.output) : "?";
+  status.fragment = parse_fragment_file(fragment->text);
+  status.modified = fragment->modified;
   status.fragment_current = status.fragment->primary_id == plan.primary.id &&
                             status.fragment->target == plan.target;
 }
 
-// The routes PgBouncer should serve: the fragment's, else (no fragment) the plan's databases.
-std::vector<Route> expected_routes(const DeployPlan& plan, const HostStatus& status) {
-  if (status.fragment) {
-    return status.fragment->routes;
-  }
-  std::vector<Route> routes;
-  for (const std::string& name : plan.databases) {
-    routes.push_back({name, name, plan.target});
-  }
-  return routes;
-}
-
 void read_live(const DeployPlan& plan, AdminConnector& admin, const AppServer& host,
                HostStatus& status) {
-  const std::vector<Route> routes = expected_routes(plan, status);
+  // What PgBouncer should serve: the fragment in place, else what a deploy would write.
+  const std::vector<Route> routes =
+      status.fragment ? status.fragment->routes : routes_of(fragment_input_for(plan, host));
   const std::vector<RoutedDatabase> served = admin.connect(*host.admin_conninfo)->show_databases();
   for (const RoutedDatabase& db : served) {
     if (std::any_of(routes.begin(), routes.end(), [&](const Route& r) { return r.key == db.name; })) {
       status.live.push_back(db);
     }
   }
-  // Writes must reach the primary: the routes of the fragment that go to its target.
+  // Writes must reach the primary: the routes that go where the fragment sends writes.
+  const std::optional<Endpoint> writes_to =
+      status.fragment ? status.fragment->target : std::optional(plan.target);
   std::vector<Route> writes;
   for (const Route& route : routes) {
-    if (!status.fragment || !status.fragment->target || route.target == *status.fragment->target) {
+    if (!writes_to || route.target == *writes_to) {
       writes.push_back({route.key, route.dbname, plan.target});
     }
   }

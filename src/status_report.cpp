@@ -8,10 +8,6 @@
 namespace pgdeploy {
 namespace {
 
-std::string endpoint_text(const std::string& host, int port) {
-  return host + ":" + std::to_string(port);
-}
-
 std::string points_at(const HostStatus& host) {
   if (!host.fragment) {
     return host.fragment_absent ? "(none)" : "?";
@@ -26,7 +22,7 @@ std::string live_text(const HostStatus& host) {
   }
   std::map<std::string, std::string> by_target;
   for (const RoutedDatabase& db : host.live) {
-    std::string& names = by_target[endpoint_text(db.host, db.port)];
+    std::string& names = by_target[describe(Endpoint{db.host, db.port})];
     names += (names.empty() ? "" : ", ") + db.name;
   }
   std::string text;
@@ -94,7 +90,7 @@ std::string host_json(const HostStatus& host) {
 
 std::string render_status(const DeployPlan& plan, const std::vector<HostStatus>& hosts) {
   std::string text = "Cluster " + plan.cluster + ": primary " + describe(plan.primary) + " at " +
-                     endpoint_text(plan.target.host, plan.target.port) + ", timeline " +
+                     describe(plan.target) + ", timeline " +
                      std::to_string(plan.epoch.timeline) + " (lsn " + plan.epoch.lsn + ")\n\n";
   std::vector<Row> rows{{"NAME", "ADDRESS", "FRAGMENT POINTS AT", "CURRENT", "PGBOUNCER LIVE",
                          "MODIFIED"}};

@@ -1,5 +1,6 @@
 #include "pgdeploy/text.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -14,6 +15,18 @@ std::string_view trim(std::string_view text) {
     return {};
   }
   return text.substr(first, text.find_last_not_of(blanks) - first + 1);
+}
+
+std::string one_line(std::string_view text) {
+  std::string line;
+  while (!text.empty()) {
+    const std::size_t end = std::min(text.find('\n'), text.size());
+    if (const std::string_view part = trim(text.substr(0, end)); !part.empty()) {
+      line += (line.empty() ? "" : "; ") + std::string(part);
+    }
+    text.remove_prefix(std::min(end + 1, text.size()));
+  }
+  return line;
 }
 
 std::string read_whole_file(const std::filesystem::path& path, const std::string& what) {

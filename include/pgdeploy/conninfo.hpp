@@ -16,6 +16,11 @@ struct Endpoint {
   bool operator==(const Endpoint&) const = default;
 };
 
+// "host:port", as messages name an endpoint.
+inline std::string describe(const Endpoint& endpoint) {
+  return endpoint.host + ":" + std::to_string(endpoint.port);
+}
+
 // Parses a conninfo with libpq's own parser. Throws std::invalid_argument with libpq's message.
 ConnInfo parse_conninfo(const std::string& conninfo);
 

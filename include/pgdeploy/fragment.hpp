@@ -50,8 +50,4 @@ std::string render_fragment(const FragmentInput& input);
 // line, which is information only (it moves on with every write on the primary).
 bool same_fragment(std::string_view a, std::string_view b);
 
-// The timeline of a fragment's epoch line; nullopt when it has none (written by hand, or by
-// another tool).
-std::optional<int> fragment_timeline(std::string_view fragment);
-
 }  // namespace pgdeploy

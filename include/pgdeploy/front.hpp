@@ -1,6 +1,12 @@
 #pragma once
 
+#include "pgdeploy/command_line.hpp"
+
 namespace pgdeploy {
+
+// The start both programs share, so that what the front end ends it ends as the core program
+// would: parses ARGV (parse_command_line) and, when the run goes on, sets up logging.
+CommandLine start_run(int argc, const char* const* argv);
 
 // The program users run (see core_program.hpp): parses the command line, sets up logging and
 // ends the runs that need nothing of the database or the app servers (--help, --version, usage

@@ -7,6 +7,7 @@
 #include "pgdeploy/fragment.hpp"
 #include "pgdeploy/host_deployer.hpp"
 #include "pgdeploy/remote_host.hpp"
+#include "pgdeploy/text.hpp"
 
 namespace pgdeploy {
 
@@ -28,9 +29,6 @@ FragmentInput fragment_input_for(const DeployPlan& plan, const AppServer& host);
 
 // The host's fragment; throws HostError (step "render") when it cannot be written.
 std::string render_for(const DeployPlan& plan, const AppServer& host);
-
-// TEXT (a remote command's stderr) on one line, lines joined with "; ".
-std::string one_line(const std::string& text);
 
 // Throws the HostError (or HostRefusal) that an installer's exit status stands for.
 void check_installer(const CommandResult& result);
@@ -54,10 +52,18 @@ InstallerAnswer await_installer(RemoteCommand& command);
 // Runs SCRIPT on REMOTE with no input and waits for it to end.
 CommandResult run_remote(RemoteHost& remote, const std::string& script);
 
-// The fragment <config_dir>/<file_name> on REMOTE; nullopt when there is none. Throws HostError
-// (step "read") when it cannot be read.
-std::optional<std::string> read_remote_fragment(RemoteHost& remote, const std::string& config_dir,
-                                                const std::string& file_name);
+// A fragment read from an app server.
+struct RemoteFragment {
+  std::string text;
+  std::string modified;  // UTC, ISO 8601; only when asked for
+};
+
+// The fragment <config_dir>/<file_name> on REMOTE, with its modification time when MTIME;
+// nullopt when there is none. Throws HostError (step "read") when it cannot be read.
+std::optional<RemoteFragment> read_remote_fragment(RemoteHost& remote,
+                                                   const std::string& config_dir,
+                                                   const std::string& file_name,
+                                                   bool mtime = false);
 
 // The reason a refusal is reported with: the holder the installer named and this run's primary.
 std::string refusal_reason(const HostRefusal& refusal, const DeployPlan& plan);

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <netdb.h>
+
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -7,12 +10,18 @@ namespace pgdeploy {
 
 // Probes for pgdeploy doctor, run before SSH so that a failure names its layer.
 
-// What stops ADDRESS from resolving (getaddrinfo's message); nullopt when it resolves.
-std::optional<std::string> resolve_problem(const std::string& address);
+// What a name resolved to, or why it did not.
+struct Resolution {
+  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> addresses{nullptr, &freeaddrinfo};
+  std::optional<std::string> problem;  // getaddrinfo's message; set when nothing resolved
+};
 
-// What stops a TCP connection to ADDRESS:PORT within TIMEOUT_SECONDS, trying every address it
-// resolves to; nullopt when one connects (it is closed at once).
-std::optional<std::string> connect_problem(const std::string& address, int port,
+// Resolves ADDRESS for TCP connections to PORT.
+Resolution resolve(const std::string& address, int port);
+
+// What stops a TCP connection to every address of RESOLVED within TIMEOUT_SECONDS each;
+// nullopt when one connects (it is closed at once). WHERE names the target in the message.
+std::optional<std::string> connect_problem(const Resolution& resolved, const std::string& where,
                                            int timeout_seconds);
 
 }  // namespace pgdeploy

@@ -51,7 +51,9 @@ std::string install_script(const InstallRequest& request);
 
 // The POSIX shell script that prints "present" and then the file <config_dir>/<file_name>, or
 // "absent" when there is none; exit 10 when it exists but is not a regular file or unreadable.
-std::string read_script(const std::string& config_dir, const std::string& file_name);
+// With MTIME, a line with the file's modification time (UTC, ISO 8601; GNU date) comes between.
+std::string read_script(const std::string& config_dir, const std::string& file_name,
+                        bool mtime = false);
 
 // TEXT quoted for a POSIX shell.
 std::string shell_quote(std::string_view text);

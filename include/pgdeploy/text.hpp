@@ -11,6 +11,10 @@ namespace pgdeploy {
 // TEXT without leading and trailing spaces, tabs and carriage returns.
 std::string_view trim(std::string_view text);
 
+// TEXT (a multi-line message: a remote command's stderr, libpq's errors) on one line: its
+// lines trimmed, the empty ones dropped, the others joined with "; ".
+std::string one_line(std::string_view text);
+
 // The whole file at PATH, byte for byte. Throws a usage error "cannot read WHAT PATH".
 std::string read_whole_file(const std::filesystem::path& path, const std::string& what);
 

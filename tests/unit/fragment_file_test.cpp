@@ -52,6 +52,20 @@ TEST(FragmentFile, DescribesTheHolder) {
             "node 2 (node2) at 10.0.0.12:5433, timeline 3");
 }
 
+TEST(FragmentFile, FirstHeaderLinesCountAsForTheInstaller) {
+  const FragmentFile file = parse_fragment_file(
+      "; Primary: node 2 (n2) at h:1\n; Epoch: timeline 7, lsn 0/1\n"
+      "; Primary: node 3 (n3) at h:2\n; Epoch: timeline 9, lsn 0/2\n");
+  EXPECT_EQ(file.holder, "node 2 (n2) at h:1");
+  EXPECT_EQ(file.timeline, 7);
+}
+
+TEST(FragmentFile, HolderIsKeptAsWrittenWhenItIsNotANode) {
+  const FragmentFile file = parse_fragment_file("; Primary: someone else\n");
+  EXPECT_EQ(file.holder, "someone else");
+  EXPECT_EQ(file.primary_id, std::nullopt);
+}
+
 TEST(FragmentFile, EmptyTextHasNothing) {
   const FragmentFile file = parse_fragment_file("");
   EXPECT_EQ(file.primary_id, std::nullopt);
