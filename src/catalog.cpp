@@ -42,7 +42,7 @@ Endpoint endpoint_or_error(const std::string& conninfo, const std::string& origi
 
 Catalog::Catalog(Database& db, std::string cluster) : db_(db), cluster_(std::move(cluster)) {}
 
-ClusterState Catalog::read(bool public_net) {
+ClusterState Catalog::read(bool public_net, bool with_standbys) {
   ClusterState state;
   state.layout = detect_layout();
   state.schema = schema_of(state.layout);
@@ -51,7 +51,9 @@ ClusterState Catalog::read(bool public_net) {
   state.primary_endpoint = primary_endpoint(state.schema, state.primary, public_net);
   state.databases = read_databases();
   state.app_servers = query_app_servers(state.schema);
-  state.standbys = read_standbys(state, public_net);
+  if (with_standbys) {
+    state.standbys = read_standbys(state, public_net);
+  }
   return state;
 }
 

@@ -28,7 +28,9 @@ DatabaseOpener database_opener(int timeout_seconds) {
 ClusterState read_cluster(const Options& options, const std::string& conninfo) {
   const DatabaseOpener open = database_opener(options.timeout_seconds);
   const std::unique_ptr<Database> db = open_writable_node(conninfo, open);
-  ClusterState state = Catalog(*db, options.cluster).read(options.public_net);
+  // Standbys only matter for read-only routes.
+  ClusterState state =
+      Catalog(*db, options.cluster).read(options.public_net, options.ro_suffix.has_value());
   if (options.sync_userlist) {
     state.userlist = userlist_from(*db);
   }

@@ -14,10 +14,11 @@ class Catalog {
   Catalog(Database& db, std::string cluster);
 
   // Detects the layout, finds the single active primary, its endpoint (from node_public_info
-  // when public_net), the databases, the app servers and the active standbys (candidates for
-  // read-only routes; whether they run is checked later). Throws metadata errors (exit 3) and
+  // when public_net), the databases, the app servers and, with_standbys, the active standbys
+  // (candidates for read-only routes; whether they run is checked later). Throws metadata
+  // errors (exit 3) and
   // safety refusals (exit 4, several active primaries).
-  ClusterState read(bool public_net);
+  ClusterState read(bool public_net, bool with_standbys = false);
 
  // The steps of read, for pgdeploy doctor, which reports each one on its own.
 

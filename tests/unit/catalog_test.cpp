@@ -116,6 +116,19 @@ TEST_F(CatalogTest, ReadsPrimaryEndpointDatabasesAndAppServers) {
   EXPECT_EQ(state.app_servers[0].address, "10.0.0.5");
 }
 
+TEST_F(CatalogTest, ReadsStandbysOnlyWhenAsked) {
+  db.answer_for_param("WHERE active AND type = $1", "standby",
+                      query_result({"id", "name", "conninfo", "location"},
+                                   {{"2", "node2", "host=10.0.0.12 port=5432", "dc2"}}));
+  EXPECT_TRUE(Catalog(db, "main").read(false).standbys.empty());
+  EXPECT_EQ(db.queries_containing("type = $1").size(), 1U) << "the primary's read only";
+  const ClusterState state = Catalog(db, "main").read(false, true);
+  ASSERT_EQ(state.standbys.size(), 1U);
+  EXPECT_EQ(state.standbys[0].node.name, "node2");
+  EXPECT_EQ(state.standbys[0].endpoint, (Endpoint{"10.0.0.12", 5432}));
+  EXPECT_EQ(state.standbys[0].location, "dc2");
+}
+
 TEST_F(CatalogTest, ReadsOnlyNonTemplateDatabases) {
   Catalog(db, "main").read(false);
   const auto reads = db.queries_containing("pg_database");
