@@ -47,8 +47,8 @@ std::unique_ptr<Database> open_writable_node(const std::string& local_conninfo,
           "the local node is a standby that streams from no upstream; its copy of the metadata "
           "may be stale, and nothing was pushed");
     }
-    spdlog::debug("node is in recovery; reading the metadata on its upstream {}:{}",
-                  upstream->host, upstream->port);
+    spdlog::debug("node is in recovery; reading the metadata on its upstream {}",
+                  describe(*upstream));
     try {
       conninfo = with_endpoint(local_conninfo, *upstream);
     } catch (const std::invalid_argument& e) {
