@@ -59,7 +59,7 @@ void log_outcome(const HostOutcome& outcome) {
 std::vector<HostOutcome> visit_hosts(const Options& options, const DeployPlan& plan,
                                      const std::vector<AppServer>& hosts, HostConnector& ssh) {
   PgBouncerConnector admin(options.timeout_seconds);
-  HostDeployer deployer(plan, ssh, admin);
+  HostDeployer deployer(plan, ssh, admin, options.timeout_seconds);
   HostInspector inspector(plan, ssh);
   return deploy_in_parallel(hosts, options.jobs, [&](const AppServer& host) {
     HostOutcome outcome = interrupting_signal() != 0     ? not_started(host)

@@ -49,6 +49,7 @@ ClusterState Catalog::read(bool public_net, bool with_standbys) {
   require_app_servers(state.schema);
   state.primary = read_primary(state.schema, state.layout);
   state.primary_endpoint = primary_endpoint(state.schema, state.primary, public_net);
+  state.other_nodes = read_other_nodes(state.schema, state.layout, state.primary);
   state.databases = read_databases();
   state.app_servers = query_app_servers(state.schema);
   if (with_standbys) {
@@ -138,6 +139,24 @@ Node Catalog::read_primary(const std::string& schema, Layout layout) {
                          "; refusing to choose, nothing was pushed");
   }
   return node_from(primaries);
+}
+
+std::vector<Node> Catalog::read_other_nodes(const std::string& schema, Layout layout,
+                                            const Node& primary) {
+  const bool current = layout == Layout::repmgr4;
+  const QueryResult rows = db_.query(
+      std::string("SELECT ") + (current ? "node_id" : "id") + "::text AS id, " +
+          (current ? "node_name" : "name") + " AS name, conninfo FROM " +
+          qualified(schema, current ? "nodes" : "repl_nodes") + " WHERE active AND type <> $1 AND " +
+          (current ? "node_id" : "id") + " <> $2::int ORDER BY 1::int",
+      {"witness", std::to_string(primary.id)});
+  std::vector<Node> nodes;
+  for (std::size_t row = 0; row < rows.rows.size(); ++row) {
+    nodes.push_back({std::stoi(rows.value(row, "id").value_or("0")),
+                     rows.value(row, "name").value_or(""),
+                     rows.value(row, "conninfo").value_or("")});
+  }
+  return nodes;
 }
 
 Endpoint Catalog::read_public_endpoint(const std::string& schema, const Node& primary) {

@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+
+#include "pgdeploy/fragment_file.hpp"
 
 #include "pgdeploy/host_steps.hpp"
 #include "pgdeploy/pgbouncer_switch.hpp"
@@ -10,8 +13,11 @@
 
 namespace pgdeploy {
 
-HostDeployer::HostDeployer(const DeployPlan& plan, HostConnector& ssh, AdminConnector& admin)
-    : plan_(plan), ssh_(ssh), admin_(admin) {}
+HostDeployer::HostDeployer(const DeployPlan& plan, HostConnector& ssh, AdminConnector& admin,
+                           int wait_seconds)
+    : plan_(plan), ssh_(ssh), admin_(admin), wait_seconds_(wait_seconds) {}
+
+std::string HostDeployer::file_name() const { return plan_.cluster + ".ini"; }
 
 HostOutcome HostDeployer::deploy(const AppServer& host) {
   return visit_host(host, plan_, [&](HostOutcome& outcome) {
@@ -26,30 +32,119 @@ HostOutcome HostDeployer::deploy(const AppServer& host) {
 
 bool HostDeployer::push(const AppServer& host, const std::string& fragment, AdminConsole* console) {
   const auto remote = ssh_.connect(host);
-  push_extras(host, *remote);
+  const bool with_extras = std::any_of(plan_.extras.begin(), plan_.extras.end(),
+                                       [&](const ExtraFile& file) { return receives(host, file); });
+  InstallRequest request;
+  request.config_dir = host.config_dir;
+  request.file_name = file_name();
+  request.size = fragment.size();
+  request.timeline = plan_.epoch.timeline;
+  request.fence = plan_.fence;
+  request.node_id = plan_.primary.id;
+  request.system_identifier = plan_.epoch.system_identifier;
+  request.hold = with_extras;
   // Without an admin console the installer reloads by command; with one, pgdeploy does.
-  const auto command = remote->start(install_script(
-      {host.config_dir, plan_.cluster + ".ini", fragment.size(), plan_.epoch.timeline,
-       plan_.fence,
-       console != nullptr ? std::nullopt
-                          : std::optional(reload_command_for(host.reload_command, host.username))}));
+  if (console == nullptr) {
+    request.reload_command = reload_command_for(host.reload_command, host.username);
+  }
+  const auto command = remote->start(install_script(request));
   send_to_installer(*command, fragment);
-  const InstallerAnswer answer = await_installer(*command);
+  InstallerAnswer answer = await_installer(*command);
+  if (answer == InstallerAnswer::ready) {
+    push_extras_or_stop(host, *remote, *command);
+    answer = await_installer(*command);
+  }
   if (answer != InstallerAnswer::installed) {
     command->close_input();  // no "commit": an installer that wrote anything rolls back
     check_installer(command->wait());
     if (answer == InstallerAnswer::unchanged) {
-      return console != nullptr && reload_if_not_served(host, *console);
+      return after_unchanged(host, *remote, console);
     }
     throw HostError("install", "the installer ended without installing");
   }
   if (console != nullptr) {
     switch_or_roll_back(host, *command, *console);
   }
-  command->write(commit_line);
-  command->close_input();
-  check_installer(command->wait());
+  commit(host, *command, console);
   return true;
+}
+
+void HostDeployer::push_extras_or_stop(const AppServer& host, RemoteHost& remote,
+                                       RemoteCommand& command) {
+  try {
+    push_extras(host, remote);
+  } catch (const HostError&) {
+    command.close_input();  // no "go": the installer ends without touching the fragment
+    command.wait();
+    throw;
+  }
+  command.write(go_line);
+}
+
+bool HostDeployer::after_unchanged(const AppServer& host, RemoteHost& remote,
+                                   AdminConsole* console) {
+  // The fragment in place says the same: it passed fencing, so the extra files may follow.
+  const bool extras_written = push_extras(host, remote);
+  if (console != nullptr) {
+    if (reload_if_not_served(host, *console)) {
+      return true;
+    }
+    if (extras_written) {
+      console->reload();  // PgBouncer reads its auth_file again
+    }
+    return extras_written;
+  }
+  if (extras_written) {
+    reload_by_command(host, remote);
+  }
+  return extras_written;
+}
+
+void HostDeployer::reload_by_command(const AppServer& host, RemoteHost& remote) {
+  const CommandResult result =
+      run_remote(remote, reload_command_for(host.reload_command, host.username));
+  if (result.exit_status != 0) {
+    throw HostError("reload", "reload command failed (status " +
+                                  std::to_string(result.exit_status) +
+                                  "): " + one_line(result.errors));
+  }
+}
+
+void HostDeployer::commit(const AppServer& host, RemoteCommand& command, AdminConsole* console) {
+  try {
+    command.write(commit_line);
+    command.close_input();
+    check_installer(command.wait());
+  } catch (const HostError& e) {
+    if (console == nullptr) {
+      throw;  // the installer reloads by command after putting the previous file back
+    }
+    // PgBouncer already runs the new routes, and the installer puts the previous file back
+    // when "commit" does not reach it: make the two agree again.
+    throw HostError("commit", std::string(e.what()) + "; " + match_file_in_place(host, *console));
+  }
+}
+
+std::string HostDeployer::match_file_in_place(const AppServer& host, AdminConsole& console) {
+  try {
+    const auto remote = ssh_.connect(host);
+    const CommandResult waited =
+        run_remote(*remote, await_installers_script(host.config_dir, file_name(), wait_seconds_));
+    if (waited.exit_status != 0) {
+      spdlog::warn("{}: {}", host.name, one_line(waited.errors));
+    }
+    console.reload();
+    const auto in_place = read_remote_fragment(*remote, host.config_dir, file_name());
+    const auto problem = routing_problem(
+        console.show_databases(), parse_fragment_file(in_place ? in_place->text : "").routes);
+    if (problem) {
+      return "after reloading PgBouncer again, " + *problem;
+    }
+    return "PgBouncer was reloaded and serves the file in place again";
+  } catch (const std::exception& e) {
+    return std::string("PgBouncer may serve routes that the file in place no longer has (") +
+           e.what() + "); the next run repairs it";
+  }
 }
 
 bool HostDeployer::reload_if_not_served(const AppServer& host, AdminConsole& console) {
@@ -66,13 +161,19 @@ bool HostDeployer::reload_if_not_served(const AppServer& host, AdminConsole& con
   return true;
 }
 
-void HostDeployer::push_extras(const AppServer& host, RemoteHost& remote) {
+bool HostDeployer::push_extras(const AppServer& host, RemoteHost& remote) {
+  bool written = false;
   for (const ExtraFile& file : plan_.extras) {
     if (!receives(host, file)) {
       continue;
     }
-    InstallRequest request{file.directory, file.name, file.content.size(), 0, false,
-                           std::nullopt, "0600", file.in_home};
+    InstallRequest request;
+    request.config_dir = file.directory;
+    request.file_name = file.name;
+    request.size = file.content.size();
+    request.fence = false;
+    request.mode = "0600";
+    request.in_home = file.in_home;
     const auto command = remote.start(install_script(request));
     send_to_installer(*command, file.content);
     const InstallerAnswer answer = await_installer(*command);
@@ -85,9 +186,11 @@ void HostDeployer::push_extras(const AppServer& host, RemoteHost& remote) {
     } catch (const HostError& e) {
       throw HostError(file.label, e.what());
     }
+    written = written || answer == InstallerAnswer::installed;
     spdlog::debug("{}: {} {}", host.name, file.label,
                   answer == InstallerAnswer::installed ? "written" : "unchanged");
   }
+  return written;
 }
 
 void HostDeployer::switch_or_roll_back(const AppServer& host, RemoteCommand& command,

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "pgdeploy/fencing.hpp"
 #include "pgdeploy/fragment.hpp"
 #include "pgdeploy/fragment_file.hpp"
 #include "pgdeploy/host_steps.hpp"
@@ -32,15 +33,13 @@ void HostInspector::compare(const AppServer& host, const std::optional<std::stri
     return;
   }
   const std::string path = host.config_dir + "/" + plan_.cluster + ".ini";
-  const FragmentFile held = parse_fragment_file(current.value_or(""));
-  if (plan_.fence && held.timeline && *held.timeline > plan_.epoch.timeline) {
-    outcome.result = HostResult::refused;
-    outcome.reason = refusal_reason(
-        HostRefusal(path + " is held by the primary " +
-                    (held.holder.empty() ? "(unnamed)" : held.holder) + " on timeline " +
-                    std::to_string(*held.timeline) + ", newer than " + std::to_string(plan_.epoch.timeline)),
-        plan_);
-    return;
+  if (plan_.fence) {
+    if (const auto refusal = fencing_refusal(parse_fragment_file(current.value_or("")), path,
+                                             plan_.primary, plan_.epoch)) {
+      outcome.result = HostResult::refused;
+      outcome.reason = refusal_reason(HostRefusal(*refusal), plan_);
+      return;
+    }
   }
   outcome.result = HostResult::would_update;
   outcome.diff = unified_diff(current.value_or(""), fragment,

@@ -23,6 +23,8 @@ std::string step_for_status(int status) {
       return "rollback";
     case install_refused:
       return "fencing";
+    case install_unreadable:
+      return "read";
     default:
       return "install";
   }
@@ -96,7 +98,8 @@ void send_to_installer(RemoteCommand& command, std::string_view data) {
       throw write_failure;  // the connection itself is gone
     }
     // Only these stop the installer before it reads its input.
-    if (result->exit_status == install_refused || result->exit_status == install_write_failed) {
+    if (result->exit_status == install_refused || result->exit_status == install_write_failed ||
+        result->exit_status == install_unreadable) {
       check_installer(*result);
     }
     throw write_failure;
@@ -111,15 +114,17 @@ InstallerAnswer await_installer(RemoteCommand& command) {
     if (*line == unchanged_line) {
       return InstallerAnswer::unchanged;
     }
+    if (*line == ready_line) {
+      return InstallerAnswer::ready;
+    }
     spdlog::debug("remote output before the installer: {}", *line);
   }
   return InstallerAnswer::ended;
 }
 
 std::string refusal_reason(const HostRefusal& refusal, const DeployPlan& plan) {
-  return refusal.step() + ": " + refusal.what() + "; this run's primary is " +
-         describe(plan.primary) + " on timeline " + std::to_string(plan.epoch.timeline) +
-         " (--force overrides, e.g. after rebuilding the cluster)";
+  return refusal.step() + ": " + refusal.what() + " (this run's primary is " +
+         describe(plan.primary) + " on timeline " + std::to_string(plan.epoch.timeline) + ")";
 }
 
 HostOutcome visit_host(const AppServer& host, const DeployPlan& plan,

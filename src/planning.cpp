@@ -35,6 +35,7 @@ ClusterState read_cluster(const Options& options, const std::string& conninfo) {
     state.userlist = userlist_from(*db);
   }
   state.epoch = read_primary_epoch(state.primary, open);
+  refuse_other_writable_nodes(state.other_nodes, open);
   if (options.ro_suffix) {
     state.standbys = running_standbys(state.standbys, open);
   }
@@ -70,7 +71,8 @@ DeployPlan plan_for(const Options& options, const ClusterState& state) {
   if (options.force) {
     spdlog::warn(
         "--force: NOT checking the timelines of the fragments in place; a fragment "
-        "written for a newer primary will be replaced by node {} on timeline {}",
+        "written for a newer or another primary, or another cluster, will be replaced by node "
+        "{} on timeline {}",
         state.primary.id, state.epoch.timeline);
   }
   for (const std::string& name : state.databases) {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <future>
 
 #include "pgdeploy/conninfo.hpp"
 #include "pgdeploy/errors.hpp"
@@ -78,6 +79,34 @@ std::vector<Standby> running_standbys(const std::vector<Standby>& standbys,
   return running;
 }
 
+void refuse_other_writable_nodes(const std::vector<Node>& others, const DatabaseOpener& open) {
+  std::vector<std::future<std::optional<std::string>>> answers;
+  for (const Node& node : others) {
+    answers.push_back(std::async(std::launch::async, [&node, &open]() -> std::optional<std::string> {
+      try {
+        return in_recovery(*open(node.conninfo)) ? std::nullopt : std::optional(describe(node));
+      } catch (const std::exception& e) {
+        // A node that is down cannot take writes from anyone: it does not block the deploy.
+        spdlog::info("{} does not answer; it cannot be checked for a second primary ({})",
+                     describe(node), e.what());
+        return std::nullopt;
+      }
+    }));
+  }
+  std::string writable;
+  for (auto& answer : answers) {
+    if (const auto node = answer.get()) {
+      writable += (writable.empty() ? "" : ", ") + *node;
+    }
+  }
+  if (!writable.empty()) {
+    throw safety_refusal(
+        "two primaries: " + writable + (writable.find(", ") == std::string::npos ? " accepts" : " accept") +
+        " writes, although the metadata lists it as a standby; nothing was pushed (find the node "
+        "that must not be primary, stop it and rejoin or rebuild it; `repmgr cluster show` on each)");
+  }
+}
+
 Epoch read_primary_epoch(const Node& primary, const DatabaseOpener& open) {
   std::unique_ptr<Database> db;
   try {
@@ -92,9 +121,10 @@ Epoch read_primary_epoch(const Node& primary, const DatabaseOpener& open) {
   }
   const QueryResult result = db->query(
       "SELECT substr(pg_catalog.pg_walfile_name(pg_catalog.pg_current_wal_lsn()), 1, 8),"
-      " pg_catalog.pg_current_wal_lsn()::text",
+      " pg_catalog.pg_current_wal_lsn()::text,"
+      " (SELECT system_identifier::text FROM pg_catalog.pg_control_system())",
       {});
-  Epoch epoch{0, result.rows.at(0).at(1).value_or("")};
+  Epoch epoch{0, result.rows.at(0).at(1).value_or(""), result.rows.at(0).at(2).value_or("")};
   const std::string timeline = result.rows.at(0).at(0).value_or("");
   const auto [end, error] =
       std::from_chars(timeline.data(), timeline.data() + timeline.size(), epoch.timeline, 16);

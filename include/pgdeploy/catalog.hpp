@@ -37,6 +37,8 @@ class Catalog {
   void require_app_servers(const std::string& schema);
   std::vector<AppServer> query_app_servers(const std::string& schema);
   std::vector<Standby> read_standbys(const ClusterState& state, bool public_net);
+  // Active nodes but PRIMARY and witnesses: each must not accept writes.
+  std::vector<Node> read_other_nodes(const std::string& schema, Layout layout, const Node& primary);
   Endpoint read_public_endpoint(const std::string& schema, const Node& primary);
   std::vector<std::string> read_databases();
   bool table_exists(const std::string& schema, const std::string& table);

@@ -17,9 +17,12 @@ enum class Layout {
 // Where the primary's history stands, read from the primary itself. Timelines only grow: a
 // promotion starts a new one, so a fragment written for a higher timeline was written for a
 // primary that superseded a lower one.
+// The system identifier (pg_control_system()) names the cluster itself: every node cloned from
+// one initdb shares it, a rebuilt cluster gets a new one.
 struct Epoch {
   int timeline = 0;
-  std::string lsn;  // for information: pg_current_wal_lsn() when it was read
+  std::string lsn;                // for information: pg_current_wal_lsn() when it was read
+  std::string system_identifier;  // decimal; empty only in plans built by tests
 };
 
 // A database node as repmgr describes it.
@@ -69,6 +72,7 @@ struct ClusterState {
   std::vector<std::string> databases;  // non-template databases of the primary
   std::vector<AppServer> app_servers;  // enabled and disabled, ordered by name
   std::vector<Standby> standbys;       // running standbys; read only for --ro-suffix
+  std::vector<Node> other_nodes;       // active nodes but the primary and witnesses
   std::string userlist;                // PgBouncer auth_file lines; read only for --sync-userlist
 };
 

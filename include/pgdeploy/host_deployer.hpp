@@ -32,23 +32,39 @@ struct DeployPlan {
 // rolling back when it did not. Never throws: every failure becomes the host's outcome.
 class HostDeployer {
  public:
-  HostDeployer(const DeployPlan& plan, HostConnector& ssh, AdminConnector& admin);
+  // WAIT_SECONDS bounds the wait for an installer that lost its connection (-t).
+  HostDeployer(const DeployPlan& plan, HostConnector& ssh, AdminConnector& admin,
+               int wait_seconds = 2);
   HostOutcome deploy(const AppServer& host);
 
  private:
+  std::string file_name() const;
   // One SSH connection: install, reload (by command or through CONSOLE), commit. False when
   // the fragment in place already said the same.
   bool push(const AppServer& host, const std::string& fragment, AdminConsole* console);
+  // The installer passed fencing and holds the new file: push the extra files, then let it go
+  // on; when they fail, stop it without a change.
+  void push_extras_or_stop(const AppServer& host, RemoteHost& remote, RemoteCommand& command);
+  // The fragment in place already says the same: push the extra files and reload when they
+  // changed or PgBouncer does not serve the fragment. True when PgBouncer was reloaded.
+  bool after_unchanged(const AppServer& host, RemoteHost& remote, AdminConsole* console);
+  void reload_by_command(const AppServer& host, RemoteHost& remote);
   void switch_or_roll_back(const AppServer& host, RemoteCommand& command, AdminConsole& console);
-  // Installs the extra files HOST receives over its connection, before the fragment.
+  // Sends "commit"; when it does not arrive, makes PgBouncer serve the file in place again.
+  void commit(const AppServer& host, RemoteCommand& command, AdminConsole* console);
+  // Waits for the installer to finish its rollback, reloads PgBouncer and verifies it serves
+  // the file in place. Says what it found; never throws.
+  std::string match_file_in_place(const AppServer& host, AdminConsole& console);
   // After an "unchanged" answer: RELOADs (and verifies) a PgBouncer that does not serve the
   // fragment in place. True when it had to.
   bool reload_if_not_served(const AppServer& host, AdminConsole& console);
-  void push_extras(const AppServer& host, RemoteHost& remote);
+  // Installs the extra files HOST receives over its connection. True when one was written.
+  bool push_extras(const AppServer& host, RemoteHost& remote);
 
   const DeployPlan& plan_;
   HostConnector& ssh_;
   AdminConnector& admin_;
+  int wait_seconds_;
 };
 
 }  // namespace pgdeploy

@@ -42,6 +42,7 @@ void send_to_installer(RemoteCommand& command, std::string_view data);
 enum class InstallerAnswer {
   installed,  // the new file is in place (and reloaded by command); it waits for "commit"
   unchanged,  // the file already said the same; nothing was written
+  ready,      // (hold) fencing passed and the new file arrived; it waits for "go"
   ended       // output ended without either: the installer failed
 };
 

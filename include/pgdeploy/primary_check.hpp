@@ -27,6 +27,12 @@ std::unique_ptr<Database> open_writable_node(const std::string& local_conninfo,
 // the cluster's current state.
 Epoch read_primary_epoch(const Node& primary, const DatabaseOpener& open);
 
+// Asks every node of OTHERS (the nodes the metadata lists as active, witnesses and the primary
+// left out) in parallel whether it accepts writes. One that does is a second primary: a safety
+// refusal (exit 4) naming it. A node that does not answer is logged and skipped. Each
+// connection is bounded by the opener's timeout.
+void refuse_other_writable_nodes(const std::vector<Node>& others, const DatabaseOpener& open);
+
 // The standbys that answer at their repmgr conninfo and are in recovery, in the given order.
 // The others are left out with an info line: read-only routes never go to a dead node.
 std::vector<Standby> running_standbys(const std::vector<Standby>& standbys,

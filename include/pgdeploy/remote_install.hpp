@@ -13,14 +13,18 @@ struct InstallRequest {
   std::string file_name;   // <cluster>.ini
   std::size_t size = 0;    // bytes pgdeploy sends on stdin
   int timeline = 0;        // the primary's timeline, written in the fragment's epoch line
-  // Refuse when the file in place carries a newer timeline: it was written for a primary that
-  // superseded ours. Off with --force.
+  // Apply the fencing rule (fencing.hpp) to the file in place. Off with --force.
   bool fence = true;
+  int node_id = 0;                // this run's primary, for the fencing rule
+  std::string system_identifier;  // this run's cluster; empty: not compared
   // Shell command that reloads PgBouncer after the rename; nullopt: pgdeploy reloads through
   // the admin console after "installed" and verifies before it sends "commit".
   std::optional<std::string> reload_command;
   std::string mode = "0640";  // of the installed file: readable by PgBouncer's group
   bool in_home = false;       // config_dir is ignored: the file goes to the user's $HOME
+  // After the fencing check and the transfer, print "ready" and wait for "go" before the
+  // rename: pgdeploy pushes the files that must only follow a fragment that passed fencing.
+  bool hold = false;
 };
 
 // Exit statuses of the installer, so that pgdeploy can name the failed step.
@@ -31,6 +35,7 @@ enum InstallStatus : int {
   install_reload_failed = 12,
   install_rolled_back = 13,
   install_refused = 14,
+  install_unreadable = 15,  // the file in place exists but cannot be read
 };
 
 // The conversation with the installer: pgdeploy sends `size` bytes; the installer writes them,
@@ -39,6 +44,8 @@ enum InstallStatus : int {
 // When the file in place already says the same (same_fragment), the installer prints
 // "unchanged" instead and exits 0 without writing or reloading.
 inline constexpr std::string_view installed_line = "installed";
+inline constexpr std::string_view ready_line = "ready";
+inline constexpr std::string_view go_line = "go\n";
 inline constexpr std::string_view unchanged_line = "unchanged";
 inline constexpr std::string_view commit_line = "commit\n";
 inline constexpr std::string_view rollback_line = "rollback\n";
@@ -54,6 +61,11 @@ std::string install_script(const InstallRequest& request);
 // With MTIME, a line with the file's modification time (UTC, ISO 8601; GNU date) comes between.
 std::string read_script(const std::string& config_dir, const std::string& file_name,
                         bool mtime = false);
+
+// The POSIX shell script that waits up to WAIT_SECONDS until no installer of
+// <config_dir>/<file_name> runs any more (its marker file is gone); exit 10 when one still does.
+std::string await_installers_script(const std::string& config_dir, const std::string& file_name,
+                                   int wait_seconds);
 
 // TEXT quoted for a POSIX shell.
 std::string shell_quote(std::string_view text);

@@ -178,4 +178,50 @@ run_pgdeploy -v -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr password=
 check "an unreachable admin console is reported" grep -q 'app2 .*FAILED .*admin console: cannot connect' "$H/out"
 check "its error carries no secret" fails grep -E 'Secret-[123]' "$H/out"
 
+echo "# \"commit\" lost after PgBouncer was reloaded through its console: file and PgBouncer agree again"
+pg_psql node1 repmgr "UPDATE repmgr.nodes SET conninfo =
+    $(sql_lit "host=127.0.0.1 port=$(pg_port node1) user=$TEST_USER dbname=repmgr connect_timeout=2")" >/dev/null
+only_enabled app1
+app_server_set app1 reload_command NULL
+app_server_set app1 admin_conninfo "$(sql_lit "host=127.0.0.1 port=$(bouncer_port app1) user=$TEST_USER")"
+run_pgdeploy
+check_eq "app1 deployed through its console" 0 "$RC"
+cp "$H/app_app1/conf/main.ini" "$H/before.ini"
+start_other_primary
+set_primary node2 2
+bouncer_appdb() { bouncer_psql app1 pgbouncer "SHOW DATABASES" | awk -F'|' -v c="$1" '$1 == "appdb" { print $c }'; }
+bouncer_appdb_port() { bouncer_appdb 3; }
+appdb_paused() { [ "$(bouncer_appdb 12)" = 1 ]; }
+node2_served() { [ "$(bouncer_appdb_port)" = "$(pg_port node2)" ]; }
+listener=$(head -n1 "$H/ssh/sshd.pid")
+# Every sshd process below the listener: the ones that serve pgdeploy's connection.
+sshd_sessions() {
+    local pid
+    for pid in $(pgrep -P "$listener"); do echo "$pid"; pgrep -P "$pid" -x sshd || true; done
+}
+new_session() { [ -n "$(comm -13 <(sort "$H/stopped") <(pgrep -P "$listener" | sort))" ]; }
+# A client's query holds app1's server connection: --pause waits for it, with the new file
+# installed and pgdeploy waiting to RELOAD. Then sshd stops forwarding: RELOAD goes through,
+# "commit" never arrives, and the installer waits until its connection goes.
+as_user timeout 20 "$PG_BINDIR/psql" -X -h 127.0.0.1 -p "$(bouncer_port app1)" -U "$TEST_USER" -d appdb \
+    -c "SELECT pg_sleep(2)" >/dev/null 2>&1 &
+client=$!
+sleep 0.5
+start_pgdeploy --pause -t 4
+check "pgdeploy installed the file and waits in PAUSE" wait_until 10 appdb_paused
+sshd_sessions >"$H/stopped"
+xargs kill -STOP <"$H/stopped"
+check "PgBouncer runs the new routes once the pause ended" wait_until 15 node2_served
+# pgdeploy's "commit" goes unanswered; when it connects again, the cut becomes final.
+wait_until 15 new_session || true
+xargs kill -KILL <"$H/stopped"
+finish_pgdeploy
+wait "$client" || true
+check_eq "exit status 1" 1 "$RC"
+check "the host fails at commit and says PgBouncer serves the file in place again" \
+    grep -q "app1 .*FAILED .*commit: .*PgBouncer was reloaded and serves the file in place again" "$H/out"
+check "the previous file is back" cmp "$H/before.ini" "$H/app_app1/conf/main.ini"
+check "PgBouncer serves it: appdb goes to node1 again" test "$(bouncer_appdb_port)" = "$(pg_port node1)"
+check "no temporary file remains" clean app1
+
 harness_summary

@@ -45,7 +45,8 @@
 #   harness_summary              print "N passed, M failed"; non-zero status if M > 0
 #   harness_cleanup              stop every server, remove $H (kept if KEEP_HARNESS=1)
 #   start_primary                harness_init, node1 as repmgr primary with appdb, sshd
-#   start_other_primary          node2, a writable server with appdb and repmgr
+#   start_other_primary          node2, a writable copy of node1 (appdb, repmgr)
+#   set_primary PG ID            PG, on a new timeline, as the only active primary
 #   start_app_servers CONSOLE SIGNAL
 #                                PgBouncers app1 and app2 as app servers 101 and 102;
 #                                CONSOLE reloads by admin console, SIGNAL by SIGHUP
@@ -520,12 +521,38 @@ start_primary() {
     sshd_start
 }
 
-# A second, independent server node2 standing in for a primary promoted
-# elsewhere: pgdeploy checks it is writable through the conninfo repmgr records
-# for it, which names database repmgr.
+# A second server node2 standing in for a primary promoted elsewhere: a copy of
+# node1 (same system identifier, databases appdb and repmgr), running on its own.
+# pgdeploy checks it is writable through the conninfo repmgr records for it.
+# set_primary moves it to a new timeline, as a promotion would.
 start_other_primary() {
+    free_port >"$H/pg_node2.port"
+    as_user "$PG_BINDIR/pg_basebackup" -h 127.0.0.1 -p "$(pg_port node1)" -U "$TEST_USER" \
+        -D "$H/pg_node2" -X stream -c fast >/dev/null
     pg_start node2
-    pg_psql node2 postgres "CREATE DATABASE appdb" "CREATE DATABASE repmgr" >/dev/null
+}
+
+# Print the timeline server NAME writes on.
+pg_timeline() {
+    local wal
+    wal=$(pg_psql "$1" postgres "SELECT pg_walfile_name(pg_current_wal_lsn())")
+    echo $((16#${wal:0:8}))
+}
+
+# Restart server NAME on a timeline newer than any of node1's and node2's, as a
+# promotion would leave it: pg_resetwal starts its WAL on that timeline.
+pg_new_timeline() {
+    local name=$1 newest=0 other tl last
+    for other in node1 node2; do
+        [ -f "$H/pg_$other/PG_VERSION" ] || continue
+        tl=$(pg_timeline "$other")
+        [ "$tl" -le "$newest" ] || newest=$tl
+    done
+    pg_stop "$name"
+    last=$(find "$H/pg_$name/pg_wal" -maxdepth 1 -name '????????????????????????' -printf '%f\n' | sort | tail -n1)
+    as_user "$PG_BINDIR/pg_resetwal" -D "$H/pg_$name" \
+        -l "$(printf '%08X%s%08X' $((newest + 1)) "${last:8:8}" $((16#${last:16:8} + 1)))" >/dev/null
+    pg_start "$name"
 }
 
 # Two PgBouncer app servers in app_servers, app1 (id 101) and app2 (id 102):
@@ -571,6 +598,7 @@ dir_holds_only() {
 # records a promotion: the old primary keeps type 'primary' but is inactive.
 set_primary() {
     local pg=$1 id=$2
+    pg_new_timeline "$pg"
     pg_psql node1 repmgr "UPDATE repmgr.nodes SET active = false WHERE type = 'primary'" \
         "INSERT INTO repmgr.nodes (node_id, node_name, type, active, conninfo, repluser,
                                    location, priority, config_file)

@@ -54,7 +54,7 @@ run_split --json
 check_eq "deploy: exit 0" 0 "$RC"
 check "stdout is one JSON document" jq -e . "$H/stdout"
 check_eq "cluster" main "$(json .cluster)"
-check_eq "primary" "2 node2 127.0.0.1 $(pg_port node2) 1" \
+check_eq "primary" "2 node2 127.0.0.1 $(pg_port node2) $(pg_timeline node2)" \
     "$(json '"\(.primary.id) \(.primary.name) \(.primary.host) \(.primary.port) \(.primary.epoch.timeline)"')"
 check_eq "hosts and actions" "app1 127.0.0.1 updated;app2 127.0.0.1 updated;" \
     "$(json '.hosts[] | "\(.name) \(.address) \(.action)"' | tr '\n' ';')"

@@ -74,7 +74,7 @@ echo "# status after a promotion nobody deployed"
 set_primary node2 2
 run_sub status
 check_eq "exit 1" 1 "$RC"
-check "names the new primary" grep -q "^Cluster main: primary node 2 (node2) at 127.0.0.1:$node2, timeline 1" "$H/stdout"
+check "names the new primary" grep -q "^Cluster main: primary node 2 (node2) at 127.0.0.1:$node2, timeline $(pg_timeline node2)" "$H/stdout"
 check "app1 still points at node 1: not current" grep -Eq '^app1 +127\.0\.0\.1 +node 1 \(node1\).* NO ' "$H/stdout"
 check "app2 too" grep -Eq '^app2 +127\.0\.0\.1 +node 1 \(node1\).* NO ' "$H/stdout"
 run_pgdeploy
@@ -84,9 +84,10 @@ check_eq "after the deploy: exit 0" 0 "$RC"
 
 echo "# status: a fragment PgBouncer has not loaded"
 # The file says node 1, PgBouncer still serves node 2: written without a reload.
-sed -e "s/port=$node2/port=$node1/" -e "s/node 2 (node2) at 127.0.0.1:$node2/node 1 (node1) at 127.0.0.1:$node1/" \
-    "$H/app_app1/conf/main.ini" >"$H/stale.ini"
 set_primary node1 1
+sed -e "s/port=$node2/port=$node1/" -e "s/node 2 (node2) at 127.0.0.1:$node2/node 1 (node1) at 127.0.0.1:$node1/" \
+    -e "s/^; Epoch: timeline [0-9]*/; Epoch: timeline $(pg_timeline node1)/" \
+    "$H/app_app1/conf/main.ini" >"$H/stale.ini"
 as_user cp "$H/stale.ini" "$H/app_app1/conf/main.ini"
 run_sub status
 check_eq "exit 1" 1 "$RC"
@@ -123,7 +124,7 @@ check_eq "exit 0" 0 "$RC"
 check "nothing failed" grep -Eq '^[0-9]+ passed, 0 failed, 1 skipped$' "$H/stdout"
 for item in "repmgr.conf: event_notification_command runs pgdeploy" \
     "metadata: exactly one active primary: node 1 (node1)" \
-    "metadata: primary reachable and not in recovery: 127.0.0.1:$node1, timeline 1" \
+    "metadata: primary reachable and not in recovery: 127.0.0.1:$node1, timeline $(pg_timeline node1)" \
     "app1 (127.0.0.1): host key known and matching" \
     "app1 (127.0.0.1): config_dir writable" \
     "app1 (127.0.0.1): PgBouncer includes the fragment" \

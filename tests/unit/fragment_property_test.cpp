@@ -716,7 +716,7 @@ FragmentInput basic_input() {
   input.primary_id = 1;
   input.primary_name = "node1";
   input.target = {"10.0.0.11", 5432};
-  input.epoch = {1, "0/3000148"};
+  input.epoch = {1, "0/3000148", "7301234567890123456"};
   input.databases = {"app"};
   return input;
 }

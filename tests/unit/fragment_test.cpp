@@ -69,7 +69,7 @@ std::vector<DatabaseLine> read_as_pgbouncer(const std::string& text) {
 // ---- fixtures ------------------------------------------------------------------------------
 
 FragmentInput basic_input() {
-  return {"main", 1, "node1", {"10.0.0.11", 5432}, {1, "0/3000148"},
+  return {"main", 1, "node1", {"10.0.0.11", 5432}, {1, "0/3000148", "7301234567890123456"},
           {"reporting", "app", "postgres"}, ""};
 }
 
@@ -89,7 +89,7 @@ TEST(RenderFragment, MatchesGoldenForThreeDatabases) {
 
 TEST(RenderFragment, MatchesGoldenWithQuotedApplicationName) {
   const FragmentInput input{
-      "prod", 3, "pg-3", {"db-primary.example.com", 5433}, {12, "2A/FF0000D8"}, {"crm", "billing"},
+      "prod", 3, "pg-3", {"db-primary.example.com", 5433}, {12, "2A/FF0000D8", "7301234567890123456"}, {"crm", "billing"},
       "billing app's"};
   EXPECT_EQ(render_fragment(input), golden("application_name.ini"));
 }
@@ -99,7 +99,7 @@ TEST(RenderFragment, MatchesGoldenLeavingOutNamesPgBouncerCannotRoute) {
                             2,
                             "node2\n[pgbouncer]",
                             {"10.0.0.12", 5432},
-                            {2, "0/5000060\n[pgbouncer]"},
+                            {2, "0/5000060\n[pgbouncer]", "7301234567890123456"},
                             {"app", "evil\n* = host=attacker", "pgbouncer", std::string(64, 'x'),
                              std::string(63, 'y'), "my db", "*", "caf\xc3\xa9", "a;b"},
                             ""};

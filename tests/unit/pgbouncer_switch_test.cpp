@@ -13,7 +13,7 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 DeployPlan plan_to_new_primary(Sessions sessions, bool pause = false) {
-  return {"main", {2, "node2", "host=10.0.0.12"}, {"10.0.0.12", 5432}, {2, "0/5000060"},
+  return {"main", {2, "node2", "host=10.0.0.12"}, {"10.0.0.12", 5432}, {2, "0/5000060", "7301"},
           {"app", "Reports.2024"}, true, sessions, pause};
 }
 

@@ -22,7 +22,7 @@ class PrimaryCheckTest : public ::testing::Test {
     auto db = std::make_shared<FakeDatabase>();
     db->answer("pg_is_in_recovery", query_result({"r"}, {{recovery ? "t" : "f"}}));
     db->answer("pg_stat_wal_receiver", query_result({"sender_host", "sender_port"}));
-    db->answer("pg_walfile_name", query_result({"timeline", "lsn"}, {{"0000000A", "0/5000060"}}));
+    db->answer("pg_walfile_name", query_result({"timeline", "lsn", "system"}, {{"0000000A", "0/5000060", "7301"}}));
     nodes[conninfo] = db;
     return *db;
   }
@@ -111,7 +111,7 @@ TEST_F(PrimaryCheckTest, WritablePrimaryGivesItsEpochWithTheHexTimeline) {
 
 TEST_F(PrimaryCheckTest, UnreadableTimelineIsMetadataError) {
   node("host=db2", false)
-      .answer("pg_walfile_name", query_result({"timeline", "lsn"}, {{"zz", "0/1"}}));
+      .answer("pg_walfile_name", query_result({"timeline", "lsn", "system"}, {{"zz", "0/1", "7301"}}));
   try {
     read_primary_epoch({2, "node2", "host=db2"}, opener());
     FAIL() << "expected a metadata error";

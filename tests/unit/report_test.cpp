@@ -16,7 +16,7 @@ HostOutcome failed(const std::string& name, const std::string& reason) {
 }
 
 DeployPlan plan() {
-  return {"main", {1, "node1", "host=10.0.0.11"}, {"10.0.0.11", 5432}, {2, "0/3000060"}, {"app"}};
+  return {"main", {1, "node1", "host=10.0.0.11"}, {"10.0.0.11", 5432}, {2, "0/3000060", "7301"}, {"app"}};
 }
 
 TEST(Describe, UpdatedHostWithDuration) {
