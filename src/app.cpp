@@ -6,6 +6,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "pgdeploy/deploy_memo.hpp"
 #include "pgdeploy/doctor.hpp"
 #include "pgdeploy/errors.hpp"
 #include "pgdeploy/event_gate.hpp"
@@ -70,6 +71,15 @@ std::vector<HostOutcome> visit_hosts(const Options& options, const DeployPlan& p
   });
 }
 
+// How long a deploy that reached every host spares a repmgr event the same work: long enough
+// for the second event of one failover, short enough that a later event always pushes.
+constexpr std::chrono::seconds memo_age{60};
+
+// The deploy record beside the lock file: <cluster>.deployed.
+std::filesystem::path memo_path(const RunLock& lock) {
+  return std::filesystem::path(lock.path()).replace_extension(".deployed");
+}
+
 // Reads the metadata and visits the hosts, filling REPORT. Returns the exit code.
 ExitCode run_cluster(const Options& options, RunReport& report) {
   // Configuration problems (exit 2) come out before the database is asked anything.
@@ -98,9 +108,21 @@ ExitCode run_cluster(const Options& options, RunReport& report) {
     spdlog::warn("no enabled app servers in {}.app_servers; nothing to do", state.schema);
     return ExitCode::ok;
   }
+  const std::string fingerprint = deploy_fingerprint(*report.plan, hosts);
+  if (lock && options.event.event && recently_deployed(memo_path(*lock), fingerprint, memo_age)) {
+    spdlog::info("repmgr event {}: this node deployed the same to all {} app servers less than "
+                 "{} s ago; nothing to do",
+                 *options.event.event, hosts.size(), memo_age.count());
+    return ExitCode::ok;
+  }
   report.hosts = visit_hosts(options, *report.plan, hosts, ssh);
   spdlog::info("{}", summarize(*report.plan, report.hosts));
   const ExitCode code = exit_code_for(report.hosts, options.mode);
+  if (lock && code == ExitCode::ok && interrupting_signal() == 0) {
+    remember_deploy(memo_path(*lock), fingerprint);
+  } else if (lock) {
+    forget_deploy(memo_path(*lock));
+  }
   if (interrupting_signal() != 0) {
     spdlog::warn("interrupted by {}: hosts in flight finished, the others were left as they were",
                  strsignal(interrupting_signal()));

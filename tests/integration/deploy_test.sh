@@ -113,4 +113,28 @@ check_eq "PgBouncer loaded exactly the normal databases, routed to the primary" 
 check "no fallback or attacker entry in the fragment" fails grep -E '^\*|attacker' "$H/app_app2/conf/main.ini"
 check "appdb still routes to node1" routes_to app2 node1
 
+echo "# one failover raises two events on a node: the second one costs no SSH round trip"
+sshd_sessions() { grep -c 'Accepted publickey' "$H/ssh/sshd.log" || true; }
+event_run() { run_pgdeploy --event="$1" --node-id=1 --success=1; }
+pg_psql node1 postgres "CREATE DATABASE eventdb" >/dev/null
+event_run standby_promote
+check_eq "the first event deploys: exit 0" 0 "$RC"
+check "it pushed the change" grep -q "^eventdb = " "$H/app_app1/conf/main.ini"
+before=$(sshd_sessions)
+event_run repmgrd_failover_promote
+check_eq "the second event: exit 0" 0 "$RC"
+check "it says there is nothing to do" grep -q "repmgr event repmgrd_failover_promote: this node deployed the same to all 2 app servers less than 60 s ago; nothing to do" "$H/out"
+check_eq "and opened no SSH connection" "$before" "$(sshd_sessions)"
+run_pgdeploy
+check "a run by hand or from the timer still visits every host" grep -q "2 app servers: 0 updated, 2 unchanged" "$H/out"
+pg_psql node1 postgres "CREATE DATABASE memodb" >/dev/null
+event_run repmgrd_failover_promote
+check "a change since the last deploy is pushed" grep -q "^memodb = " "$H/app_app1/conf/main.ini"
+app_server_set app1 ssh_port "$(free_port)"
+event_run standby_promote
+check_eq "a host fails: exit 1" 1 "$RC"
+app_server_set app1 ssh_port "$SSH_PORT"
+event_run repmgrd_failover_promote
+check "after a failed run the next event pushes again" grep -q "app1 (127.0.0.1): unchanged" "$H/out"
+
 harness_summary
