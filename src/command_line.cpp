@@ -60,9 +60,12 @@ void add_operator_options(CLI::App& app, Options& options, RawFlags& raw) {
       ->check(CLI::Range(0, 3600))
       ->capture_default_str();
   const std::map<std::string, Sessions> sessions{
-      {"keep", Sessions::keep}, {"reconnect", Sessions::reconnect}, {"kill", Sessions::kill}};
+      {"keep", Sessions::keep},
+      {"reconnect", Sessions::reconnect},
+      {"kill", Sessions::kill},
+      {"auto", Sessions::automatic}};
   app.add_option("--sessions", options.sessions,
-                 "client sessions of a re-pointed PgBouncer: keep, reconnect or kill")
+                 "client sessions of a re-pointed PgBouncer: auto, keep, reconnect or kill")
       ->transform(CLI::CheckedTransformer(sessions, CLI::ignore_case).description(""))
       ->type_name("keep|reconnect|kill")
       ->default_str("reconnect");

@@ -6,6 +6,8 @@
 #include <chrono>
 
 #include "pgdeploy/fragment_file.hpp"
+#include "pgdeploy/pgbouncer_switch.hpp"
+#include "pgdeploy/ssh_console.hpp"
 
 #include "pgdeploy/host_steps.hpp"
 #include "pgdeploy/pgbouncer_switch.hpp"
@@ -49,10 +51,11 @@ bool HostDeployer::push(const AppServer& host, const std::string& fragment, Admi
   }
   const auto command = remote->start(install_script(request));
   send_to_installer(*command, fragment);
-  InstallerAnswer answer = await_installer(*command);
+  std::string held_by;
+  InstallerAnswer answer = await_installer(*command, &held_by);
   if (answer == InstallerAnswer::ready) {
     push_extras_or_stop(host, *remote, *command);
-    answer = await_installer(*command);
+    answer = await_installer(*command, &held_by);
   }
   if (answer != InstallerAnswer::installed) {
     command->close_input();  // no "commit": an installer that wrote anything rolls back
@@ -64,9 +67,41 @@ bool HostDeployer::push(const AppServer& host, const std::string& fragment, Admi
   }
   if (console != nullptr) {
     switch_or_roll_back(host, *command, *console);
+  } else if (primary_moved(held_by)) {
+    move_sessions_over_ssh(host, *remote);
   }
   commit(host, *command, console);
   return true;
+}
+
+bool HostDeployer::primary_moved(const std::string& held_by) const {
+  const auto previous = parse_fragment_file("; Primary: " + held_by).target;
+  return previous && !(*previous == plan_.target);
+}
+
+void HostDeployer::move_sessions_over_ssh(const AppServer& host, RemoteHost& remote) {
+  // The reload command has been sent; a signal takes effect a moment later.
+  const std::vector<Route> routes = routes_of(fragment_input_for(plan_, host));
+  try {
+    SshConsole console(remote, host.pgbouncer_ini);
+    if (!await_routing(console, routes, std::chrono::milliseconds(1000))) {
+      spdlog::warn("{}: PgBouncer does not serve the new fragment yet; its sessions were left "
+                   "alone",
+                   host.name);
+      return;
+    }
+    // Every route to the primary moved with it; read-only routes are left to their standbys.
+    std::vector<Route> moved;
+    std::copy_if(routes.begin(), routes.end(), std::back_inserter(moved),
+                 [&](const Route& route) { return route.target == plan_.target; });
+    move_sessions(console, plan_, moved);
+  } catch (const HostError& e) {
+    spdlog::warn("{}: the primary moved, but PgBouncer's console cannot be reached over SSH "
+                 "({}); clients that tried the old primary can wait up to PgBouncer's "
+                 "server_login_retry: set admin_conninfo, or let the SSH user reach the console "
+                 "with psql (see pgdeploy doctor)",
+                 host.name, e.what());
+  }
 }
 
 void HostDeployer::push_extras_or_stop(const AppServer& host, RemoteHost& remote,

@@ -106,8 +106,12 @@ void send_to_installer(RemoteCommand& command, std::string_view data) {
   }
 }
 
-InstallerAnswer await_installer(RemoteCommand& command) {
+InstallerAnswer await_installer(RemoteCommand& command, std::string* held_by) {
   while (const auto line = command.read_line()) {
+    if (held_by != nullptr && line->starts_with("held by ")) {
+      *held_by = line->substr(std::string_view("held by ").size());
+      continue;
+    }
     if (*line == installed_line) {
       return InstallerAnswer::installed;
     }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "pgdeploy/remote_host.hpp"
 
@@ -20,17 +21,25 @@ const RoutedDatabase* find(const std::vector<RoutedDatabase>& routed, const std:
   return found == routed.end() ? nullptr : &*found;
 }
 
-// The databases that PgBouncer routes elsewhere now, and whose sessions will have to move.
-std::vector<std::string> moving_databases(const std::vector<RoutedDatabase>& before,
-                                          const std::vector<Route>& routes) {
-  std::vector<std::string> moving;
+// The routes that PgBouncer sends elsewhere now, and whose sessions will have to move.
+std::vector<Route> moving_routes(const std::vector<RoutedDatabase>& before,
+                                 const std::vector<Route>& routes) {
+  std::vector<Route> moving;
   for (const Route& route : routes) {
     const RoutedDatabase* db = find(before, route.key);
     if (db != nullptr && !matches(*db, route)) {
-      moving.push_back(route.key);
+      moving.push_back(route);
     }
   }
   return moving;
+}
+
+std::vector<std::string> keys_of(const std::vector<Route>& routes) {
+  std::vector<std::string> keys;
+  for (const Route& route : routes) {
+    keys.push_back(route.key);
+  }
+  return keys;
 }
 
 }  // namespace
@@ -60,27 +69,30 @@ void verify_routing(AdminConsole& console, const std::vector<Route>& routes) {
   spdlog::debug("admin console: all {} routes loaded", routes.size());
 }
 
-void for_each_database(AdminConsole& console, const char* command,
-                       const std::vector<std::string>& names) {
-  for (const std::string& name : names) {
-    console.execute(std::string(command) + " " + admin_database_argument(name));
+// Runs COMMAND for NAME, best effort: moving sessions never undoes a route PgBouncer serves. A
+// name the console will not take as an argument (62 or 63 bytes: "bad arguments") is one case.
+bool try_database_command(AdminConsole& console, const std::string& command,
+                          const std::string& name) {
+  try {
+    console.execute(command + " " + admin_database_argument(name));
+    return true;
+  } catch (const HostError& e) {
+    spdlog::warn("admin console: {} {} failed ({}); its sessions were not moved", command, name,
+                 e.what());
+    return false;
   }
 }
 
-void move_sessions(AdminConsole& console, Sessions sessions,
-                   const std::vector<std::string>& moving) {
-  switch (sessions) {
-    case Sessions::keep:
-      return;
-    case Sessions::reconnect:
-      for_each_database(console, "RECONNECT", moving);
-      return;
-    case Sessions::kill:
-      // KILL leaves the database paused for new clients until RESUME.
-      for_each_database(console, "KILL", moving);
-      for_each_database(console, "RESUME", moving);
-      return;
+// What happens to the sessions of ROUTE: with the default, writes that moved are cut at once,
+// because their old server is not the primary any more (dead or demoted: a second writable
+// node is refused before any host is visited) and a pool that tried a dead server waits
+// server_login_retry before it tries again, unless KILL + RESUME resets it. Read-only routes
+// move between running standbys: their sessions may finish.
+Sessions sessions_for(const Route& route, const DeployPlan& plan) {
+  if (plan.sessions != Sessions::automatic) {
+    return plan.sessions;
   }
+  return route.target == plan.target ? Sessions::kill : Sessions::reconnect;
 }
 
 // RESUMEs the paused databases when the switch ends, however it ends.
@@ -90,8 +102,9 @@ class PausedDatabases {
   // PAUSE waits for the queries running on those databases to finish; new ones wait.
   void pause(const std::vector<std::string>& names) {
     for (const std::string& name : names) {
-      console_.execute("PAUSE " + admin_database_argument(name));
-      paused_.push_back(name);
+      if (try_database_command(console_, "PAUSE", name)) {
+        paused_.push_back(name);
+      }
     }
   }
   PausedDatabases(const PausedDatabases&) = delete;
@@ -115,19 +128,53 @@ class PausedDatabases {
 
 std::string admin_database_argument(const std::string& name) { return "\"" + name + "\""; }
 
+void move_sessions(AdminConsole& console, const DeployPlan& plan,
+                   const std::vector<Route>& moved) {
+  for (const Route& route : moved) {
+    switch (sessions_for(route, plan)) {
+      case Sessions::keep:
+      case Sessions::automatic:
+        break;
+      case Sessions::reconnect:
+        try_database_command(console, "RECONNECT", route.key);
+        break;
+      case Sessions::kill:
+        // KILL leaves the database paused for new clients until RESUME.
+        if (try_database_command(console, "KILL", route.key) &&
+            !try_database_command(console, "RESUME", route.key)) {
+          spdlog::error("admin console: {} is left paused after KILL: run RESUME {} on the "
+                        "console",
+                        route.key, admin_database_argument(route.key));
+        }
+        break;
+    }
+  }
+}
+
+bool await_routing(AdminConsole& console, const std::vector<Route>& routes,
+                   std::chrono::milliseconds patience) {
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  while (routing_problem(console.show_databases(), routes)) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
 void switch_pgbouncer(AdminConsole& console, const DeployPlan& plan,
                       const std::vector<Route>& routes) {
   const bool sessions_move = plan.sessions != Sessions::keep || plan.pause;
-  const std::vector<std::string> moving = sessions_move
-                                              ? moving_databases(console.show_databases(), routes)
-                                              : std::vector<std::string>{};
+  const std::vector<Route> moving =
+      sessions_move ? moving_routes(console.show_databases(), routes) : std::vector<Route>{};
   PausedDatabases paused(console);
   if (plan.pause) {
-    paused.pause(moving);
+    paused.pause(keys_of(moving));
   }
   console.reload();
   verify_routing(console, routes);
-  move_sessions(console, plan.sessions, moving);
+  move_sessions(console, plan, moving);
 }
 
 }  // namespace pgdeploy

@@ -104,6 +104,8 @@ fence() {
   if [ "$ht" -eq "$timeline" ] && [ "$hid" -ne "$node" ]; then
     refuse "is held by the primary $holder on the same timeline $ht: two primaries were promoted from one parent; rejoin or rebuild the one that must not be primary, --force only after that"
   fi
+  # pgdeploy moves the sessions of a PgBouncer whose primary changed.
+  echo "held by $holder"
 }
 if [ "$fence" = 1 ] && [ -f "$target" ]; then
   fence

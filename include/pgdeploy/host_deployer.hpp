@@ -20,7 +20,7 @@ struct DeployPlan {
   Epoch epoch;
   std::vector<std::string> databases;  // only names PgBouncer can represent
   bool fence = true;                   // false with --force
-  Sessions sessions = Sessions::reconnect;  // for hosts reloaded through their admin console
+  Sessions sessions = Sessions::automatic;  // for hosts whose console pgdeploy reaches
   bool pause = false;
   std::optional<std::string> ro_suffix = std::nullopt;  // --ro-suffix
   std::vector<Standby> standbys = {};  // running standbys, for read-only routes
@@ -49,6 +49,11 @@ class HostDeployer {
   // changed or PgBouncer does not serve the fragment. True when PgBouncer was reloaded.
   bool after_unchanged(const AppServer& host, RemoteHost& remote, AdminConsole* console);
   void reload_by_command(const AppServer& host, RemoteHost& remote);
+  // True when HELD_BY (the installer's "node N (NAME) at HOST:PORT") names another target.
+  bool primary_moved(const std::string& held_by) const;
+  // For hosts reloaded by command: moves the sessions of the re-pointed databases through the
+  // console reached over SSH, best effort.
+  void move_sessions_over_ssh(const AppServer& host, RemoteHost& remote);
   void switch_or_roll_back(const AppServer& host, RemoteCommand& command, AdminConsole& console);
   // Sends "commit"; when it does not arrive, makes PgBouncer serve the file in place again.
   void commit(const AppServer& host, RemoteCommand& command, AdminConsole* console);

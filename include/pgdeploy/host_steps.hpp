@@ -47,8 +47,9 @@ enum class InstallerAnswer {
 };
 
 // Reads the installer's stdout up to its first answer, skipping lines before it (a login
-// banner printed by the remote user's shell start-up files).
-InstallerAnswer await_installer(RemoteCommand& command);
+// banner printed by the remote user's shell start-up files). HELD_BY, when given, receives
+// what the fencing check said of the file in place: "node N (NAME) at HOST:PORT".
+InstallerAnswer await_installer(RemoteCommand& command, std::string* held_by = nullptr);
 
 // Runs SCRIPT on REMOTE with no input and waits for it to end.
 CommandResult run_remote(RemoteHost& remote, const std::string& script);

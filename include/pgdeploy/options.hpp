@@ -23,7 +23,8 @@ struct EventOptions {
 enum class Sessions {
   keep,       // leave them: session-pooled clients stay on the old server until they leave
   reconnect,  // RECONNECT db: each server connection is closed when released
-  kill        // KILL db then RESUME db: cut every client at once
+  kill,       // KILL db then RESUME db: cut every client at once
+  automatic   // kill for routes to the primary, reconnect for read-only routes
 };
 
 // What a run does with the hosts.
@@ -62,7 +63,7 @@ struct Options {
   bool json = false;  // machine-readable report on stdout
   std::optional<std::filesystem::path> config_file;  // --config; unset: /etc/pgdeploy.ini if any
   int lock_wait_seconds = 30;  // how long to wait for another run of the same cluster
-  Sessions sessions = Sessions::reconnect;
+  Sessions sessions = Sessions::automatic;
   bool pause = false;  // wrap the switch in PAUSE/RESUME (admin console only)
   std::optional<std::string> sync_userlist;  // remote path of PgBouncer's userlist
   bool sync_pgpass = false;                  // copy ~/.pgpass to hosts without auth_trust

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,16 @@ namespace pgdeploy {
 // are resumed on every path.
 void switch_pgbouncer(AdminConsole& console, const DeployPlan& plan,
                       const std::vector<Route>& routes);
+
+// Moves the sessions of the MOVED routes as the plan's --sessions says (see sessions_for in
+// the source for the default). Best effort: a command that fails is a warning naming the
+// database; a database left paused after KILL is an error naming the RESUME to run.
+void move_sessions(AdminConsole& console, const DeployPlan& plan, const std::vector<Route>& moved);
+
+// Polls SHOW DATABASES until every route of ROUTES is served, for up to PATIENCE (a reload by
+// signal takes effect a moment after the signal). False when they were not.
+bool await_routing(AdminConsole& console, const std::vector<Route>& routes,
+                   std::chrono::milliseconds patience);
 
 // The first route of ROUTES that PgBouncer's SHOW DATABASES rows ROUTED do not serve as the
 // route says, described; nullopt when every route is loaded.

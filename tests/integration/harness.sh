@@ -378,9 +378,9 @@ bouncer_reload_command() {
 app_server_add() {
     local name=$1 node_id=$2 addr=${3:-127.0.0.1}
     pg_psql node1 repmgr "INSERT INTO repmgr.app_servers
-        (node_id, node_name, ip_addr, username, ssh_port, config_dir)
+        (node_id, node_name, ip_addr, username, ssh_port, config_dir, pgbouncer_ini)
         VALUES ($node_id, $(sql_lit "$name"), $(sql_lit "$addr"), $(sql_lit "$TEST_USER"),
-                $SSH_PORT, $(sql_lit "$H/app_$name/conf"))" >/dev/null
+                $SSH_PORT, $(sql_lit "$H/app_$name/conf"), $(sql_lit "$H/app_$name/pgbouncer.ini"))" >/dev/null
 }
 
 # ---------------------------------------------------------------- cleanup
