@@ -6,6 +6,7 @@
 
 #include "pgdeploy/app_servers.hpp"
 #include "pgdeploy/errors.hpp"
+#include "pgdeploy/primary_check.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -38,6 +39,7 @@ Endpoint endpoint_or_error(const std::string& conninfo, const std::string& origi
   }
 }
 
+
 }  // namespace
 
 Catalog::Catalog(Database& db, std::string cluster) : db_(db), cluster_(std::move(cluster)) {}
@@ -48,7 +50,11 @@ ClusterState Catalog::read(bool public_net, bool with_standbys) {
   state.schema = schema_of(state.layout);
   require_app_servers(state.schema);
   state.primary = read_primary(state.schema, state.layout);
-  state.primary_endpoint = primary_endpoint(state.schema, state.primary, public_net);
+  if (public_net) {
+    state.primary_endpoint = public_endpoint(state.schema, state.primary);
+  } else {
+    check_primary_conninfo(state.primary);
+  }
   state.other_nodes = read_other_nodes(state.schema, state.layout, state.primary);
   state.databases = read_databases();
   state.app_servers = query_app_servers(state.schema);
@@ -79,12 +85,6 @@ std::vector<AppServer> Catalog::query_app_servers(const std::string& schema) {
   return app_servers_from(db_.query(app_servers_query(table, table_columns(db_, table)), {}));
 }
 
-Endpoint Catalog::primary_endpoint(const std::string& schema, const Node& primary,
-                                   bool public_net) {
-  return public_net ? read_public_endpoint(schema, primary)
-                    : endpoint_or_error(primary.conninfo, "primary " + describe(primary));
-}
-
 std::vector<Standby> Catalog::read_standbys(const ClusterState& state, bool public_net) {
   const bool current = state.layout == Layout::repmgr4;
   const QueryResult rows =
@@ -99,7 +99,7 @@ std::vector<Standby> Catalog::read_standbys(const ClusterState& state, bool publ
     const Node node{std::stoi(rows.value(row, "id").value_or("0")),
                     rows.value(row, "name").value_or(""), rows.value(row, "conninfo").value_or("")};
     try {
-      const Endpoint endpoint = public_net ? read_public_endpoint(state.schema, node)
+      const Endpoint endpoint = public_net ? public_endpoint(state.schema, node)
                                            : endpoint_of(parse_conninfo(node.conninfo));
       standbys.push_back({node, endpoint, rows.value(row, "location").value_or("")});
     } catch (const std::exception& e) {
@@ -159,7 +159,7 @@ std::vector<Node> Catalog::read_other_nodes(const std::string& schema, Layout la
   return nodes;
 }
 
-Endpoint Catalog::read_public_endpoint(const std::string& schema, const Node& primary) {
+Endpoint Catalog::public_endpoint(const std::string& schema, const Node& primary) {
   if (!table_exists(schema, "node_public_info")) {
     throw metadata_error("--public-net: table " + schema + ".node_public_info does not exist");
   }

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <memory>
 #include <stdexcept>
+#include <utility>
 
 namespace pgdeploy {
 namespace {
@@ -58,18 +59,43 @@ std::string scrub_quoted(const std::string& text, Predicate secret) {
 
 }  // namespace
 
+namespace {
+
+// What is wrong with a conninfo libpq cannot parse, in words of our own: libpq's messages quote
+// the offending token or the whole URI, and a password written without its keyword is such a
+// token.
+std::string parse_problem(const char* libpq_message) {
+  static const std::pair<const char*, const char*> problems[] = {
+      {"missing \"=\" after", "missing \"=\" after a keyword"},
+      {"unterminated quoted string", "unterminated quoted string"},
+      {"invalid connection option", "unknown keyword"},
+      {"percent-encoded", "invalid percent-encoding"},
+      {"URI", "invalid URI"},
+      {"out of memory", "out of memory"},
+  };
+  const std::string_view message = libpq_message != nullptr ? libpq_message : "out of memory";
+  for (const auto& [libpq_words, ours] : problems) {
+    if (message.find(libpq_words) != std::string_view::npos) {
+      return std::string("invalid connection string: ") + ours;
+    }
+  }
+  return "invalid connection string";
+}
+
+}  // namespace
+
+bool is_connection_string(std::string_view text) {
+  return text.rfind("postgresql://", 0) == 0 || text.rfind("postgres://", 0) == 0 ||
+         text.find('=') != std::string_view::npos;
+}
+
 ConnInfo parse_conninfo(const std::string& conninfo) {
   char* error = nullptr;
   OptionsPtr options(PQconninfoParse(conninfo.c_str(), &error), &PQconninfoFree);
   if (!options) {
-    // A token without "=" may be a password written without its key: hide it too.
-    const std::string raw = error != nullptr ? error : "out of memory";
-    const bool bare_token = raw.find("missing \"=\" after") != std::string::npos;
-    std::string message = scrub_quoted(raw, [bare_token](std::string_view quoted) {
-      return looks_like_conninfo(quoted) || (bare_token && quoted.size() > 1);
-    });
+    const std::string problem = parse_problem(error);
     PQfreemem(error);
-    throw std::invalid_argument(message);
+    throw std::invalid_argument(problem);
   }
   ConnInfo result;
   for (const PQconninfoOption* option = options.get(); option->keyword != nullptr; ++option) {
@@ -80,15 +106,16 @@ ConnInfo parse_conninfo(const std::string& conninfo) {
   return result;
 }
 
-Endpoint endpoint_of(const ConnInfo& conninfo) {
+namespace {
+
+// The host (or hostaddr) a conninfo names, when it names one.
+std::string named_host(const ConnInfo& conninfo) {
   // hostaddr is the address libpq really connects to; host may only name it.
   std::string host = value_or_empty(conninfo, "hostaddr");
-  if (host.empty()) {
-    host = value_or_empty(conninfo, "host");
-  }
-  if (host.empty()) {
-    throw std::invalid_argument("conninfo names no host");
-  }
+  return host.empty() ? value_or_empty(conninfo, "host") : host;
+}
+
+void require_one_tcp_host(const std::string& host) {
   if (host.find(',') != std::string::npos) {
     throw std::invalid_argument("conninfo names several hosts (" + host + ")");
   }
@@ -96,11 +123,27 @@ Endpoint endpoint_of(const ConnInfo& conninfo) {
     throw std::invalid_argument("conninfo names a Unix socket (" + host +
                                 "), which application servers cannot reach");
   }
+}
+
+}  // namespace
+
+Endpoint endpoint_of(const ConnInfo& conninfo) {
+  const std::string host = named_host(conninfo);
+  if (host.empty()) {
+    throw std::invalid_argument("conninfo names no host");
+  }
+  require_one_tcp_host(host);
   Endpoint endpoint{host, 5432};
   if (const std::string port = value_or_empty(conninfo, "port"); !port.empty()) {
     endpoint.port = parse_port(port);
   }
   return endpoint;
+}
+
+void check_named_host(const ConnInfo& conninfo) {
+  if (const std::string host = named_host(conninfo); !host.empty()) {
+    require_one_tcp_host(host);
+  }
 }
 
 namespace {

@@ -35,13 +35,11 @@ std::string servers_detail(const std::vector<AppServer>& servers) {
 }
 
 // The primary answers, is writable, and has an endpoint app servers can use.
-void check_primary_up(Catalog& catalog, const std::string& schema, const Node& primary,
-                      const Options& options, Checklist& list) {
+void check_primary_up(const Node& primary, const Options& options, Checklist& list) {
   try {
-    const Epoch epoch = read_primary_epoch(primary, database_opener(options.timeout_seconds));
-    const Endpoint target = catalog.primary_endpoint(schema, primary, false);
-    list.pass(primary_up_item, describe(target) + ", timeline " +
-                                   std::to_string(epoch.timeline));
+    const CheckedPrimary checked = check_primary(primary, database_opener(options.timeout_seconds));
+    list.pass(primary_up_item,
+              describe(checked.endpoint) + ", timeline " + std::to_string(checked.epoch.timeline));
   } catch (const Error& e) {
     list.fail(primary_up_item, e.what(),
               e.exit_code() == ExitCode::safety_refusal
@@ -53,7 +51,7 @@ void check_primary_up(Catalog& catalog, const std::string& schema, const Node& p
 void check_public_endpoint(Catalog& catalog, const std::string& schema, const Node& primary,
                            Checklist& list) {
   try {
-    const Endpoint target = catalog.primary_endpoint(schema, primary, true);
+    const Endpoint target = catalog.public_endpoint(schema, primary);
     list.pass(public_item, describe(target));
   } catch (const Error& e) {
     list.fail(public_item, e.what(),
@@ -86,7 +84,7 @@ void check_catalog(Catalog& catalog, Layout layout, const Options& options, Chec
     }
     return;
   }
-  check_primary_up(catalog, schema, *primary, options, list);
+  check_primary_up(*primary, options, list);
   if (options.public_net) {
     check_public_endpoint(catalog, schema, *primary, list);
   }
@@ -99,6 +97,7 @@ MetadataFindings check_metadata(const Options& options, const std::string& conni
   Checklist list("metadata");
   std::unique_ptr<Database> db;
   try {
+    check_local_conninfo(options, conninfo);
     db = open_writable_node(conninfo, database_opener(options.timeout_seconds));
     list.pass(reachable_item, "a writable node answers");
   } catch (const Error& e) {

@@ -1,27 +1,23 @@
-#include "pgdeploy/conninfo.hpp"
 #include "pgdeploy/pgbouncer_console.hpp"
 
-#include <libpq-fe.h>
-#include <poll.h>
 #include <spdlog/spdlog.h>
 
-#include <chrono>
 #include <charconv>
+#include <stdexcept>
+#include <vector>
 
+#include "pgdeploy/bounded_connection.hpp"
+#include "pgdeploy/conninfo.hpp"
 #include "pgdeploy/remote_host.hpp"
 
 namespace pgdeploy {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
-
 constexpr const char* step = "admin console";
 
 class PgBouncerConsole final : public AdminConsole {
  public:
-  PgBouncerConsole(PGconn* conn, int timeout_seconds)
-      : conn_(conn, &PQfinish), timeout_(timeout_seconds) {}
+  explicit PgBouncerConsole(std::unique_ptr<BoundedConnection> conn) : conn_(std::move(conn)) {}
 
   void reload() override { execute("RELOAD"); }
 
@@ -75,34 +71,17 @@ class PgBouncerConsole final : public AdminConsole {
  private:
   // Runs one admin command with the simple query protocol, bounded by the timeout.
   ResultPtr run(const char* command, ExecStatusType expected) {
-    if (PQsendQuery(conn_.get(), command) == 0) {
-      throw HostError(step, std::string(command) + ": " + scrub_libpq_message(PQerrorMessage(conn_.get())));
-    }
-    wait_for_result(command);
-    ResultPtr result(PQgetResult(conn_.get()), &PQclear);
-    while (PGresult* extra = PQgetResult(conn_.get())) {
-      PQclear(extra);
+    ResultPtr result(nullptr, &PQclear);
+    try {
+      result = conn_->run([command](PGconn* conn) { return PQsendQuery(conn, command); });
+    } catch (const LibpqFailure& e) {
+      throw HostError(step, std::string(command) + ": " + e.what());
     }
     if (PQresultStatus(result.get()) != expected) {
       throw HostError(step, std::string(command) + " failed: " +
                                 scrub_libpq_message(PQresultErrorMessage(result.get())));
     }
     return result;
-  }
-
-  void wait_for_result(const char* command) {
-    const auto deadline = Clock::now() + timeout_;
-    while (PQisBusy(conn_.get()) != 0) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      pollfd fd{PQsocket(conn_.get()), POLLIN, 0};
-      if (left.count() <= 0 || poll(&fd, 1, static_cast<int>(left.count())) == 0) {
-        throw HostError(step, std::string(command) + ": no answer within " +
-                                  std::to_string(timeout_.count()) + " s");
-      }
-      if (PQconsumeInput(conn_.get()) == 0) {
-        throw HostError(step, std::string(command) + ": " + scrub_libpq_message(PQerrorMessage(conn_.get())));
-      }
-    }
   }
 
   static int column(const PGresult* result, const char* name) {
@@ -113,27 +92,32 @@ class PgBouncerConsole final : public AdminConsole {
     return index;
   }
 
-  std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
-  std::chrono::seconds timeout_;
+  std::unique_ptr<BoundedConnection> conn_;
 };
 
 }  // namespace
 
 std::unique_ptr<AdminConsole> PgBouncerConnector::connect(const std::string& admin_conninfo) {
-  const std::string timeout = std::to_string(timeout_seconds_);
+  // Parsed first: libpq's own message would quote what it cannot parse, a password maybe.
+  if (is_connection_string(admin_conninfo)) {
+    try {
+      parse_conninfo(admin_conninfo);
+    } catch (const std::invalid_argument& e) {
+      throw HostError(step, std::string("admin_conninfo: ") + e.what());
+    }
+  }
   // The first dbname is expanded as a conninfo; the later keywords override what it says.
-  const char* keys[] = {"dbname", "dbname", "connect_timeout", "fallback_application_name",
-                        nullptr};
-  const char* values[] = {admin_conninfo.c_str(), "pgbouncer", timeout.c_str(), "pgdeploy",
-                          nullptr};
-  PGconn* conn = PQconnectdbParams(keys, values, 1);
-  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    const std::string message = conn != nullptr ? scrub_libpq_message(PQerrorMessage(conn)) : "out of memory";
-    PQfinish(conn);
-    throw HostError(step, "cannot connect: " + message);
+  const std::vector<const char*> keys{"dbname", "dbname", "fallback_application_name", nullptr};
+  const std::vector<const char*> values{admin_conninfo.c_str(), "pgbouncer", "pgdeploy", nullptr};
+  std::unique_ptr<BoundedConnection> conn;
+  try {
+    conn =
+        std::make_unique<BoundedConnection>(keys, values, std::chrono::seconds(timeout_seconds_));
+  } catch (const LibpqFailure& e) {
+    throw HostError(step, std::string("cannot connect: ") + e.what());
   }
   spdlog::debug("admin console: connected");
-  return std::make_unique<PgBouncerConsole>(conn, timeout_seconds_);
+  return std::make_unique<PgBouncerConsole>(std::move(conn));
 }
 
 }  // namespace pgdeploy

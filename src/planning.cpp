@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <stdexcept>
+
 #include "pgdeploy/catalog.hpp"
+#include "pgdeploy/conninfo.hpp"
 #include "pgdeploy/errors.hpp"
 #include "pgdeploy/extra_files.hpp"
 #include "pgdeploy/pgbouncer_syntax.hpp"
@@ -18,6 +21,21 @@ std::string local_conninfo(const Options& options, const std::optional<RepmgrCon
   return config ? *config->conninfo : std::string(default_pgconnstring);
 }
 
+void check_local_conninfo(const Options& options, const std::string& conninfo) {
+  if (!is_connection_string(conninfo)) {
+    return;  // a database name
+  }
+  try {
+    parse_conninfo(conninfo);
+  } catch (const std::invalid_argument& e) {
+    const std::string origin = options.pgconnstring ? "-p"
+                               : options.repmgr_config
+                                   ? "the conninfo in " + options.repmgr_config->string()
+                                   : "the default conninfo";
+    throw metadata_error(origin + ": " + e.what());
+  }
+}
+
 DatabaseOpener database_opener(int timeout_seconds) {
   return [timeout_seconds](const std::string& target) {
     spdlog::debug("connecting to {}", redact_conninfo(target));
@@ -26,6 +44,7 @@ DatabaseOpener database_opener(int timeout_seconds) {
 }
 
 ClusterState read_cluster(const Options& options, const std::string& conninfo) {
+  check_local_conninfo(options, conninfo);
   const DatabaseOpener open = database_opener(options.timeout_seconds);
   const std::unique_ptr<Database> db = open_writable_node(conninfo, open);
   // Standbys only matter for read-only routes.
@@ -34,7 +53,11 @@ ClusterState read_cluster(const Options& options, const std::string& conninfo) {
   if (options.sync_userlist) {
     state.userlist = userlist_from(*db);
   }
-  state.epoch = read_primary_epoch(state.primary, open);
+  const CheckedPrimary checked = check_primary(state.primary, open);
+  state.epoch = checked.epoch;
+  if (!options.public_net) {
+    state.primary_endpoint = checked.endpoint;
+  }
   refuse_other_writable_nodes(state.other_nodes, open);
   if (options.ro_suffix) {
     state.standbys = running_standbys(state.standbys, open);

@@ -1,36 +1,45 @@
-#include "pgdeploy/conninfo.hpp"
 #include "pgdeploy/postgres_connection.hpp"
 
 #include <cstdlib>
 #include <vector>
 
+#include "pgdeploy/conninfo.hpp"
 #include "pgdeploy/errors.hpp"
 
 namespace pgdeploy {
 namespace {
 
-using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
-
-PGconn* open_connection(const std::string& conninfo, int timeout_seconds) {
-  const std::string timeout = std::to_string(timeout_seconds);
-  const std::string statement_timeout =
-      "-c statement_timeout=" + std::to_string(timeout_seconds * 1000);
-  std::vector<const char*> keys{"fallback_application_name"};
-  std::vector<const char*> values{"pgdeploy"};
-  // Our timeout comes first so that the conninfo (expanded from dbname) can override it;
-  // PGCONNECT_TIMEOUT applies only when nothing is given explicitly.
-  if (std::getenv("PGCONNECT_TIMEOUT") == nullptr) {
-    keys.push_back("connect_timeout");
-    values.push_back(timeout.c_str());
+// The server options the conninfo asks for (else PGOPTIONS), followed by ours: libpq takes
+// one options keyword, the last given, so ours alone would drop the user's and theirs alone
+// ours. Of two -c settings of one parameter the server keeps the later.
+std::string merged_options(const std::string& conninfo, int timeout_seconds) {
+  std::string user;
+  if (is_connection_string(conninfo)) {
+    const ConnInfo parsed = parse_conninfo(conninfo);
+    if (const auto found = parsed.find("options"); found != parsed.end()) {
+      user = found->second;
+    }
   }
-  // Bounds every query too: a lock held on repmgr's tables must not stall a failover.
-  keys.push_back("options");
-  values.push_back(statement_timeout.c_str());
-  keys.push_back("dbname");
-  values.push_back(conninfo.c_str());
-  keys.push_back(nullptr);
-  values.push_back(nullptr);
-  return PQconnectdbParams(keys.data(), values.data(), 1);
+  if (const char* env = std::getenv("PGOPTIONS"); user.empty() && env != nullptr) {
+    user = env;
+  }
+  // The server's own bound fires a little before the client's deadline, so that a server
+  // that is merely slow (a lock held on repmgr's tables) ends the query with its own message.
+  const std::string ours = "-c statement_timeout=" + std::to_string(timeout_seconds * 800);
+  return user.empty() ? ours : user + " " + ours;
+}
+
+std::unique_ptr<BoundedConnection> open_connection(const std::string& conninfo,
+                                                   int timeout_seconds) {
+  const std::string options = merged_options(conninfo, timeout_seconds);
+  // A second line behind the client-side deadline: the kernel drops a connection whose data
+  // stays unacknowledged that long. Before the conninfo, which may set its own.
+  const std::string tcp_user_timeout = std::to_string(timeout_seconds * 1000);
+  const std::vector<const char*> keys{"fallback_application_name", "tcp_user_timeout", "dbname",
+                                      "options", nullptr};
+  const std::vector<const char*> values{"pgdeploy", tcp_user_timeout.c_str(), conninfo.c_str(),
+                                        options.c_str(), nullptr};
+  return std::make_unique<BoundedConnection>(keys, values, std::chrono::seconds(timeout_seconds));
 }
 
 QueryResult to_query_result(const PGresult* result) {
@@ -55,15 +64,13 @@ QueryResult to_query_result(const PGresult* result) {
 
 }  // namespace
 
-PostgresConnection::PostgresConnection(const std::string& conninfo, int timeout_seconds)
-    : conn_(open_connection(conninfo, timeout_seconds), &PQfinish) {
-  if (!conn_) {
-    throw metadata_error("cannot connect to the repmgr database: out of memory");
-  }
-  if (PQstatus(conn_.get()) != CONNECTION_OK) {
-    // libpq's message names host and port but never the password.
-    throw metadata_error("cannot connect to the repmgr database: " +
-                         scrub_libpq_message(PQerrorMessage(conn_.get())));
+PostgresConnection::PostgresConnection(const std::string& conninfo, int timeout_seconds) {
+  try {
+    conn_ = open_connection(conninfo, timeout_seconds);
+  } catch (const std::exception& e) {
+    // An unparsable conninfo (std::invalid_argument) or a LibpqFailure; either message names
+    // host and port at most, never the password.
+    throw metadata_error(std::string("cannot connect to the repmgr database: ") + e.what());
   }
 }
 
@@ -74,26 +81,35 @@ QueryResult PostgresConnection::query(const std::string& sql,
   for (const auto& param : params) {
     values.push_back(param.c_str());
   }
-  ResultPtr result(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()),
-                                nullptr, values.data(), nullptr, nullptr, 0),
-                   &PQclear);
+  ResultPtr result(nullptr, &PQclear);
+  try {
+    result = conn_->run([&](PGconn* conn) {
+      return PQsendQueryParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                               values.data(), nullptr, nullptr, 0);
+    });
+  } catch (const LibpqFailure& e) {
+    throw metadata_error(std::string("query on the repmgr database failed: ") + e.what());
+  }
   const ExecStatusType status = PQresultStatus(result.get());
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     throw metadata_error("query on the repmgr database failed: " +
-                         scrub_libpq_message(PQerrorMessage(conn_.get())));
+                         scrub_libpq_message(PQresultErrorMessage(result.get())));
   }
   return to_query_result(result.get());
 }
 
 std::string PostgresConnection::quote_identifier(std::string_view identifier) {
   const std::string text(identifier);
-  char* quoted = PQescapeIdentifier(conn_.get(), text.c_str(), text.size());
+  char* quoted = PQescapeIdentifier(conn_->get(), text.c_str(), text.size());
   if (quoted == nullptr) {
-    throw metadata_error("cannot quote identifier: " + scrub_libpq_message(PQerrorMessage(conn_.get())));
+    throw metadata_error("cannot quote identifier: " +
+                         scrub_libpq_message(PQerrorMessage(conn_->get())));
   }
   std::string result(quoted);
   PQfreemem(quoted);
   return result;
 }
+
+ConnInfo PostgresConnection::settings() const { return conn_->settings(); }
 
 }  // namespace pgdeploy

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <future>
+#include <stdexcept>
 
 #include "pgdeploy/conninfo.hpp"
 #include "pgdeploy/errors.hpp"
@@ -107,19 +108,10 @@ void refuse_other_writable_nodes(const std::vector<Node>& others, const Database
   }
 }
 
-Epoch read_primary_epoch(const Node& primary, const DatabaseOpener& open) {
-  std::unique_ptr<Database> db;
-  try {
-    db = open(primary.conninfo);
-  } catch (const Error& e) {
-    throw metadata_error("the primary " + describe(primary) + " is unreachable: " + e.what() +
-                         "; nothing was pushed");
-  }
-  if (in_recovery(*db)) {
-    throw safety_refusal("the metadata names " + describe(primary) +
-                         " as primary, but it is in recovery; nothing was pushed");
-  }
-  const QueryResult result = db->query(
+namespace {
+
+Epoch read_epoch(Database& db, const Node& primary) {
+  const QueryResult result = db.query(
       "SELECT substr(pg_catalog.pg_walfile_name(pg_catalog.pg_current_wal_lsn()), 1, 8),"
       " pg_catalog.pg_current_wal_lsn()::text,"
       " (SELECT system_identifier::text FROM pg_catalog.pg_control_system())",
@@ -133,6 +125,41 @@ Epoch read_primary_epoch(const Node& primary, const DatabaseOpener& open) {
                          "\"");
   }
   return epoch;
+}
+
+Endpoint connected_endpoint(const Database& db, const Node& primary) {
+  try {
+    return endpoint_of(db.settings());
+  } catch (const std::invalid_argument& e) {
+    throw metadata_error("primary " + describe(primary) + ": unusable conninfo: " + e.what());
+  }
+}
+
+}  // namespace
+
+void check_primary_conninfo(const Node& primary) {
+  try {
+    check_named_host(parse_conninfo(primary.conninfo));
+  } catch (const std::invalid_argument& e) {
+    throw metadata_error("primary " + describe(primary) + ": unusable conninfo: " + e.what());
+  }
+}
+
+CheckedPrimary check_primary(const Node& primary, const DatabaseOpener& open) {
+  check_primary_conninfo(primary);
+  std::unique_ptr<Database> db;
+  try {
+    db = open(primary.conninfo);
+  } catch (const Error& e) {
+    throw metadata_error("the primary " + describe(primary) + " is unreachable: " + e.what() +
+                         "; nothing was pushed");
+  }
+  if (in_recovery(*db)) {
+    throw safety_refusal("the metadata names " + describe(primary) +
+                         " as primary, but it is in recovery; nothing was pushed");
+  }
+  const Endpoint endpoint = connected_endpoint(*db, primary);
+  return {endpoint, read_epoch(*db, primary)};
 }
 
 }  // namespace pgdeploy

@@ -13,8 +13,10 @@ class Catalog {
  public:
   Catalog(Database& db, std::string cluster);
 
-  // Detects the layout, finds the single active primary, its endpoint (from node_public_info
-  // when public_net), the databases, the app servers and, with_standbys, the active standbys
+  // Detects the layout, finds the single active primary, its endpoint when public_net (from
+  // node_public_info; else the caller takes it from the connection that checks the primary,
+  // and only what is wrong in repmgr's conninfo before connecting is refused here), the
+  // databases, the app servers and, with_standbys, the active standbys
   // (candidates for read-only routes; whether they run is checked later). Throws metadata
   // errors (exit 3) and
   // safety refusals (exit 4, several active primaries).
@@ -28,8 +30,8 @@ class Catalog {
   std::string schema_of(Layout layout) const;
   // The single active primary; metadata error for none, safety refusal for several.
   Node read_primary(const std::string& schema, Layout layout);
-  // Where app servers send writes: the primary's conninfo, or node_public_info.
-  Endpoint primary_endpoint(const std::string& schema, const Node& primary, bool public_net);
+  // Where app servers send writes with --public-net: the node's row in node_public_info.
+  Endpoint public_endpoint(const std::string& schema, const Node& primary);
   // Every app_servers row; metadata error when the table or a required column is missing.
   std::vector<AppServer> read_app_servers(const std::string& schema);
 
@@ -39,7 +41,6 @@ class Catalog {
   std::vector<Standby> read_standbys(const ClusterState& state, bool public_net);
   // Active nodes but PRIMARY and witnesses: each must not accept writes.
   std::vector<Node> read_other_nodes(const std::string& schema, Layout layout, const Node& primary);
-  Endpoint read_public_endpoint(const std::string& schema, const Node& primary);
   std::vector<std::string> read_databases();
   bool table_exists(const std::string& schema, const std::string& table);
   std::string qualified(const std::string& schema, const std::string& table);

@@ -67,7 +67,8 @@ struct ClusterState {
   Layout layout = Layout::repmgr4;
   std::string schema;
   Node primary;
-  Endpoint primary_endpoint;           // where app servers must send writes
+  Endpoint primary_endpoint;           // where app servers must send writes: where the primary
+                                       // was checked, or with -P its node_public_info row
   Epoch epoch;                         // read on the primary
   std::vector<std::string> databases;  // non-template databases of the primary
   std::vector<AppServer> app_servers;  // enabled and disabled, ordered by name

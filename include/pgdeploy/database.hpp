@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "pgdeploy/conninfo.hpp"
+
 namespace pgdeploy {
 
 // The rows of a query, every value in PostgreSQL's text form (NULL as nullopt).
@@ -26,6 +28,9 @@ class Database {
   virtual QueryResult query(const std::string& sql, const std::vector<std::string>& params) = 0;
   // Quotes an SQL identifier (libpq's escaping on a real connection).
   virtual std::string quote_identifier(std::string_view identifier) = 0;
+  // The settings the connection was made with (the conninfo, a service file, PG* variables
+  // and libpq's defaults applied): where it really went.
+  virtual ConnInfo settings() const = 0;
 };
 
 }  // namespace pgdeploy

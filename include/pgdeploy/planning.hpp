@@ -17,6 +17,10 @@ namespace pgdeploy {
 // The local repmgr database: -p, else repmgr.conf's conninfo, else the default.
 std::string local_conninfo(const Options& options, const std::optional<RepmgrConfig>& config);
 
+// Throws a metadata error naming where CONNINFO came from (-p, repmgr.conf, the default) when
+// libpq cannot parse it; the message quotes none of it.
+void check_local_conninfo(const Options& options, const std::string& conninfo);
+
 // Opens PostgreSQL connections bounded by TIMEOUT_SECONDS, logging each (password redacted).
 DatabaseOpener database_opener(int timeout_seconds);
 

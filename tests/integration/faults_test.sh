@@ -178,6 +178,87 @@ run_pgdeploy -v -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr password=
 check "an unreachable admin console is reported" grep -q 'app2 .*FAILED .*admin console: cannot connect' "$H/out"
 check "its error carries no secret" fails grep -E 'Secret-[123]' "$H/out"
 
+echo "# a database that accepts connections and then stops answering: pgdeploy ends by -t"
+only_enabled app1
+node1=$(pg_port node1)
+# Runs pgdeploy with ARGS after the usual ones, killed after 30 s at the latest (a hang fails
+# the test instead of blocking the suite); ELAPSED_MS is how long it ran. ENV=value words
+# before the first argument go to pgdeploy's environment.
+run_timed() {
+    local env=() start
+    while [[ ${1:-} == *=* ]]; do env+=("$1"); shift; done
+    start=$(date +%s%N)
+    RC=0
+    as_user timeout -s KILL 30 env "${env[@]}" "$PGDEPLOY" -c main --ssh-key "$SSH_KEY" \
+        --known-hosts "$KNOWN_HOSTS" "$@" >"$H/out" 2>&1 || RC=$?
+    ELAPSED_MS=$((($(date +%s%N) - start) / 1000000))
+    sed 's/^/#   | /' "$H/out"
+}
+# The kernel still completes TCP handshakes into the listen backlog of a stopped postmaster.
+postmaster=$(head -n1 "$H/pg_node1/postmaster.pid")
+kill -STOP "$postmaster"
+run_timed -t 2 -p "host=127.0.0.1 port=$node1 dbname=repmgr connect_timeout=0"
+check_eq "connect_timeout=0 in -p: exit 3" 3 "$RC"
+check "it ended within about -t ($ELAPSED_MS ms)" test "$ELAPSED_MS" -lt 6000
+check "the message names the server and the bound" grep -q \
+    "error: cannot connect to the repmgr database: the server at 127.0.0.1:$node1 did not answer within 2 s" "$H/out"
+run_timed PGCONNECT_TIMEOUT=0 -t 2 -p "host=127.0.0.1 port=$node1 dbname=repmgr"
+check_eq "PGCONNECT_TIMEOUT=0: exit 3" 3 "$RC"
+check "it ended within about -t ($ELAPSED_MS ms)" test "$ELAPSED_MS" -lt 6000
+check "the message says so" grep -q "127.0.0.1:$node1 did not answer within 2 s" "$H/out"
+kill -CONT "$postmaster"
+
+# Holds an exclusive lock on repmgr.nodes for SECONDS in a session of its own, in the
+# background ($LOCKER); then checks that the lock is held.
+hold_nodes_lock() {
+    as_user "$PG_BINDIR/psql" -X -q -h 127.0.0.1 -p "$node1" -U "$TEST_USER" -d repmgr \
+        -c "BEGIN; LOCK TABLE repmgr.nodes; SELECT pg_sleep($1); COMMIT" >/dev/null 2>&1 &
+    LOCKER=$!
+    check "the lock is held" wait_until 10 nodes_locked
+}
+nodes_locked() {
+    [ "$(pg_psql node1 repmgr "SELECT count(*) FROM pg_locks WHERE granted AND
+        mode = 'AccessExclusiveLock' AND relation = 'repmgr.nodes'::regclass")" = 1 ]
+}
+pgdeploy_backend() {
+    pg_psql node1 repmgr "SELECT pid FROM pg_stat_activity
+        WHERE application_name = 'pgdeploy' AND wait_event_type = 'Lock'"
+}
+pgdeploy_waits() { [ -n "$(pgdeploy_backend)" ]; }
+
+echo "# the server stops answering in the middle of a query: pgdeploy ends by -t"
+# pgdeploy's read of repmgr.nodes waits for the lock; its backend is then stopped, so that
+# neither the lock's release nor the server's statement_timeout can end the wait.
+hold_nodes_lock 2
+start=$(date +%s%N)
+as_user timeout -s KILL 30 "$PGDEPLOY" -c main -p "host=127.0.0.1 port=$node1 dbname=repmgr" \
+    --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" -t 4 >"$H/out" 2>&1 &
+BG=$!
+check "pgdeploy's query waits for the lock" wait_until 5 pgdeploy_waits
+backend=$(pgdeploy_backend)
+[ -n "$backend" ] && kill -STOP "$backend"
+wait "$LOCKER" || true
+finish_pgdeploy
+ELAPSED_MS=$((($(date +%s%N) - start) / 1000000))
+[ -n "$backend" ] && kill -CONT "$backend"
+check_eq "exit 3" 3 "$RC"
+check "it ended within about -t ($ELAPSED_MS ms)" test "$ELAPSED_MS" -lt 8000
+check "the message names the server and the bound" grep -q \
+    "error: query on the repmgr database failed: the server at 127.0.0.1:$node1 did not answer within 4 s" "$H/out"
+
+echo "# options= in the conninfo adds to pgdeploy's statement_timeout, never removes it"
+hold_nodes_lock 6
+run_timed -t 3 -p "host=127.0.0.1 port=$node1 dbname=repmgr options='-c statement_timeout=0'"
+check_eq "exit 3" 3 "$RC"
+check "the server's statement_timeout ended the query" \
+    grep -q 'canceling statement due to statement timeout' "$H/out"
+run_timed -t 3 -p "host=127.0.0.1 port=$node1 dbname=repmgr options='-c lock_timeout=300'"
+check "the conninfo's own options still apply" grep -q 'canceling statement due to lock timeout' "$H/out"
+wait "$LOCKER" || true
+run_timed -p "host=127.0.0.1 port=$node1 dbname=repmgr options='-c statement_timeout=0'"
+check_eq "with nothing in the way the run works" 0 "$RC"
+only_enabled app1 app2 app3
+
 echo "# \"commit\" lost after PgBouncer was reloaded through its console: file and PgBouncer agree again"
 pg_psql node1 repmgr "UPDATE repmgr.nodes SET conninfo =
     $(sql_lit "host=127.0.0.1 port=$(pg_port node1) user=$TEST_USER dbname=repmgr connect_timeout=2")" >/dev/null

@@ -43,7 +43,9 @@
 #   check_eq NAME EXPECTED ACTUAL
 #   wait_until SECONDS CMD...    poll CMD every 0.1 s; non-zero status on timeout
 #   harness_summary              print "N passed, M failed"; non-zero status if M > 0
-#   harness_cleanup              stop every server, remove $H (kept if KEEP_HARNESS=1)
+#   harness_cleanup              stop every server (continuing stopped ones first), remove
+#                                $H (kept if KEEP_HARNESS=1)
+#   harness_continue_pidfile F   SIGCONT the process of pidfile F and its children
 #   start_primary                harness_init, node1 as repmgr primary with appdb, sshd
 #   start_other_primary          node2, a writable copy of node1 (appdb, repmgr)
 #   set_primary PG ID            PG, on a new timeline, as the only active primary
@@ -394,6 +396,18 @@ harness_alive() {
 }
 
 # Signal the process in PIDFILE, wait up to 5 s, then SIGKILL it.
+# Continue (SIGCONT) the process of PIDFILE and its children: a test may have
+# stopped a postmaster or a backend, and a stopped process never shuts down.
+harness_continue_pidfile() {
+    local pid
+    [ -s "$1" ] || return 0
+    pid=$(head -n1 "$1")
+    [[ $pid =~ ^[0-9]+$ ]] || return 0
+    kill -CONT "$pid" 2>/dev/null
+    pkill -CONT -P "$pid" 2>/dev/null
+    return 0
+}
+
 harness_kill_pidfile() {
     local pid i
     [ -s "$1" ] || return 0
@@ -426,6 +440,7 @@ harness_cleanup() {
     [ "$status" != 0 ] && harness_print_logs
     for d in "$H"/pg_*/; do
         [ -f "$d/postmaster.pid" ] || continue
+        harness_continue_pidfile "$d/postmaster.pid"
         # Immediate: nothing to preserve; pg_ctl -w waits for every backend.
         as_user "$PG_BINDIR/pg_ctl" -w -t 10 -m immediate -D "$d" stop >/dev/null 2>&1 ||
             harness_kill_pidfile "$d/postmaster.pid"

@@ -78,6 +78,67 @@ check "no password in the verbose output" fails grep -q -E 'Primary-Secret-7|Loc
 check "no password in the fragment" fails grep -q -E 'password|Secret' "$H/app_app1/conf/main.ini"
 check "the local conninfo is logged redacted" grep -q 'password=\*\*\*\*\*\*\*\*' "$H/out"
 
+echo "# the primary's conninfo without a port: the fragment names the endpoint that was checked"
+node1=$(pg_port node1)
+set_nodes_conninfo() { pg_psql node1 repmgr "UPDATE repmgr.nodes SET conninfo = $(sql_lit "$1") WHERE node_id = 1" >/dev/null; }
+# Like run_pgdeploy, with ENV=value words first for pgdeploy's environment.
+run_with_env() {
+    local env=()
+    while [[ ${1:-} == *=* ]]; do env+=("$1"); shift; done
+    RC=0
+    as_user env "${env[@]}" "$PGDEPLOY" -c main -p "host=127.0.0.1 port=$node1 dbname=repmgr" \
+        --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" "$@" >"$H/out" 2>&1 || RC=$?
+    sed 's/^/#   | /' "$H/out"
+}
+names_node1() {
+    grep -qx "; Primary: node 1 (node1) at 127.0.0.1:$node1" "$H/app_app1/conf/main.ini" &&
+        grep -q "^repmgr = host=127.0.0.1 port=$node1 dbname=repmgr\( \|\$\)" "$H/app_app1/conf/main.ini"
+}
+set_nodes_conninfo "host=127.0.0.1 user=$TEST_USER dbname=repmgr"
+run_with_env PGPORT="$node1"
+check_eq "checked at PGPORT: exit 0" 0 "$RC"
+check "the fragment names PGPORT's port, not 5432" names_node1
+check "and no 5432 anywhere in it" fails grep -q 5432 "$H/app_app1/conf/main.ini"
+printf '[node1]\nhost=127.0.0.1\nport=%s\n' "$node1" | write_as_user "$H/pg_service.conf"
+set_nodes_conninfo "service=node1 user=$TEST_USER dbname=repmgr"
+run_with_env PGSERVICEFILE="$H/pg_service.conf"
+check_eq "service= conninfo: exit 0" 0 "$RC"
+check "the fragment names the service's host and port" names_node1
+set_nodes_conninfo "host=127.0.0.1 port=$node1 dbname=repmgr"
+
+echo "# a password written without its keyword never reaches any output"
+# Every output path: deploy's log, its --json report, status and doctor, each with --json too.
+secret_free_everywhere() {
+    local conninfo=$1 pattern=$2 sub leaked=0
+    for sub in deploy "deploy --json" status "status --json" doctor "doctor --json"; do
+        RC=0
+        # shellcheck disable=SC2086 # the words of $sub are separate arguments
+        as_user "$PGDEPLOY" ${sub#deploy} -c main -p "$conninfo" --ssh-key "$SSH_KEY" \
+            --known-hosts "$KNOWN_HOSTS" >"$H/stdout" 2>"$H/out" || RC=$?
+        sed 's/^/#   | /' "$H/stdout" "$H/out"
+        if [ "$(cat "$H/stdout" "$H/out" | grep -c SeCrEt)" != 0 ]; then
+            echo "$sub: the secret is in its output"; leaked=1
+        fi
+        if ! cat "$H/stdout" "$H/out" | grep -q -- "$pattern"; then
+            echo "$sub: no line matches $pattern"; leaked=1
+        fi
+    done
+    return "$leaked"
+}
+check "-p: never quoted, the problem named" secret_free_everywhere \
+    "host=127.0.0.1 SeCrEt port=$node1 dbname=repmgr" \
+    '-p: invalid connection string: missing .*=.* after a keyword'
+set_nodes_conninfo "host=127.0.0.1 SeCrEt port=$node1 dbname=repmgr"
+check "repmgr's conninfo of the primary: never quoted, the problem named" secret_free_everywhere \
+    "host=127.0.0.1 port=$node1 dbname=repmgr" \
+    'node 1 (node1).*invalid connection string: missing .*=.* after a keyword'
+set_nodes_conninfo "host=127.0.0.1 port=$node1 dbname=repmgr"
+app_server_set app1 admin_conninfo "$(sql_lit "host=127.0.0.1 SeCrEt port=$(bouncer_port app1)")"
+check "admin_conninfo: never quoted, the problem named" secret_free_everywhere \
+    "host=127.0.0.1 port=$node1 dbname=repmgr" \
+    'admin_conninfo: invalid connection string: missing .*=.* after a keyword'
+app_server_set app1 admin_conninfo NULL
+
 echo "# usage and configuration errors: exit 2"
 usage_error() {
     local pattern=$1

@@ -46,6 +46,10 @@ class FakeDatabase final : public Database {
   QueryResult query(const std::string& sql, const std::vector<std::string>& params) override;
   // Doubles embedded double quotes and wraps the identifier in them, as libpq does.
   std::string quote_identifier(std::string_view identifier) override;
+  // What connected_settings holds.
+  ConnInfo settings() const override { return connected_settings; }
+
+  ConnInfo connected_settings;  // the settings libpq would report for the connection
 
   const std::vector<RecordedQuery>& queries() const { return queries_; }
   // The recorded queries whose SQL contains SQL_PART.

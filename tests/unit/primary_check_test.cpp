@@ -14,6 +14,7 @@ namespace {
 using test::FakeDatabase;
 using test::query_result;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Fake nodes by conninfo; opening an unknown conninfo fails like an unreachable server.
 class PrimaryCheckTest : public ::testing::Test {
@@ -23,6 +24,7 @@ class PrimaryCheckTest : public ::testing::Test {
     db->answer("pg_is_in_recovery", query_result({"r"}, {{recovery ? "t" : "f"}}));
     db->answer("pg_stat_wal_receiver", query_result({"sender_host", "sender_port"}));
     db->answer("pg_walfile_name", query_result({"timeline", "lsn", "system"}, {{"0000000A", "0/5000060", "7301"}}));
+    db->connected_settings = parse_conninfo(conninfo);
     nodes[conninfo] = db;
     return *db;
   }
@@ -47,6 +49,7 @@ class PrimaryCheckTest : public ::testing::Test {
         std::string quote_identifier(std::string_view id) override {
           return db->quote_identifier(id);
         }
+        ConnInfo settings() const override { return db->settings(); }
       };
       auto view = std::make_unique<View>();
       view->db = found->second;
@@ -104,16 +107,50 @@ TEST_F(PrimaryCheckTest, ReplicationLoopEndsWithMetadataError) {
 
 TEST_F(PrimaryCheckTest, WritablePrimaryGivesItsEpochWithTheHexTimeline) {
   node("host=db2 dbname=repmgr", false);
-  const Epoch epoch = read_primary_epoch({2, "node2", "host=db2 dbname=repmgr"}, opener());
+  const Epoch epoch = check_primary({2, "node2", "host=db2 dbname=repmgr"}, opener()).epoch;
   EXPECT_EQ(epoch.timeline, 10);
   EXPECT_EQ(epoch.lsn, "0/5000060");
+}
+
+TEST_F(PrimaryCheckTest, EndpointIsWhereTheCheckingConnectionWent) {
+  // No port in repmgr's conninfo: libpq took it from PGPORT (or a service file).
+  node("host=db2 dbname=repmgr", false).connected_settings = {
+      {"host", "db2"}, {"port", "6543"}, {"dbname", "repmgr"}};
+  EXPECT_EQ(check_primary({2, "node2", "host=db2 dbname=repmgr"}, opener()).endpoint,
+            (Endpoint{"db2", 6543}));
+}
+
+TEST_F(PrimaryCheckTest, EndpointPrefersTheHostaddrConnectedTo) {
+  node("service=main", false).connected_settings = {
+      {"host", "db2.example"}, {"hostaddr", "10.0.0.12"}, {"port", "5433"}};
+  EXPECT_EQ(check_primary({2, "node2", "service=main"}, opener()).endpoint,
+            (Endpoint{"10.0.0.12", 5433}));
+}
+
+TEST_F(PrimaryCheckTest, PrimaryReachedThroughUnixSocketIsMetadataError) {
+  node("dbname=repmgr password=s3cret", false).connected_settings = {
+      {"host", "/var/run/postgresql"}, {"port", "5432"}, {"password", "s3cret"}};
+  try {
+    check_primary({2, "node2", "dbname=repmgr password=s3cret"}, opener());
+    FAIL() << "expected a metadata error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), ExitCode::metadata);
+    EXPECT_THAT(e.what(), HasSubstr("node 2 (node2)"));
+    EXPECT_THAT(e.what(), HasSubstr("Unix socket"));
+    EXPECT_THAT(e.what(), Not(HasSubstr("s3cret")));
+  }
+}
+
+TEST_F(PrimaryCheckTest, PrimaryWithSeveralHostsIsMetadataError) {
+  node("host=a,b", false);
+  EXPECT_THROW(check_primary({2, "node2", "host=a,b"}, opener()), Error);
 }
 
 TEST_F(PrimaryCheckTest, UnreadableTimelineIsMetadataError) {
   node("host=db2", false)
       .answer("pg_walfile_name", query_result({"timeline", "lsn", "system"}, {{"zz", "0/1", "7301"}}));
   try {
-    read_primary_epoch({2, "node2", "host=db2"}, opener());
+    check_primary({2, "node2", "host=db2"}, opener());
     FAIL() << "expected a metadata error";
   } catch (const Error& e) {
     EXPECT_EQ(e.exit_code(), ExitCode::metadata);
@@ -122,7 +159,7 @@ TEST_F(PrimaryCheckTest, UnreadableTimelineIsMetadataError) {
 
 TEST_F(PrimaryCheckTest, UnreachablePrimaryIsMetadataErrorNamingIt) {
   try {
-    read_primary_epoch({2, "node2", "host=db2 dbname=repmgr"}, opener());
+    check_primary({2, "node2", "host=db2 dbname=repmgr"}, opener());
     FAIL() << "expected a metadata error";
   } catch (const Error& e) {
     EXPECT_EQ(e.exit_code(), ExitCode::metadata);
@@ -133,7 +170,7 @@ TEST_F(PrimaryCheckTest, UnreachablePrimaryIsMetadataErrorNamingIt) {
 TEST_F(PrimaryCheckTest, PrimaryInRecoveryIsSafetyRefusal) {
   node("host=db1 dbname=repmgr", true);
   try {
-    read_primary_epoch({1, "node1", "host=db1 dbname=repmgr"}, opener());
+    check_primary({1, "node1", "host=db1 dbname=repmgr"}, opener());
     FAIL() << "expected a safety refusal";
   } catch (const Error& e) {
     EXPECT_EQ(e.exit_code(), ExitCode::safety_refusal);
