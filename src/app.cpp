@@ -84,7 +84,8 @@ ExitCode run_cluster(const Options& options, RunReport& report) {
   // Read-only runs need not wait for a deploying one.
   std::optional<RunLock> lock;
   if (options.mode == Mode::deploy) {
-    lock.emplace(RunLock::acquire(options.cluster, options.lock_wait_seconds));
+    lock.emplace(RunLock::acquire(options.cluster, options.lock_wait_seconds,
+                                  lock_directory(options.lock_dir)));
   }
   const ClusterState state = read_cluster(options, local_conninfo(options, config));
   if (interrupting_signal() != 0) {

@@ -20,6 +20,7 @@ namespace {
 // Values CLI11 fills that the options hold in another form.
 struct RawFlags {
   std::string config_file;
+  std::string lock_dir;
   std::string sync_userlist;
   std::string ro_suffix;
   bool dry_run = false;
@@ -59,6 +60,14 @@ void add_operator_options(CLI::App& app, Options& options, RawFlags& raw) {
                  "seconds to wait for another run of the same cluster")
       ->check(CLI::Range(0, 3600))
       ->capture_default_str();
+  app.add_option("--lock-dir", raw.lock_dir,
+                 "directory of the run lock (default: /run/pgdeploy); every run of a cluster on "
+                 "this node must use the same one")
+      ->envname("PGDEPLOY_LOCK_DIR")
+      ->check([](const std::string& dir) {
+        // Relative, it would depend on where each run starts.
+        return dir.starts_with('/') ? std::string() : std::string("must be an absolute path");
+      });
   const std::map<std::string, Sessions> sessions{
       {"keep", Sessions::keep}, {"reconnect", Sessions::reconnect}, {"kill", Sessions::kill}};
   app.add_option("--sessions", options.sessions,
@@ -102,6 +111,9 @@ void apply_raw(const CLI::App& app, const RawFlags& raw, Options& options) {
   const auto given = [&](const char* name) { return app.count(name) > 0; };
   if (given("--config")) {
     options.config_file = raw.config_file;
+  }
+  if (given("--lock-dir")) {
+    options.lock_dir = raw.lock_dir;
   }
   if (given("--sync-userlist")) {
     options.sync_userlist = raw.sync_userlist.empty() ? default_userlist_path : raw.sync_userlist;
