@@ -216,6 +216,9 @@ std::optional<int> parse_into(Parser& parser, const std::vector<std::string>& ar
 // Long options the configuration file may not set: they pick the file or end the run at once.
 constexpr std::array<std::string_view, 4> command_line_only{"help", "version", "config", "cluster"};
 
+// Options for one run by hand: in the file they would hold for every run, unseen.
+constexpr std::array<std::string_view, 1> one_run_only{"force"};
+
 // Flags that exclude each other; of two set in turn, the later one wins.
 constexpr std::array<std::pair<std::string_view, std::string_view>, 2> rival_flags{
     {{"verbose", "quiet"}, {"dry-run", "check"}}};
@@ -286,6 +289,12 @@ std::vector<std::string> config_arguments(const CLI::App& command_line,
   std::map<std::string, Setting> settings;
   for (const ConfigEntry& entry : entries) {
     const std::string where = file.string() + ":" + std::to_string(entry.line) + ": ";
+    if (std::ranges::find(one_run_only, entry.key) != one_run_only.end()) {
+      throw usage_error(where + entry.key +
+                        " may not be set in a configuration file: it would "
+                        "hold for every run; give --" +
+                        entry.key + " on the command line of the one run that needs it");
+    }
     const CLI::Option* option = settable_option(command_line, entry.key);
     if (option == nullptr) {
       throw usage_error(where + "unknown key " + entry.key);

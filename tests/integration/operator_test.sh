@@ -239,6 +239,13 @@ RC=0
 as_user "$PGDEPLOY" --config "$H/bad.ini" -c main >"$H/out" 2>&1 || RC=$?
 check_eq "an invalid value: exit 2" 2 "$RC"
 check "naming file:line and the key" grep -q "$H/bad.ini:2: invalid value for jobs" "$H/out"
+# --force turns the timeline fence off: from the file it would do so for every run, unseen.
+sed '/^\[pgdeploy\]$/a force = true' "$H/pgdeploy.ini" | write_as_user "$H/force.ini"
+RC=0
+as_user "$PGDEPLOY" --config "$H/force.ini" -c main >"$H/stdout" 2>"$H/out" || RC=$?
+sed 's/^/#   | /' "$H/out"
+check_eq "force in the configuration file: exit 2" 2 "$RC"
+check "naming file:line" grep -q "$H/force.ini:2: force may not be set in a configuration file" "$H/out"
 
 echo "# --syslog: the log goes to syslog, not to stderr"
 if command -v strace >/dev/null; then

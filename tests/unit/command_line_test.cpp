@@ -459,7 +459,7 @@ TEST_F(ParseCommandLineConfig, FlagsTakeTrueOrFalse) {
   const Options options = options_with(
       "[pgdeploy]\n"
       "json = true\n"
-      "force = yes\n"
+      "dry-run = yes\n"
       "pause = 1\n"
       "public-net = On\n"
       "syslog = TRUE\n"
@@ -468,11 +468,11 @@ TEST_F(ParseCommandLineConfig, FlagsTakeTrueOrFalse) {
       "syslog = false\n"
       "sync-pgpass = no\n"
       "pause = 0\n"
-      "force = off\n",
+      "dry-run = off\n",
       {"-c", "main"});
   EXPECT_TRUE(options.json);
   EXPECT_TRUE(options.public_net);
-  EXPECT_FALSE(options.force);
+  EXPECT_EQ(options.mode, Mode::deploy);
   EXPECT_FALSE(options.pause);
   EXPECT_FALSE(options.syslog);
   EXPECT_FALSE(options.sync_pgpass);
@@ -544,6 +544,20 @@ TEST(ParseCommandLine, LockDirFromTheOptionOrTheEnvironment) {
   EXPECT_EQ(parse({"-c", "main", "--lock-dir", "locks"}).command_line.early_exit, 2);
 }
 
+TEST_F(ParseCommandLineConfig, ForceIsRefusedInTheFileWithFileAndLine) {
+  for (const std::string value : {"true", "false", "yes", ""}) {
+    write(default_config, "[pgdeploy]\njobs = 4\n[cluster main]\nforce = " + value + "\n");
+    const Parsed parsed = parse_with({"-c", "main"});
+    EXPECT_EQ(parsed.command_line.early_exit, 2) << value;
+    EXPECT_THAT(parsed.err, HasSubstr("pgdeploy: error: " + default_config.string() +
+                                      ":4: force may not be set in a configuration file"))
+        << value;
+  }
+  // Nor when the command line gives --force as well: the file is wrong either way.
+  write(default_config, "[pgdeploy]\nforce = true\n");
+  EXPECT_EQ(parse_with({"-c", "main", "--force"}).command_line.early_exit, 2);
+}
+
 TEST_F(ParseCommandLineConfig, InvalidValueNamesFileLineAndKey) {
   const std::vector<std::pair<std::string, std::string>> invalid{
       {"timeout", "abc"},    {"timeout", "0"},    {"jobs", "0"},      {"jobs", "1025"},
@@ -603,7 +617,7 @@ TEST_F(ParseCommandLineConfig, EveryDocumentedLongOptionCanBeSetFromTheFile) {
        match != std::sregex_iterator(); ++match) {
     keys.insert((*match)[1]);
   }
-  for (const char* command_line_only : {"help", "version", "config", "cluster"}) {
+  for (const char* command_line_only : {"help", "version", "config", "cluster", "force"}) {
     ASSERT_EQ(keys.erase(command_line_only), 1U) << command_line_only;
   }
   ASSERT_GE(keys.size(), 20U) << help;
