@@ -19,8 +19,9 @@
 #include "pgdeploy/planning.hpp"
 #include "pgdeploy/report.hpp"
 #include "pgdeploy/run_lock.hpp"
-#include "pgdeploy/status.hpp"
 #include "pgdeploy/ssh_connector.hpp"
+#include "pgdeploy/status.hpp"
+#include "pgdeploy/text.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -116,10 +117,10 @@ void print_report(const Options& options, const RunReport& report) {
     std::cout << json_report(report);
   } else if (options.mode == Mode::dry_run) {
     for (const HostOutcome& host : report.hosts) {
-      std::cout << host.diff;
+      std::cout << printable_lines(host.diff);
     }
   } else if (options.mode == Mode::check) {
-    std::cout << check_status_line(report.hosts, report.exit_code, report.error) << "\n";
+    std::cout << printable(check_status_line(report.hosts, report.exit_code, report.error)) << "\n";
   }
   std::cout.flush();
 }
