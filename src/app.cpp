@@ -6,6 +6,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "pgdeploy/descriptors.hpp"
 #include "pgdeploy/doctor.hpp"
 #include "pgdeploy/errors.hpp"
 #include "pgdeploy/event_gate.hpp"
@@ -139,6 +140,21 @@ int run_read_only(const Options& options) {
   }
 }
 
+// OPTIONS with -j lowered to what the open files limit allows, once that limit is raised as
+// far as it goes: a host that finds no descriptor left fails with a misleading message from
+// whichever library hit the limit.
+Options within_descriptor_limit(Options options) {
+  const long limit = raise_descriptor_limit();
+  if (const int jobs = jobs_within(options.jobs, limit); jobs < options.jobs) {
+    spdlog::warn(
+        "-j {} lowered to {}: the open files limit (RLIMIT_NOFILE {}) allows no more "
+        "app servers at once",
+        options.jobs, jobs, limit);
+    options.jobs = jobs;
+  }
+  return options;
+}
+
 }  // namespace
 
 int run(int argc, const char* const* argv) {
@@ -146,7 +162,7 @@ int run(int argc, const char* const* argv) {
   if (command_line.early_exit) {
     return *command_line.early_exit;
   }
-  const Options& options = command_line.options;
+  const Options options = within_descriptor_limit(command_line.options);
   if (options.command != Command::deploy) {
     return run_read_only(options);
   }

@@ -264,6 +264,21 @@ pg_psql node1 repmgr "UPDATE repmgr.nodes SET active = false WHERE node_id = 2" 
 run_sub doctor --public-net
 check_eq "--public-net without node_public_info" "metadata: node_public_info row of the primary" "$(failed_items)"
 
+echo "# doctor: a corrupt known_hosts line for the host, before its valid line"
+{ printf '[127.0.0.1]:%s ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA\n' "$SSH_PORT"; cat "$KNOWN_HOSTS"; } |
+    write_as_user "$H/corrupt_known_hosts"
+RC=0
+as_user "$PGDEPLOY" doctor -c main -p "host=127.0.0.1 port=$node1 dbname=repmgr" \
+    --ssh-key "$SSH_KEY" --known-hosts "$H/corrupt_known_hosts" >"$H/stdout" 2>"$H/out" || RC=$?
+sed 's/^/#   | /' "$H/stdout" "$H/out"
+check_eq "exit 1" 1 "$RC"
+check_eq "names only the host key, for both hosts" \
+    "$(printf '%s\n' 'app1 (127.0.0.1): host key known and matching' 'app2 (127.0.0.1): host key known and matching')" \
+    "$(failed_items)"
+check "names the corrupt line" grep -qF "[FAIL] app1 (127.0.0.1): host key known and matching: known_hosts line $H/corrupt_known_hosts:1 is corrupt (its ssh-ed25519 key does not decode)" "$H/stdout"
+check "and how to fix it" grep -qF "       fix: repair or delete that line of $H/corrupt_known_hosts" "$H/stdout"
+check "does not call the host unknown" fails grep -q 'is not in' "$H/stdout"
+
 echo "# a newline and escape sequences in names from the database are printed escaped"
 pg_psql node1 repmgr "UPDATE repmgr.app_servers SET node_name = E'app1\\npgdeploy: info: forged\\x1b[2J' WHERE node_name = 'app1'" \
     "UPDATE repmgr.nodes SET node_name = E'node1\\nforged\\x1b]0;title\\x07' WHERE node_id = 1" >/dev/null
