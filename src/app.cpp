@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "pgdeploy/deploy_memo.hpp"
+#include "pgdeploy/descriptors.hpp"
 #include "pgdeploy/doctor.hpp"
 #include "pgdeploy/errors.hpp"
 #include "pgdeploy/event_gate.hpp"
@@ -20,8 +21,9 @@
 #include "pgdeploy/planning.hpp"
 #include "pgdeploy/report.hpp"
 #include "pgdeploy/run_lock.hpp"
-#include "pgdeploy/status.hpp"
 #include "pgdeploy/ssh_connector.hpp"
+#include "pgdeploy/status.hpp"
+#include "pgdeploy/text.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -94,7 +96,8 @@ ExitCode run_cluster(const Options& options, RunReport& report) {
   // Read-only runs need not wait for a deploying one.
   std::optional<RunLock> lock;
   if (options.mode == Mode::deploy) {
-    lock.emplace(RunLock::acquire(options.cluster, options.lock_wait_seconds));
+    lock.emplace(RunLock::acquire(options.cluster, options.lock_wait_seconds,
+                                  lock_directory(options.lock_dir)));
   }
   const ClusterState state = read_cluster(options, local_conninfo(options, config));
   if (interrupting_signal() != 0) {
@@ -137,10 +140,10 @@ void print_report(const Options& options, const RunReport& report) {
     std::cout << json_report(report);
   } else if (options.mode == Mode::dry_run) {
     for (const HostOutcome& host : report.hosts) {
-      std::cout << host.diff;
+      std::cout << printable_lines(host.diff);
     }
   } else if (options.mode == Mode::check) {
-    std::cout << check_status_line(report.hosts, report.exit_code, report.error) << "\n";
+    std::cout << printable(check_status_line(report.hosts, report.exit_code, report.error)) << "\n";
   }
   std::cout.flush();
 }
@@ -159,6 +162,21 @@ int run_read_only(const Options& options) {
   }
 }
 
+// OPTIONS with -j lowered to what the open files limit allows, once that limit is raised as
+// far as it goes: a host that finds no descriptor left fails with a misleading message from
+// whichever library hit the limit.
+Options within_descriptor_limit(Options options) {
+  const long limit = raise_descriptor_limit();
+  if (const int jobs = jobs_within(options.jobs, limit); jobs < options.jobs) {
+    spdlog::warn(
+        "-j {} lowered to {}: the open files limit (RLIMIT_NOFILE {}) allows no more "
+        "app servers at once",
+        options.jobs, jobs, limit);
+    options.jobs = jobs;
+  }
+  return options;
+}
+
 }  // namespace
 
 int run(int argc, const char* const* argv) {
@@ -166,7 +184,7 @@ int run(int argc, const char* const* argv) {
   if (command_line.early_exit) {
     return *command_line.early_exit;
   }
-  const Options& options = command_line.options;
+  const Options options = within_descriptor_limit(command_line.options);
   if (options.command != Command::deploy) {
     return run_read_only(options);
   }

@@ -56,12 +56,13 @@ bool Checklist::failed() const { return !all_passed(items_); }
 bool all_passed(const std::vector<CheckItem>& items) { return count(items, Mark::fail) == 0; }
 
 std::string render_checklist(const std::string& cluster, const std::vector<CheckItem>& items) {
-  std::string text = "pgdeploy doctor: cluster " + cluster + "\n";
+  std::string text = printable("pgdeploy doctor: cluster " + cluster) + "\n";
   for (const CheckItem& item : items) {
-    text += std::string(mark_label(item.mark)) + " " + item.subject + ": " + item.item;
-    text += item.detail.empty() ? "\n" : ": " + item.detail + "\n";
+    text += printable(std::string(mark_label(item.mark)) + " " + item.subject + ": " + item.item +
+                      (item.detail.empty() ? "" : ": " + item.detail)) +
+            "\n";
     if (item.mark == Mark::fail && !item.fix.empty()) {
-      text += "       fix: " + item.fix + "\n";
+      text += printable("       fix: " + item.fix) + "\n";
     }
   }
   return text + std::to_string(count(items, Mark::pass)) + " passed, " +

@@ -20,6 +20,7 @@ namespace {
 // Values CLI11 fills that the options hold in another form.
 struct RawFlags {
   std::string config_file;
+  std::string lock_dir;
   std::string sync_userlist;
   std::string ro_suffix;
   bool dry_run = false;
@@ -59,6 +60,14 @@ void add_operator_options(CLI::App& app, Options& options, RawFlags& raw) {
                  "seconds to wait for another run of the same cluster")
       ->check(CLI::Range(0, 3600))
       ->capture_default_str();
+  app.add_option("--lock-dir", raw.lock_dir,
+                 "directory of the run lock (default: /run/pgdeploy); every run of a cluster on "
+                 "this node must use the same one")
+      ->envname("PGDEPLOY_LOCK_DIR")
+      ->check([](const std::string& dir) {
+        // Relative, it would depend on where each run starts.
+        return dir.starts_with('/') ? std::string() : std::string("must be an absolute path");
+      });
   const std::map<std::string, Sessions> sessions{
       {"keep", Sessions::keep},
       {"reconnect", Sessions::reconnect},
@@ -105,6 +114,9 @@ void apply_raw(const CLI::App& app, const RawFlags& raw, Options& options) {
   const auto given = [&](const char* name) { return app.count(name) > 0; };
   if (given("--config")) {
     options.config_file = raw.config_file;
+  }
+  if (given("--lock-dir")) {
+    options.lock_dir = raw.lock_dir;
   }
   if (given("--sync-userlist")) {
     options.sync_userlist = raw.sync_userlist.empty() ? default_userlist_path : raw.sync_userlist;
@@ -207,6 +219,9 @@ std::optional<int> parse_into(Parser& parser, const std::vector<std::string>& ar
 // Long options the configuration file may not set: they pick the file or end the run at once.
 constexpr std::array<std::string_view, 4> command_line_only{"help", "version", "config", "cluster"};
 
+// Options for one run by hand: in the file they would hold for every run, unseen.
+constexpr std::array<std::string_view, 1> one_run_only{"force"};
+
 // Flags that exclude each other; of two set in turn, the later one wins.
 constexpr std::array<std::pair<std::string_view, std::string_view>, 2> rival_flags{
     {{"verbose", "quiet"}, {"dry-run", "check"}}};
@@ -277,6 +292,12 @@ std::vector<std::string> config_arguments(const CLI::App& command_line,
   std::map<std::string, Setting> settings;
   for (const ConfigEntry& entry : entries) {
     const std::string where = file.string() + ":" + std::to_string(entry.line) + ": ";
+    if (std::ranges::find(one_run_only, entry.key) != one_run_only.end()) {
+      throw usage_error(where + entry.key +
+                        " may not be set in a configuration file: it would "
+                        "hold for every run; give --" +
+                        entry.key + " on the command line of the one run that needs it");
+    }
     const CLI::Option* option = settable_option(command_line, entry.key);
     if (option == nullptr) {
       throw usage_error(where + "unknown key " + entry.key);

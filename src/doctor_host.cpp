@@ -155,6 +155,10 @@ std::unique_ptr<RemoteHost> HostDoctor::check_login(const AppServer& host, Check
     list.pass(host_key_item);
     list.pass(auth_item, "as " + host.username);
     return remote;
+  } catch (const DescriptorsExhausted& e) {
+    list.fail(host_key_item, e.what(),
+              "raise the open files limit (ulimit -n, LimitNOFILE=) or lower -j");
+    skip_ssh_steps_from(auth_item, "no file descriptor left", list);
   } catch (const HostError& e) {
     if (e.step() == "auth") {
       list.pass(host_key_item);
@@ -162,6 +166,9 @@ std::unique_ptr<RemoteHost> HostDoctor::check_login(const AppServer& host, Check
                 "add the public key of pgdeploy's SSH key to ~" + host.username +
                     "/.ssh/authorized_keys on " + host.name);
       skip_ssh_steps_from(config_dir_item, "SSH authentication failed", list);
+    } else if (dynamic_cast<const KnownHostsCorrupt*>(&e) != nullptr) {
+      list.fail(host_key_item, e.what(), "repair or delete that line of " + known_hosts_);
+      skip_ssh_steps_from(auth_item, "the host key is not accepted", list);
     } else {
       list.fail(host_key_item, e.what(),
                 "compare the key that `ssh-keyscan -p " + std::to_string(host.ssh_port) + " " +

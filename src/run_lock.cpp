@@ -27,35 +27,49 @@ constexpr auto poll_interval = std::chrono::milliseconds(20);
 
 std::string errno_text() { return std::strerror(errno); }
 
-// Why CANDIDATE cannot hold lock files (after creating it when missing); empty when it can.
-std::string refusal(const LockDirectoryCandidate& candidate) {
-  const char* path = candidate.path.c_str();
-  if (::mkdir(path, candidate.private_to_user ? 0700 : 0755) != 0 && errno != EEXIST) {
-    return "cannot be created: " + errno_text();
+// Creates DIRECTORY sticky and writable by all when missing, whatever the umask: the next run
+// may be another user's. Throws unless it is a directory afterwards.
+void ensure_shared_directory(const fs::path& directory) {
+  const char* path = directory.c_str();
+  if (::mkdir(path, 0700) == 0) {
+    if (::chmod(path, 01777) != 0) {
+      throw Error(ExitCode::host_failed,
+                  "cannot open up the lock directory " + directory.string() + ": " + errno_text());
+    }
+  } else if (errno != EEXIST) {
+    throw Error(ExitCode::host_failed, "cannot create the lock directory " + directory.string() +
+                                           ": " + errno_text() +
+                                           " (or choose one with --lock-dir)");
   }
   struct stat st {};
-  // lstat for a private directory: a symlink there may point wherever someone else chose.
-  if ((candidate.private_to_user ? ::lstat(path, &st) : ::stat(path, &st)) != 0) {
-    return "cannot be examined: " + errno_text();
+  if (::stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    throw Error(ExitCode::host_failed,
+                "the lock directory " + directory.string() + " is not a directory");
   }
-  if (!S_ISDIR(st.st_mode)) {
-    return "is not a directory";
-  }
-  if (candidate.private_to_user) {
-    // It may sit in shared /tmp: a directory planted by another user would let them delete or
-    // swap our lock file and so run alongside us.
-    if (st.st_uid != ::geteuid()) {
-      return "is owned by uid " + std::to_string(st.st_uid) + ", not by us (uid " +
-             std::to_string(::geteuid()) + ")";
+}
+
+// Opens the lock file PATH, creating it when missing. O_NOFOLLOW: we truncate and write the file,
+// so a planted symlink must not redirect that. O_CREAT only with O_EXCL: with
+// fs.protected_regular, opening another user's file in a sticky directory with O_CREAT fails,
+// even for root. Returns -1 with errno set on failure.
+int open_lock_file(const fs::path& path) {
+  constexpr int flags = O_CLOEXEC | O_NOFOLLOW;
+  for (;;) {
+    if (const int fd = ::open(path.c_str(), O_RDWR | flags); fd >= 0 || errno != ENOENT) {
+      // Another user's file, root's say, is still ours to lock: flock needs no write access.
+      return fd >= 0 || errno != EACCES ? fd : ::open(path.c_str(), O_RDONLY | flags);
     }
-    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-      return "is writable by group or others";
+    if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | flags, 0644); fd >= 0) {
+      // Readable by all whatever the umask, so that a run as another user can open it to lock.
+      if (::fchmod(fd, 0644) != 0) {
+        spdlog::debug("cannot make {} readable by all: {}", path.string(), errno_text());
+      }
+      return fd;
+    }
+    if (errno != EEXIST) {
+      return -1;
     }
   }
-  if (::faccessat(AT_FDCWD, path, W_OK | X_OK, AT_EACCESS) != 0) {
-    return "is not writable: " + errno_text();
-  }
-  return {};
 }
 
 // "pid N" from the lock file, as the holder wrote it; "pid unknown" while it has not yet.
@@ -109,36 +123,17 @@ void wait_for_lock(int fd, const std::string& cluster, const fs::path& path, int
 
 }  // namespace
 
-std::vector<LockDirectoryCandidate> lock_directory_candidates() {
-  std::vector<LockDirectoryCandidate> candidates{{"/run/pgdeploy", false}};
-  if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime != nullptr && *runtime != 0) {
-    candidates.push_back({fs::path(runtime) / "pgdeploy", true});
+fs::path lock_directory(const std::optional<fs::path>& chosen, const fs::path& standard) {
+  if (chosen) {
+    return *chosen;  // the operator's choice, for tests and special setups: used as given
   }
-  // Not $TMPDIR: a hook and a timer run may see different environments, and must find the same
-  // lock file.
-  candidates.push_back({"/tmp/pgdeploy-" + std::to_string(::geteuid()), true});
-  return candidates;
+  ensure_shared_directory(standard);
+  return standard;
 }
-
-fs::path lock_directory_from(const std::vector<LockDirectoryCandidate>& candidates) {
-  std::string refusals;
-  for (const LockDirectoryCandidate& candidate : candidates) {
-    const std::string reason = refusal(candidate);
-    if (reason.empty()) {
-      return candidate.path;
-    }
-    spdlog::debug("lock directory {} {}", candidate.path.string(), reason);
-    refusals += (refusals.empty() ? "" : "; ") + candidate.path.string() + " " + reason;
-  }
-  throw Error(ExitCode::host_failed, "no usable directory for lock files: " + refusals);
-}
-
-fs::path lock_directory() { return lock_directory_from(lock_directory_candidates()); }
 
 RunLock RunLock::acquire(const std::string& cluster, int wait_seconds, const fs::path& directory) {
   fs::path path = directory / (cluster + ".lock");
-  // O_NOFOLLOW: we truncate and write the file, so a planted symlink must not redirect that.
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  const int fd = open_lock_file(path);
   if (fd < 0) {
     throw Error(ExitCode::host_failed,
                 "cannot open the lock file " + path.string() + ": " + errno_text());

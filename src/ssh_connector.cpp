@@ -3,8 +3,9 @@
 #include <libssh/libssh.h>
 #include <spdlog/spdlog.h>
 
-
+#include "pgdeploy/descriptors.hpp"
 #include "pgdeploy/errors.hpp"
+#include "pgdeploy/known_hosts.hpp"
 #include "pgdeploy/text.hpp"
 
 namespace pgdeploy {
@@ -193,9 +194,22 @@ std::unique_ptr<RemoteHost> SshConnector::connect(const AppServer& host) {
   set_options(session.get(), host, known_hosts_, timeout_seconds_);
   spdlog::debug("ssh: connecting to {}@{}:{}", host.username, host.address, host.ssh_port);
   if (ssh_connect(session.get()) != SSH_OK) {
+    if (out_of_descriptors()) {
+      throw DescriptorsExhausted("connect", out_of_descriptors_text());
+    }
     throw HostError("connect", ssh_get_error(session.get()));
   }
   if (const auto state = ssh_session_is_known_server(session.get()); state != SSH_KNOWN_HOSTS_OK) {
+    // libssh takes a known_hosts file it cannot open for one without the host.
+    if (out_of_descriptors()) {
+      throw DescriptorsExhausted(
+          "host key", out_of_descriptors_text() + "; cannot read " + known_hosts_.string());
+    }
+    // libssh stops reading at a corrupt line for the host and reports the host unknown: name
+    // that line rather than send the operator looking for a key that is there.
+    if (const auto corrupt = corrupt_known_host(known_hosts_, host.address, host.ssh_port)) {
+      throw KnownHostsCorrupt(describe(*corrupt, known_hosts_));
+    }
     throw HostError("host key", known_host_problem(state, host, known_hosts_));
   }
   // Parsing the key again here keeps every session independent of the others' threads.

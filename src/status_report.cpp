@@ -4,6 +4,7 @@
 #include <map>
 
 #include "pgdeploy/json_report.hpp"
+#include "pgdeploy/text.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -34,8 +35,12 @@ std::string live_text(const HostStatus& host) {
 
 using Row = std::vector<std::string>;
 
-std::string render_rows(const std::vector<Row>& rows) {
+std::string render_rows(std::vector<Row> rows) {
   std::vector<std::size_t> widths(rows.front().size(), 0);
+  for (Row& row : rows) {
+    std::ranges::transform(row, row.begin(),
+                           [](const std::string& cell) { return printable(cell); });
+  }
   for (const Row& row : rows) {
     for (std::size_t c = 0; c < row.size(); ++c) {
       widths[c] = std::max(widths[c], row[c].size());
@@ -89,9 +94,11 @@ std::string host_json(const HostStatus& host) {
 }  // namespace
 
 std::string render_status(const DeployPlan& plan, const std::vector<HostStatus>& hosts) {
-  std::string text = "Cluster " + plan.cluster + ": primary " + describe(plan.primary) + " at " +
-                     describe(plan.target) + ", timeline " +
-                     std::to_string(plan.epoch.timeline) + " (lsn " + plan.epoch.lsn + ")\n\n";
+  std::string text =
+      printable("Cluster " + plan.cluster + ": primary " + describe(plan.primary) + " at " +
+                describe(plan.target) + ", timeline " + std::to_string(plan.epoch.timeline) +
+                " (lsn " + plan.epoch.lsn + ")") +
+      "\n\n";
   std::vector<Row> rows{{"NAME", "ADDRESS", "FRAGMENT POINTS AT", "CURRENT", "PGBOUNCER LIVE",
                          "MODIFIED"}};
   for (const HostStatus& host : hosts) {
@@ -99,10 +106,10 @@ std::string render_status(const DeployPlan& plan, const std::vector<HostStatus>&
                     host.current() ? "yes" : (host.fragment_current ? "NO (live)" : "NO"),
                     live_text(host), host.modified.empty() ? "-" : host.modified});
   }
-  text += render_rows(rows);
+  text += render_rows(std::move(rows));
   for (const HostStatus& host : hosts) {
     if (!host.problem.empty()) {
-      text += host.name + ": " + host.problem + "\n";
+      text += printable(host.name + ": " + host.problem) + "\n";
     }
   }
   return text;

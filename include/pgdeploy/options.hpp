@@ -63,6 +63,8 @@ struct Options {
   bool json = false;  // machine-readable report on stdout
   std::optional<std::filesystem::path> config_file;  // --config; unset: /etc/pgdeploy.ini if any
   int lock_wait_seconds = 30;  // how long to wait for another run of the same cluster
+  // --lock-dir (or PGDEPLOY_LOCK_DIR); unset: /run/pgdeploy, the same for every run on the node
+  std::optional<std::filesystem::path> lock_dir;
   Sessions sessions = Sessions::automatic;
   bool pause = false;  // wrap the switch in PAUSE/RESUME (admin console only)
   std::optional<std::string> sync_userlist;  // remote path of PgBouncer's userlist

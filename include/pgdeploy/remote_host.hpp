@@ -22,6 +22,21 @@ class HostError : public std::runtime_error {
   std::string step_;
 };
 
+// A host that cannot be served because this process has no file descriptor left; the fix is
+// the limit (or -j), not the host.
+class DescriptorsExhausted : public HostError {
+ public:
+  DescriptorsExhausted(std::string step, const std::string& message)
+      : HostError(std::move(step), message) {}
+};
+
+// A host key that cannot be checked because a line of known_hosts for the host is corrupt;
+// the fix is that line, not the host's key.
+class KnownHostsCorrupt : public HostError {
+ public:
+  explicit KnownHostsCorrupt(const std::string& message) : HostError("host key", message) {}
+};
+
 // How a remote command ended.
 struct CommandResult {
   int exit_status = -1;

@@ -3,29 +3,22 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
-#include <vector>
 
 namespace pgdeploy {
 
-// A directory lock files may live in, as lock_directory_from() tries it.
-struct LockDirectoryCandidate {
-  std::filesystem::path path;
-  // false: used when it exists or can be created (0755) and is writable.
-  // true: created 0700; refused unless it is a real directory we own that nobody else may write.
-  bool private_to_user = false;
-};
+// Where every run of a cluster on a node takes its lock unless told otherwise. The package
+// creates it owned by postgres; a run that finds it missing creates it sticky and writable by
+// all, like /run/lock, so that runs as root and as postgres meet there.
+inline constexpr const char* default_lock_directory = "/run/pgdeploy";
 
-// The candidates lock_directory() tries, in order: /run/pgdeploy, $XDG_RUNTIME_DIR/pgdeploy
-// (when the variable is set), /tmp/pgdeploy-<euid>; the last two private.
-std::vector<LockDirectoryCandidate> lock_directory_candidates();
-
-// The first usable candidate, created if missing. Throws pgdeploy::Error (host_failed) naming
-// why each was refused when none is usable.
-std::filesystem::path lock_directory_from(const std::vector<LockDirectoryCandidate>& candidates);
-
-// Where lock files live: lock_directory_from(lock_directory_candidates()).
-std::filesystem::path lock_directory();
+// CHOSEN (--lock-dir) as given, else STANDARD, created when missing. Never depends on who runs
+// or on the environment. Throws pgdeploy::Error (host_failed) when STANDARD cannot be created or
+// is not a directory.
+std::filesystem::path lock_directory(
+    const std::optional<std::filesystem::path>& chosen,
+    const std::filesystem::path& standard = default_lock_directory);
 
 // Serializes runs of pgdeploy for one cluster on this node (a repmgr event hook and a timer run
 // may overlap), so that a second run starts after the first and sees the state it left. RAII:
@@ -36,7 +29,7 @@ class RunLock {
   // has to wait. CLUSTER must already be a valid cluster name. Throws pgdeploy::Error
   // (host_failed) on timeout, naming the holder's pid, or when the lock file cannot be opened.
   static RunLock acquire(const std::string& cluster, int wait_seconds,
-                         const std::filesystem::path& directory = lock_directory());
+                         const std::filesystem::path& directory);
 
   RunLock(RunLock&& other) noexcept;
   RunLock& operator=(RunLock&& other) noexcept;

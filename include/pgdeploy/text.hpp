@@ -15,6 +15,14 @@ std::string_view trim(std::string_view text);
 // lines trimmed, the empty ones dropped, the others joined with "; ".
 std::string one_line(std::string_view text);
 
+// TEXT safe to print on a terminal or in a log line: control characters (C0, DEL, C1) and
+// bytes that are not UTF-8 escaped as \n, \r, \t or \xNN, so that a name read from the database
+// can neither forge a line nor send an escape sequence. Other UTF-8 passes through.
+std::string printable(std::string_view text);
+
+// printable() of each line of TEXT, the newlines between them kept.
+std::string printable_lines(std::string_view text);
+
 // The whole file at PATH, byte for byte. Throws a usage error "cannot read WHAT PATH".
 std::string read_whole_file(const std::filesystem::path& path, const std::string& what);
 

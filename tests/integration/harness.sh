@@ -103,10 +103,10 @@ harness_init() {
     cp -R "$HARNESS_DIR/../../sql" "$H/sql"
     chmod -R a+rX "$H/sql"
     mkdir -p "$H/sock"
-    # pgdeploy's run lock lives here, not in the user's shared /tmp/pgdeploy-UID:
-    # suites running at the same time must not wait for each other's runs.
+    # pgdeploy's run lock lives here, not in the node's /run/pgdeploy: suites
+    # running at the same time must not wait for each other's runs.
     mkdir -p -m 0700 "$H/run"
-    export XDG_RUNTIME_DIR="$H/run"
+    export PGDEPLOY_LOCK_DIR="$H/run"
     : >"$H/ports"
     chown -R "$TEST_USER" "$H"
 }

@@ -88,6 +88,35 @@ check "one run waited for the other" grep -q 'waiting for another pgdeploy run o
 check "the second run found the fleet current" \
     grep -q '2 app servers: 0 updated, 2 unchanged, 0 failed' "$H/run_a" "$H/run_b"
 check "the first run updated it" grep -q '2 app servers: 2 updated, 0 failed' "$H/run_a" "$H/run_b"
+
+echo "# the run lock has one place for every run: root or $TEST_USER, with or without XDG_RUNTIME_DIR"
+if [ "$(id -u)" = 0 ] && unshare --mount --propagation private true 2>/dev/null; then
+    app_server_set app1 reload_command "$(sql_lit "sleep 3; $(bouncer_reload_command app1)")"
+    # HOLDER LAYOUT: see lock_place.sh.
+    lock_place() {
+        rm -f "$H"/lock_*
+        H=$H PGDEPLOY=$PGDEPLOY TEST_USER=$TEST_USER SSH_KEY=$SSH_KEY KNOWN_HOSTS=$KNOWN_HOSTS \
+            PG_PORT=$(pg_port node1) unshare --mount --propagation private \
+            bash "$(dirname "${BASH_SOURCE[0]}")/lock_place.sh" "$1" "$2"
+        sed 's/^/#   | /' "$H"/lock_holder "$H"/lock_listing
+        check_eq "the $1 run deploys" 0 "$(cat "$H/lock_holder.rc")"
+        for run in root root_xdg user user_xdg; do
+            sed 's/^/#   | '"$run"': /' "$H/lock_$run"
+            check_eq "a run as $run meanwhile: exit 1" 1 "$(cat "$H/lock_$run.rc")"
+            check "it met the $1 run's lock in /run/pgdeploy" \
+                grep -Eq 'still holds /run/pgdeploy/main.lock \(pid [0-9]+\)' "$H/lock_$run"
+        done
+    }
+    echo "# - /run/pgdeploy from the package, the $TEST_USER run holds the lock"
+    set_primary node2 2
+    lock_place "$TEST_USER" package
+    echo "# - no /run/pgdeploy yet, a run as root makes it and holds the lock"
+    set_primary node1 1
+    lock_place root bare
+    check "root's lock file is readable by all" grep -q '^-rw-r--r-- .* main.lock$' "$H/lock_listing"
+else
+    echo "# skipped: needs root and unshare (a private /run)"
+fi
 app_server_set app1 reload_command "$(sql_lit "$(bouncer_reload_command app1)")"
 
 echo "# moving live sessions: a client holds a session through PgBouncer across a change of primary"
@@ -210,6 +239,13 @@ RC=0
 as_user "$PGDEPLOY" --config "$H/bad.ini" -c main >"$H/out" 2>&1 || RC=$?
 check_eq "an invalid value: exit 2" 2 "$RC"
 check "naming file:line and the key" grep -q "$H/bad.ini:2: invalid value for jobs" "$H/out"
+# --force turns the timeline fence off: from the file it would do so for every run, unseen.
+sed '/^\[pgdeploy\]$/a force = true' "$H/pgdeploy.ini" | write_as_user "$H/force.ini"
+RC=0
+as_user "$PGDEPLOY" --config "$H/force.ini" -c main >"$H/stdout" 2>"$H/out" || RC=$?
+sed 's/^/#   | /' "$H/out"
+check_eq "force in the configuration file: exit 2" 2 "$RC"
+check "naming file:line" grep -q "$H/force.ini:2: force may not be set in a configuration file" "$H/out"
 
 echo "# --syslog: the log goes to syslog, not to stderr"
 if command -v strace >/dev/null; then

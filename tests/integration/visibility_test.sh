@@ -265,6 +265,45 @@ pg_psql node1 repmgr "UPDATE repmgr.nodes SET active = false WHERE node_id = 2" 
 run_sub doctor --public-net
 check_eq "--public-net without node_public_info" "metadata: node_public_info row of the primary" "$(failed_items)"
 
+echo "# doctor: a corrupt known_hosts line for the host, before its valid line"
+{ printf '[127.0.0.1]:%s ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA\n' "$SSH_PORT"; cat "$KNOWN_HOSTS"; } |
+    write_as_user "$H/corrupt_known_hosts"
+RC=0
+as_user "$PGDEPLOY" doctor -c main -p "host=127.0.0.1 port=$node1 dbname=repmgr" \
+    --ssh-key "$SSH_KEY" --known-hosts "$H/corrupt_known_hosts" >"$H/stdout" 2>"$H/out" || RC=$?
+sed 's/^/#   | /' "$H/stdout" "$H/out"
+check_eq "exit 1" 1 "$RC"
+check_eq "names only the host key, for both hosts" \
+    "$(printf '%s\n' 'app1 (127.0.0.1): host key known and matching' 'app2 (127.0.0.1): host key known and matching')" \
+    "$(failed_items)"
+check "names the corrupt line" grep -qF "[FAIL] app1 (127.0.0.1): host key known and matching: known_hosts line $H/corrupt_known_hosts:1 is corrupt (its ssh-ed25519 key does not decode)" "$H/stdout"
+check "and how to fix it" grep -qF "       fix: repair or delete that line of $H/corrupt_known_hosts" "$H/stdout"
+check "does not call the host unknown" fails grep -q 'is not in' "$H/stdout"
+
+echo "# a newline and escape sequences in names from the database are printed escaped"
+pg_psql node1 repmgr "UPDATE repmgr.app_servers SET node_name = E'app1\\npgdeploy: info: forged\\x1b[2J' WHERE node_name = 'app1'" \
+    "UPDATE repmgr.nodes SET node_name = E'node1\\nforged\\x1b]0;title\\x07' WHERE node_id = 1" >/dev/null
+# No raw escape or bell byte, and no line that starts with the forged text.
+unforged() { ! grep -Pq '[\x1b\x07]' "$@" && ! grep -Eq '^(pgdeploy: info: forged|forged)' "$@"; }
+run_sub status
+check "status: nothing forged" unforged "$H/stdout" "$H/out"
+check "status: the host's name shown escaped" grep -qF 'app1\npgdeploy: info: forged\x1b[2J ' "$H/stdout"
+check "status: the primary's name shown escaped" grep -qF 'primary node 1 (node1\nforged\x1b]0;title\x07)' "$H/stdout"
+run_sub doctor
+check "doctor: nothing forged" unforged "$H/stdout" "$H/out"
+check "doctor: the host's name shown escaped" grep -qF '[PASS] app1\npgdeploy: info: forged\x1b[2J (127.0.0.1): ' "$H/stdout"
+run_pgdeploy -v
+check_eq "deploy: exit 0" 0 "$RC"
+check "deploy log: nothing forged" unforged "$H/out"
+check "deploy log: the host's name escaped" grep -qF 'info: app1\npgdeploy: info: forged\x1b[2J (127.0.0.1): ' "$H/out"
+check "deploy log: the primary's name escaped" grep -qF 'primary node 1 (node1\nforged\x1b]0;title\x07)' "$H/out"
+run_sub status --json
+check "status --json: JSON escapes them" jq -e '.hosts[] | select(.name | startswith("app1\npgdeploy: info: forged\u001b"))' "$H/stdout"
+check "status --json: nothing raw" unforged "$H/stdout"
+pg_psql node1 repmgr "UPDATE repmgr.app_servers SET node_name = 'app1' WHERE node_name LIKE 'app1%'" \
+    "UPDATE repmgr.nodes SET node_name = 'node1' WHERE node_id = 1" >/dev/null
+run_pgdeploy  # the fragments name the primary
+
 echo "# the old command lines still deploy"
 run_pgdeploy --check
 check_eq "--check without a subcommand: exit 0" 0 "$RC"

@@ -27,6 +27,17 @@ TEST(Checklist, RendersMarksFixesAndCounts) {
             "1 passed, 1 failed, 1 skipped\n");
 }
 
+TEST(Checklist, RendersNamesFromTheDatabaseEscaped) {
+  Checklist list("app1\n[PASS] forged\x1b[2J (10.0.0.5)");
+  list.fail("host key known and matching", "bad\x07", "fix \x1b]0;x");
+  EXPECT_EQ(render_checklist("main\r", list.items()),
+            "pgdeploy doctor: cluster main\\r\n"
+            "[FAIL] app1\\n[PASS] forged\\x1b[2J (10.0.0.5): host key known and matching: "
+            "bad\\x07\n"
+            "       fix: fix \\x1b]0;x\n"
+            "0 passed, 1 failed, 0 skipped\n");
+}
+
 TEST(Checklist, OnlyFailuresFail) {
   EXPECT_FALSE(all_passed(sample()));
   Checklist list("x");

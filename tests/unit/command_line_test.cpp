@@ -325,7 +325,7 @@ std::string describe(const Options& options) {
       << " node_id=" << text(options.event.node_id) << " success=" << text(options.event.success)
       << " details=" << options.event.details << " mode=" << static_cast<int>(options.mode)
       << " json=" << options.json << " config_file=" << text(options.config_file)
-      << " lock_wait=" << options.lock_wait_seconds
+      << " lock_wait=" << options.lock_wait_seconds << " lock_dir=" << text(options.lock_dir)
       << " sessions=" << static_cast<int>(options.sessions) << " pause=" << options.pause
       << " sync_userlist=" << text(options.sync_userlist) << " sync_pgpass=" << options.sync_pgpass
       << " ro_suffix=" << text(options.ro_suffix);
@@ -459,7 +459,7 @@ TEST_F(ParseCommandLineConfig, FlagsTakeTrueOrFalse) {
   const Options options = options_with(
       "[pgdeploy]\n"
       "json = true\n"
-      "force = yes\n"
+      "dry-run = yes\n"
       "pause = 1\n"
       "public-net = On\n"
       "syslog = TRUE\n"
@@ -468,11 +468,11 @@ TEST_F(ParseCommandLineConfig, FlagsTakeTrueOrFalse) {
       "syslog = false\n"
       "sync-pgpass = no\n"
       "pause = 0\n"
-      "force = off\n",
+      "dry-run = off\n",
       {"-c", "main"});
   EXPECT_TRUE(options.json);
   EXPECT_TRUE(options.public_net);
-  EXPECT_FALSE(options.force);
+  EXPECT_EQ(options.mode, Mode::deploy);
   EXPECT_FALSE(options.pause);
   EXPECT_FALSE(options.syslog);
   EXPECT_FALSE(options.sync_pgpass);
@@ -530,11 +530,40 @@ TEST_F(ParseCommandLineConfig, CommandLineOnlyOptionsAreUnknownKeys) {
   }
 }
 
+TEST(ParseCommandLine, LockDirFromTheOptionOrTheEnvironment) {
+  EXPECT_EQ(parse({"-c", "main"}).command_line.options.lock_dir, std::nullopt);
+  EXPECT_EQ(parse({"-c", "main", "--lock-dir", "/tmp/locks"}).command_line.options.lock_dir,
+            std::filesystem::path("/tmp/locks"));
+  ::setenv("PGDEPLOY_LOCK_DIR", "/tmp/env-locks", 1);
+  const auto from_env = parse({"-c", "main"}).command_line.options.lock_dir;
+  const auto option_wins =
+      parse({"-c", "main", "--lock-dir=/tmp/locks"}).command_line.options.lock_dir;
+  ::unsetenv("PGDEPLOY_LOCK_DIR");
+  EXPECT_EQ(from_env, std::filesystem::path("/tmp/env-locks"));
+  EXPECT_EQ(option_wins, std::filesystem::path("/tmp/locks"));
+  EXPECT_EQ(parse({"-c", "main", "--lock-dir", "locks"}).command_line.early_exit, 2);
+}
+
+TEST_F(ParseCommandLineConfig, ForceIsRefusedInTheFileWithFileAndLine) {
+  for (const std::string value : {"true", "false", "yes", ""}) {
+    write(default_config, "[pgdeploy]\njobs = 4\n[cluster main]\nforce = " + value + "\n");
+    const Parsed parsed = parse_with({"-c", "main"});
+    EXPECT_EQ(parsed.command_line.early_exit, 2) << value;
+    EXPECT_THAT(parsed.err, HasSubstr("pgdeploy: error: " + default_config.string() +
+                                      ":4: force may not be set in a configuration file"))
+        << value;
+  }
+  // Nor when the command line gives --force as well: the file is wrong either way.
+  write(default_config, "[pgdeploy]\nforce = true\n");
+  EXPECT_EQ(parse_with({"-c", "main", "--force"}).command_line.early_exit, 2);
+}
+
 TEST_F(ParseCommandLineConfig, InvalidValueNamesFileLineAndKey) {
   const std::vector<std::pair<std::string, std::string>> invalid{
       {"timeout", "abc"},    {"timeout", "0"},    {"jobs", "0"},      {"jobs", "1025"},
       {"sessions", "maybe"}, {"lock-wait", "-1"}, {"node-id", "two"}, {"ssh-key", ""},
-      {"json", "maybe"},     {"force", ""},       {"verbose", "2"}};
+      {"json", "maybe"},     {"pause", ""},       {"verbose", "2"},   {"lock-dir", "run"},
+      {"lock-dir", ""}};
   for (const auto& [key, value] : invalid) {
     write(default_config, "[pgdeploy]\njobs = 4\n[cluster main]\n" + key + " = " + value + "\n");
     const Parsed parsed = parse_with({"-c", "main"});
@@ -588,14 +617,15 @@ TEST_F(ParseCommandLineConfig, EveryDocumentedLongOptionCanBeSetFromTheFile) {
        match != std::sregex_iterator(); ++match) {
     keys.insert((*match)[1]);
   }
-  for (const char* command_line_only : {"help", "version", "config", "cluster"}) {
+  for (const char* command_line_only : {"help", "version", "config", "cluster", "force"}) {
     ASSERT_EQ(keys.erase(command_line_only), 1U) << command_line_only;
   }
   ASSERT_GE(keys.size(), 20U) << help;
   const std::string defaults = describe(parse_with({"-c", "main"}).command_line.options);
   for (const std::string& key : keys) {
-    // "1" is a valid value of every option but --sessions, and no option's default.
-    const std::string value = key == "sessions" ? "kill" : "1";
+    // "1" is a valid value of every option but --sessions and --lock-dir, and no option's
+    // default.
+    const std::string value = key == "sessions" ? "kill" : (key == "lock-dir" ? "/1" : "1");
     const Options from_file =
         options_with("[pgdeploy]\n" + key + " = " + value + "\n", {"-c", "main"});
     fs::remove(default_config);

@@ -216,10 +216,36 @@ TEST_F(RunLockTest, ReplacesALongerStalePid) {
   EXPECT_EQ(read_file(lock_file()), std::to_string(::getpid()) + "\n");
 }
 
-TEST_F(RunLockTest, LockFileHasMode0600WhateverTheUmask) {
-  const ScopedUmask no_mask(0);
-  const RunLock lock = RunLock::acquire("main", 0, dir);
-  EXPECT_EQ(mode_of(lock_file()), 0600U);
+TEST_F(RunLockTest, LockFileIsReadableByAllWhateverTheUmask) {
+  for (const mode_t mask : {00, 077}) {
+    const ScopedUmask umask(mask);
+    { const RunLock lock = RunLock::acquire("main", 0, dir); }
+    EXPECT_EQ(mode_of(lock_file()), 0644U) << "umask " << mask;
+    fs::remove(lock_file());
+  }
+}
+
+TEST_F(RunLockTest, AnotherUserLocksARootLockFileThroughAReadOnlyDescriptor) {
+  if (::geteuid() != 0) {
+    GTEST_SKIP() << "only root can run as another user";
+  }
+  fs::permissions(dir, fs::perms::all | fs::perms::sticky_bit);
+  Child nobody([this] {
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) {
+      return std::string("cannot become nobody");
+    }
+    try {
+      RunLock::acquire("main", 0, dir);
+      return std::string("got a lock that root holds");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+  });
+  const RunLock held = RunLock::acquire("main", 0, dir);
+  nobody.go();
+  // Contended on the same file, rather than failing to open it.
+  EXPECT_THAT(nobody.finish(), HasSubstr("still holds " + lock_file().string() + " (pid " +
+                                         std::to_string(::getpid()) + ")"));
 }
 
 TEST_F(RunLockTest, RootHandsTheLockFileToTheOwnerOfTheDirectory) {
@@ -231,7 +257,7 @@ TEST_F(RunLockTest, RootHandsTheLockFileToTheOwnerOfTheDirectory) {
   struct stat st {};
   ASSERT_EQ(::stat(lock_file().c_str(), &st), 0);
   EXPECT_EQ(st.st_uid, 65534U);
-  EXPECT_EQ(st.st_mode & permission_bits, 0600U);
+  EXPECT_EQ(st.st_mode & permission_bits, 0644U);
   EXPECT_EQ(read_file(lock_file()), std::to_string(::getpid()) + "\n");
 }
 
@@ -359,109 +385,9 @@ TEST_F(RunLockTest, MissingDirectoryIsAnError) {
   }
 }
 
-// ---- lock_directory_from ------------------------------------------------------------------
+// ---- lock_directory ------------------------------------------------------------------
 
 using RunLockDirectoryTest = RunLockTest;
-
-TEST_F(RunLockDirectoryTest, UsesAnExistingSharedDirectory) {
-  EXPECT_EQ(lock_directory_from({{dir, false}, {dir / "private", true}}), dir);
-  EXPECT_FALSE(fs::exists(dir / "private"));
-}
-
-TEST_F(RunLockDirectoryTest, CreatesAMissingSharedDirectory) {
-  const ScopedUmask no_mask(0);
-  EXPECT_EQ(lock_directory_from({{dir / "run", false}}), dir / "run");
-  EXPECT_EQ(mode_of(dir / "run"), 0755U);
-}
-
-TEST_F(RunLockDirectoryTest, FallsBackWhenASharedDirectoryCannotBeCreated) {
-  write_file(dir / "file", "");
-  EXPECT_EQ(lock_directory_from({{dir / "file" / "run", false}, {dir / "next", true}}),
-            dir / "next");
-}
-
-TEST_F(RunLockDirectoryTest, FallsBackWhenACandidateIsAFile) {
-  write_file(dir / "file", "");
-  EXPECT_EQ(lock_directory_from({{dir / "file", false}, {dir / "next", true}}), dir / "next");
-}
-
-TEST_F(RunLockDirectoryTest, FallsBackWhenTheRuntimeDirectoryIsMissing) {
-  EXPECT_EQ(lock_directory_from({{dir / "no-runtime" / "pgdeploy", true}, {dir / "tmp", true}}),
-            dir / "tmp");
-}
-
-TEST_F(RunLockDirectoryTest, CreatesAPrivateDirectoryWithMode0700) {
-  const ScopedUmask no_mask(0);
-  EXPECT_EQ(lock_directory_from({{dir / "private", true}}), dir / "private");
-  EXPECT_EQ(mode_of(dir / "private"), 0700U);
-}
-
-TEST_F(RunLockDirectoryTest, AcceptsAnExistingPrivateDirectoryOfOurs) {
-  fs::create_directory(dir / "private");
-  fs::permissions(dir / "private", fs::perms::owner_all);
-  EXPECT_EQ(lock_directory_from({{dir / "private", true}}), dir / "private");
-}
-
-TEST_F(RunLockDirectoryTest, RefusesAPrivateDirectoryOthersMayWrite) {
-  for (const auto perms : {fs::perms::all, fs::perms::owner_all | fs::perms::group_all,
-                           fs::perms::all | fs::perms::sticky_bit}) {
-    fs::create_directory(dir / "tmp");
-    fs::permissions(dir / "tmp", perms);
-    EXPECT_EQ(lock_directory_from({{dir / "tmp", true}, {dir / "next", true}}), dir / "next");
-    try {
-      lock_directory_from({{dir / "tmp", true}});
-      ADD_FAILURE() << "accepted a directory others may write";
-    } catch (const Error& e) {
-      EXPECT_EQ(e.exit_code(), ExitCode::host_failed);
-      EXPECT_THAT(e.what(), HasSubstr((dir / "tmp").string() + " is writable by group or others"));
-    }
-    fs::remove(dir / "tmp");
-  }
-}
-
-TEST_F(RunLockDirectoryTest, RefusesAPrivateDirectoryOwnedBySomeoneElse) {
-  fs::path foreign = dir / "tmp";
-  if (::geteuid() == 0) {
-    fs::create_directory(foreign);
-    fs::permissions(foreign, fs::perms::owner_all);
-    ASSERT_EQ(::chown(foreign.c_str(), 65534, 65534), 0);
-  } else {
-    foreign = "/";  // owned by root, and we are not
-  }
-  try {
-    lock_directory_from({{foreign, true}});
-    FAIL() << "accepted a directory owned by someone else";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.exit_code(), ExitCode::host_failed);
-    EXPECT_THAT(e.what(), HasSubstr(foreign.string() + " is owned by uid "));
-    EXPECT_THAT(e.what(), HasSubstr("not by us (uid " + std::to_string(::geteuid()) + ")"));
-  }
-}
-
-TEST_F(RunLockDirectoryTest, RefusesASymlinkAsPrivateDirectory) {
-  fs::create_directory(dir / "real");
-  fs::permissions(dir / "real", fs::perms::owner_all);
-  fs::create_directory_symlink(dir / "real", dir / "tmp");
-  EXPECT_EQ(lock_directory_from({{dir / "tmp", true}, {dir / "next", true}}), dir / "next");
-}
-
-TEST_F(RunLockDirectoryTest, NamesEveryRefusalWhenNoneIsUsable) {
-  write_file(dir / "file", "");
-  fs::create_directory(dir / "open");
-  fs::permissions(dir / "open", fs::perms::all);
-  try {
-    lock_directory_from({{dir / "file", false}, {dir / "open", true}});
-    FAIL() << "no candidate was usable";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.exit_code(), ExitCode::host_failed);
-    EXPECT_EQ(std::string(e.what()),
-              "no usable directory for lock files: " + (dir / "file").string() +
-                  " is not a directory; " + (dir / "open").string() +
-                  " is writable by group or others");
-  }
-}
-
-// ---- lock_directory_candidates ------------------------------------------------------------
 
 // Sets or unsets XDG_RUNTIME_DIR for one scope.
 class ScopedRuntimeDir {
@@ -490,31 +416,60 @@ class ScopedRuntimeDir {
   std::optional<std::string> saved_;
 };
 
-std::vector<std::pair<std::string, bool>> flattened(
-    const std::vector<LockDirectoryCandidate>& candidates) {
-  std::vector<std::pair<std::string, bool>> flat;
-  for (const auto& candidate : candidates) {
-    flat.emplace_back(candidate.path.string(), candidate.private_to_user);
+TEST(RunLockDirectoryDefault, IsRunPgdeploy) {
+  EXPECT_EQ(fs::path(default_lock_directory), fs::path("/run/pgdeploy"));
+}
+
+TEST_F(RunLockDirectoryTest, AChosenDirectoryIsUsedAsGiven) {
+  EXPECT_EQ(lock_directory(dir / "chosen", dir / "standard"), dir / "chosen");
+  EXPECT_FALSE(fs::exists(dir / "standard"));
+}
+
+TEST_F(RunLockDirectoryTest, TheStandardOneDoesNotDependOnTheEnvironment) {
+  fs::create_directory(dir / "runtime");
+  for (const char* runtime : {static_cast<const char*>(nullptr), "", "/nonexistent"}) {
+    const ScopedRuntimeDir scoped(runtime);
+    EXPECT_EQ(lock_directory(std::nullopt, dir / "standard"), dir / "standard");
   }
-  return flat;
+  const ScopedRuntimeDir scoped((dir / "runtime").c_str());
+  EXPECT_EQ(lock_directory(std::nullopt, dir / "standard"), dir / "standard");
+  EXPECT_TRUE(fs::is_empty(dir / "runtime"));
 }
 
-TEST(RunLockDirectoryCandidates, RunThenRuntimeDirThenTmp) {
-  const ScopedRuntimeDir runtime("/run/user/1000");
-  const std::string tmp = "/tmp/pgdeploy-" + std::to_string(::geteuid());
-  EXPECT_THAT(flattened(lock_directory_candidates()),
-              ::testing::ElementsAre(std::pair<std::string, bool>{"/run/pgdeploy", false},
-                                     std::pair<std::string, bool>{"/run/user/1000/pgdeploy", true},
-                                     std::pair<std::string, bool>{tmp, true}));
+TEST_F(RunLockDirectoryTest, AMissingStandardOneIsCreatedStickyAndOpenToAll) {
+  const ScopedUmask strict(077);
+  EXPECT_EQ(lock_directory(std::nullopt, dir / "standard"), dir / "standard");
+  EXPECT_EQ(mode_of(dir / "standard"), 01777U);
 }
 
-TEST(RunLockDirectoryCandidates, SkipsAnUnsetOrEmptyRuntimeDir) {
-  const std::string tmp = "/tmp/pgdeploy-" + std::to_string(::geteuid());
-  for (const char* value : {static_cast<const char*>(nullptr), ""}) {
-    const ScopedRuntimeDir runtime(value);
-    EXPECT_THAT(flattened(lock_directory_candidates()),
-                ::testing::ElementsAre(std::pair<std::string, bool>{"/run/pgdeploy", false},
-                                       std::pair<std::string, bool>{tmp, true}));
+TEST_F(RunLockDirectoryTest, AnExistingStandardOneKeepsItsMode) {
+  fs::create_directory(dir / "standard");
+  fs::permissions(dir / "standard", fs::perms::owner_all | fs::perms::group_read |
+                                        fs::perms::group_exec | fs::perms::others_read |
+                                        fs::perms::others_exec);
+  EXPECT_EQ(lock_directory(std::nullopt, dir / "standard"), dir / "standard");
+  EXPECT_EQ(mode_of(dir / "standard"), 0755U);
+}
+
+TEST_F(RunLockDirectoryTest, AStandardOneThatCannotBeCreatedIsAnErrorNamingTheOption) {
+  try {
+    lock_directory(std::nullopt, dir / "missing" / "standard");
+    FAIL() << "no directory";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), ExitCode::host_failed);
+    EXPECT_THAT(e.what(), HasSubstr("cannot create the lock directory " +
+                                    (dir / "missing" / "standard").string()));
+    EXPECT_THAT(e.what(), HasSubstr("--lock-dir"));
+  }
+}
+
+TEST_F(RunLockDirectoryTest, AStandardOneThatIsAFileIsAnError) {
+  write_file(dir / "standard", "");
+  try {
+    lock_directory(std::nullopt, dir / "standard");
+    FAIL() << "a file";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr((dir / "standard").string() + " is not a directory"));
   }
 }
 
