@@ -10,23 +10,27 @@
 
 namespace pgdeploy {
 
-HostDeployer::HostDeployer(const DeployPlan& plan, HostConnector& ssh, AdminConnector& admin)
-    : plan_(plan), ssh_(ssh), admin_(admin) {}
+HostDeployer::HostDeployer(const DeployPlan& plan, HostConnector& ssh, AdminConnector& admin,
+                           TimeLimits limits)
+    : plan_(plan), ssh_(ssh), admin_(admin), limits_(std::move(limits)) {}
 
 HostOutcome HostDeployer::deploy(const AppServer& host) {
-  return visit_host(host, plan_, [&](HostOutcome& outcome) {
+  return visit_host(host, plan_, limits_, [&](HostOutcome& outcome, HostDeadline& deadline) {
     check_row(host);
     const std::string fragment = render_for(plan_, host);
     // Connecting first means an unreachable console fails the host before anything changes.
-    const auto console = host.admin_conninfo ? admin_.connect(*host.admin_conninfo) : nullptr;
+    const auto console =
+        host.admin_conninfo ? admin_.connect(*host.admin_conninfo, deadline) : nullptr;
     outcome.result =
-        push(host, fragment, console.get()) ? HostResult::updated : HostResult::unchanged;
+        push(host, fragment, console.get(), deadline) ? HostResult::updated : HostResult::unchanged;
   });
 }
 
-bool HostDeployer::push(const AppServer& host, const std::string& fragment, AdminConsole* console) {
-  const auto remote = ssh_.connect(host);
-  push_extras(host, *remote);
+bool HostDeployer::push(const AppServer& host, const std::string& fragment, AdminConsole* console,
+                        HostDeadline& deadline) {
+  const auto remote = ssh_.connect(host, deadline);
+  push_extras(host, *remote, deadline);
+  deadline.begin("install");
   // Without an admin console the installer reloads by command; with one, pgdeploy does.
   const auto command = remote->start(install_script(
       {host.config_dir, plan_.cluster + ".ini", fragment.size(), plan_.epoch.timeline,
@@ -34,25 +38,28 @@ bool HostDeployer::push(const AppServer& host, const std::string& fragment, Admi
        console != nullptr ? std::nullopt
                           : std::optional(reload_command_for(host.reload_command, host.username))}));
   send_to_installer(*command, fragment);
-  const InstallerAnswer answer = await_installer(*command);
+  const InstallerAnswer answer = await_installer(*command, deadline);
   if (answer != InstallerAnswer::installed) {
     command->close_input();  // no "commit": an installer that wrote anything rolls back
     check_installer(command->wait());
     if (answer == InstallerAnswer::unchanged) {
-      return console != nullptr && reload_if_not_served(host, *console);
+      return console != nullptr && reload_if_not_served(host, *console, deadline);
     }
     throw HostError("install", "the installer ended without installing");
   }
   if (console != nullptr) {
-    switch_or_roll_back(host, *command, *console);
+    switch_or_roll_back(host, *command, *console, deadline);
   }
+  deadline.begin("commit");
   command->write(commit_line);
   command->close_input();
   check_installer(command->wait());
   return true;
 }
 
-bool HostDeployer::reload_if_not_served(const AppServer& host, AdminConsole& console) {
+bool HostDeployer::reload_if_not_served(const AppServer& host, AdminConsole& console,
+                                        HostDeadline& deadline) {
+  deadline.begin("verify");
   const std::vector<Route> routes = routes_of(fragment_input_for(plan_, host));
   const auto problem = routing_problem(console.show_databases(), routes);
   if (!problem) {
@@ -62,20 +69,21 @@ bool HostDeployer::reload_if_not_served(const AppServer& host, AdminConsole& con
   // happened. A file that says the same is no reason to leave traffic where it is.
   spdlog::warn("{}: the fragment in place is current, but {}; reloading PgBouncer", host.name,
                *problem);
-  switch_pgbouncer(console, plan_, routes);
+  switch_pgbouncer(console, plan_, routes, deadline);
   return true;
 }
 
-void HostDeployer::push_extras(const AppServer& host, RemoteHost& remote) {
+void HostDeployer::push_extras(const AppServer& host, RemoteHost& remote, HostDeadline& deadline) {
   for (const ExtraFile& file : plan_.extras) {
     if (!receives(host, file)) {
       continue;
     }
+    deadline.begin(file.label);
     InstallRequest request{file.directory, file.name, file.content.size(), 0, false,
                            std::nullopt, "0600", file.in_home};
     const auto command = remote.start(install_script(request));
     send_to_installer(*command, file.content);
-    const InstallerAnswer answer = await_installer(*command);
+    const InstallerAnswer answer = await_installer(*command, deadline);
     if (answer == InstallerAnswer::installed) {
       command->write(commit_line);
     }
@@ -83,6 +91,9 @@ void HostDeployer::push_extras(const AppServer& host, RemoteHost& remote) {
     try {
       check_installer(command->wait());
     } catch (const HostError& e) {
+      if (e.step() == HostDeadline::timeout_step) {
+        throw;  // already names the file's step
+      }
       throw HostError(file.label, e.what());
     }
     spdlog::debug("{}: {} {}", host.name, file.label,
@@ -91,12 +102,13 @@ void HostDeployer::push_extras(const AppServer& host, RemoteHost& remote) {
 }
 
 void HostDeployer::switch_or_roll_back(const AppServer& host, RemoteCommand& command,
-                                       AdminConsole& console) {
+                                       AdminConsole& console, HostDeadline& deadline) {
   try {
-    switch_pgbouncer(console, plan_, routes_of(fragment_input_for(plan_, host)));
+    switch_pgbouncer(console, plan_, routes_of(fragment_input_for(plan_, host)), deadline);
   } catch (const HostError&) {
     // Put the previous file back and load it again, so that file and PgBouncer agree. Failures
-    // here are secondary: the installer also rolls back when the connection is lost.
+    // here are secondary: the installer also rolls back when the connection is lost. After the
+    // deadline none of this is tried: dropping the connection is the rollback.
     try {
       command.write(rollback_line);
       command.close_input();

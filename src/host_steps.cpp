@@ -103,8 +103,12 @@ void send_to_installer(RemoteCommand& command, std::string_view data) {
   }
 }
 
-InstallerAnswer await_installer(RemoteCommand& command) {
+InstallerAnswer await_installer(RemoteCommand& command, HostDeadline& deadline) {
   while (const auto line = command.read_line()) {
+    if (*line == reloading_line) {
+      deadline.begin("reload");
+      continue;
+    }
     if (*line == installed_line) {
       return InstallerAnswer::installed;
     }
@@ -122,12 +126,13 @@ std::string refusal_reason(const HostRefusal& refusal, const DeployPlan& plan) {
          " (--force overrides, e.g. after rebuilding the cluster)";
 }
 
-HostOutcome visit_host(const AppServer& host, const DeployPlan& plan,
-                       const std::function<void(HostOutcome&)>& visit) {
+HostOutcome visit_host(const AppServer& host, const DeployPlan& plan, const TimeLimits& limits,
+                       const std::function<void(HostOutcome&, HostDeadline&)>& visit) {
   const auto started = std::chrono::steady_clock::now();
   HostOutcome outcome{host.name, host.address, HostResult::failed, "", {}, {}};
   try {
-    visit(outcome);
+    HostDeadline deadline(limits);
+    visit(outcome, deadline);
   } catch (const HostRefusal& e) {
     outcome.result = HostResult::refused;
     outcome.reason = refusal_reason(e, plan);

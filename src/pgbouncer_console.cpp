@@ -1,27 +1,28 @@
-#include "pgdeploy/conninfo.hpp"
 #include "pgdeploy/pgbouncer_console.hpp"
 
 #include <libpq-fe.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
 
-#include <chrono>
 #include <charconv>
+#include <chrono>
 
+#include "pgdeploy/conninfo.hpp"
+#include "pgdeploy/deadline.hpp"
 #include "pgdeploy/remote_host.hpp"
 
 namespace pgdeploy {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using ConnPtr = std::unique_ptr<PGconn, decltype(&PQfinish)>;
 using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
 constexpr const char* step = "admin console";
 
 class PgBouncerConsole final : public AdminConsole {
  public:
-  PgBouncerConsole(PGconn* conn, int timeout_seconds)
-      : conn_(conn, &PQfinish), timeout_(timeout_seconds) {}
+  PgBouncerConsole(ConnPtr conn, HostDeadline& deadline)
+      : conn_(std::move(conn)), deadline_(deadline) {}
 
   void reload() override { execute("RELOAD"); }
 
@@ -75,6 +76,7 @@ class PgBouncerConsole final : public AdminConsole {
  private:
   // Runs one admin command with the simple query protocol, bounded by the timeout.
   ResultPtr run(const char* command, ExecStatusType expected) {
+    deadline_.check();
     if (PQsendQuery(conn_.get(), command) == 0) {
       throw HostError(step, std::string(command) + ": " + scrub_libpq_message(PQerrorMessage(conn_.get())));
     }
@@ -90,14 +92,14 @@ class PgBouncerConsole final : public AdminConsole {
     return result;
   }
 
+  // Waits min(-t, time left of the deadline) for the answer to COMMAND.
   void wait_for_result(const char* command) {
-    const auto deadline = Clock::now() + timeout_;
+    const Clock::time_point end = deadline_.wait_end();
     while (PQisBusy(conn_.get()) != 0) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      const int left = deadline_.ms_until(end);
       pollfd fd{PQsocket(conn_.get()), POLLIN, 0};
-      if (left.count() <= 0 || poll(&fd, 1, static_cast<int>(left.count())) == 0) {
-        throw HostError(step, std::string(command) + ": no answer within " +
-                                  std::to_string(timeout_.count()) + " s");
+      if (left == 0 || poll(&fd, 1, left) == 0) {
+        throw deadline_.failure(step, std::string(command) + ": " + deadline_.no_answer());
       }
       if (PQconsumeInput(conn_.get()) == 0) {
         throw HostError(step, std::string(command) + ": " + scrub_libpq_message(PQerrorMessage(conn_.get())));
@@ -113,27 +115,52 @@ class PgBouncerConsole final : public AdminConsole {
     return index;
   }
 
-  std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
-  std::chrono::seconds timeout_;
+  ConnPtr conn_;
+  HostDeadline& deadline_;
 };
+
+std::string connect_error(PGconn* conn) {
+  return "cannot connect: " + scrub_libpq_message(PQerrorMessage(conn));
+}
+
+// Drives libpq's non-blocking connect until it ends, waiting min(-t, time left) in all.
+void finish_connecting(PGconn* conn, const HostDeadline& deadline) {
+  const Clock::time_point end = deadline.wait_end();
+  PostgresPollingStatusType polling = PGRES_POLLING_WRITING;
+  while (polling != PGRES_POLLING_OK) {
+    if (polling == PGRES_POLLING_FAILED) {
+      throw HostError(step, connect_error(conn));
+    }
+    pollfd fd{PQsocket(conn),
+              static_cast<short>(polling == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
+    const int left = deadline.ms_until(end);
+    if (left == 0 || poll(&fd, 1, left) == 0) {
+      throw deadline.failure(step, "cannot connect: " + deadline.no_answer());
+    }
+    polling = PQconnectPoll(conn);
+  }
+}
 
 }  // namespace
 
-std::unique_ptr<AdminConsole> PgBouncerConnector::connect(const std::string& admin_conninfo) {
-  const std::string timeout = std::to_string(timeout_seconds_);
+std::unique_ptr<AdminConsole> PgBouncerConnector::connect(const std::string& admin_conninfo,
+                                                          HostDeadline& deadline) {
+  deadline.begin(step);
+  deadline.check();
   // The first dbname is expanded as a conninfo; the later keywords override what it says.
-  const char* keys[] = {"dbname", "dbname", "connect_timeout", "fallback_application_name",
-                        nullptr};
-  const char* values[] = {admin_conninfo.c_str(), "pgbouncer", timeout.c_str(), "pgdeploy",
-                          nullptr};
-  PGconn* conn = PQconnectdbParams(keys, values, 1);
-  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    const std::string message = conn != nullptr ? scrub_libpq_message(PQerrorMessage(conn)) : "out of memory";
-    PQfinish(conn);
-    throw HostError(step, "cannot connect: " + message);
+  // libpq's connect_timeout does not apply to a non-blocking connect: the deadline bounds it.
+  const char* keys[] = {"dbname", "dbname", "fallback_application_name", nullptr};
+  const char* values[] = {admin_conninfo.c_str(), "pgbouncer", "pgdeploy", nullptr};
+  ConnPtr conn(PQconnectStartParams(keys, values, 1), &PQfinish);
+  if (!conn) {
+    throw HostError(step, "cannot connect: out of memory");
   }
+  if (PQstatus(conn.get()) == CONNECTION_BAD) {
+    throw HostError(step, connect_error(conn.get()));
+  }
+  finish_connecting(conn.get(), deadline);
   spdlog::debug("admin console: connected");
-  return std::make_unique<PgBouncerConsole>(conn, timeout_seconds_);
+  return std::make_unique<PgBouncerConsole>(std::move(conn), deadline);
 }
 
 }  // namespace pgdeploy

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "pgdeploy/cluster.hpp"
+#include "pgdeploy/deadline.hpp"
 #include "pgdeploy/fragment.hpp"
 #include "pgdeploy/host_deployer.hpp"
 #include "pgdeploy/remote_host.hpp"
@@ -46,8 +47,9 @@ enum class InstallerAnswer {
 };
 
 // Reads the installer's stdout up to its first answer, skipping lines before it (a login
-// banner printed by the remote user's shell start-up files).
-InstallerAnswer await_installer(RemoteCommand& command);
+// banner printed by the remote user's shell start-up files). From the installer's "reloading"
+// on, the step under DEADLINE is "reload".
+InstallerAnswer await_installer(RemoteCommand& command, HostDeadline& deadline);
 
 // Runs SCRIPT on REMOTE with no input and waits for it to end.
 CommandResult run_remote(RemoteHost& remote, const std::string& script);
@@ -68,9 +70,9 @@ std::optional<RemoteFragment> read_remote_fragment(RemoteHost& remote,
 // The reason a refusal is reported with: the holder the installer named and this run's primary.
 std::string refusal_reason(const HostRefusal& refusal, const DeployPlan& plan);
 
-// Runs VISIT for HOST and turns whatever it throws into the outcome (refused, or failed with
-// "step: why"), timing it. VISIT sets the result when it succeeds.
-HostOutcome visit_host(const AppServer& host, const DeployPlan& plan,
-                       const std::function<void(HostOutcome&)>& visit);
+// Runs VISIT for HOST under a deadline of its own and turns whatever it throws into the outcome
+// (refused, or failed with "step: why"), timing it. VISIT sets the result when it succeeds.
+HostOutcome visit_host(const AppServer& host, const DeployPlan& plan, const TimeLimits& limits,
+                       const std::function<void(HostOutcome&, HostDeadline&)>& visit);
 
 }  // namespace pgdeploy

@@ -39,6 +39,8 @@ enum InstallStatus : int {
 // When the file in place already says the same (same_fragment), the installer prints
 // "unchanged" instead and exits 0 without writing or reloading.
 inline constexpr std::string_view installed_line = "installed";
+// Printed before the reload command runs: what follows is the reload's time.
+inline constexpr std::string_view reloading_line = "reloading";
 inline constexpr std::string_view unchanged_line = "unchanged";
 inline constexpr std::string_view commit_line = "commit\n";
 inline constexpr std::string_view rollback_line = "rollback\n";

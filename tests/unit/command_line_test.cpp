@@ -318,14 +318,15 @@ std::string describe(const Options& options) {
   };
   out << "cluster=" << options.cluster << " pgconnstring=" << text(options.pgconnstring)
       << " repmgr_config=" << text(options.repmgr_config) << " timeout=" << options.timeout_seconds
-      << " public_net=" << options.public_net << " ssh_key=" << text(options.ssh_key)
-      << " known_hosts=" << text(options.known_hosts) << " jobs=" << options.jobs
-      << " force=" << options.force << " verbosity=" << static_cast<int>(options.verbosity)
-      << " syslog=" << options.syslog << " event=" << text(options.event.event)
-      << " node_id=" << text(options.event.node_id) << " success=" << text(options.event.success)
-      << " details=" << options.event.details << " mode=" << static_cast<int>(options.mode)
-      << " json=" << options.json << " config_file=" << text(options.config_file)
-      << " lock_wait=" << options.lock_wait_seconds
+      << " host_timeout=" << text(options.host_timeout_seconds)
+      << " run_timeout=" << options.run_timeout_seconds << " public_net=" << options.public_net
+      << " ssh_key=" << text(options.ssh_key) << " known_hosts=" << text(options.known_hosts)
+      << " jobs=" << options.jobs << " force=" << options.force
+      << " verbosity=" << static_cast<int>(options.verbosity) << " syslog=" << options.syslog
+      << " event=" << text(options.event.event) << " node_id=" << text(options.event.node_id)
+      << " success=" << text(options.event.success) << " details=" << options.event.details
+      << " mode=" << static_cast<int>(options.mode) << " json=" << options.json
+      << " config_file=" << text(options.config_file) << " lock_wait=" << options.lock_wait_seconds
       << " sessions=" << static_cast<int>(options.sessions) << " pause=" << options.pause
       << " sync_userlist=" << text(options.sync_userlist) << " sync_pgpass=" << options.sync_pgpass
       << " ro_suffix=" << text(options.ro_suffix);
