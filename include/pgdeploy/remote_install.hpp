@@ -34,7 +34,8 @@ enum InstallStatus : int {
 };
 
 // The conversation with the installer: pgdeploy sends `size` bytes; the installer writes them,
-// renames, reloads when it has a reload command, and prints "installed"; pgdeploy (after its own
+// renames, reloads when it has a reload command (after printing "reloading"), and prints
+// "installed"; pgdeploy (after its own
 // RELOAD and verification) answers "commit". Anything else, or a lost connection, rolls back.
 // When the file in place already says the same (same_fragment), the installer prints
 // "unchanged" instead and exits 0 without writing or reloading.
