@@ -172,6 +172,21 @@ check "pgdeploy returned at the host deadline (2 s + 1.5 s at most)" test "$ELAP
 check "the old file is back and no temporary file remains" wait_until 15 killed_cleaned_up
 fast_reload app1
 
+echo "# an SSH port that accepts but never answers: cut at the host deadline, naming connect"
+silent_port=$(free_port)
+perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $ARGV[0],
+    Listen => 5, ReuseAddr => 1) or die "listen: $!"; sleep 60' "$silent_port" &
+silent_pid=$!
+check "the silent listener is up" wait_until 5 port_open 127.0.0.1 "$silent_port"
+app_server_set app1 ssh_port "$silent_port"
+only_enabled app1
+timed_pgdeploy -t 5 --host-timeout 2
+kill "$silent_pid" || true
+app_server_set app1 ssh_port "$SSH_PORT"
+check_eq "exit status 1" 1 "$RC"
+check "reported as a timeout of the connect" grep -q 'app1 .*FAILED .*timeout: connect did not finish within the host deadline of 2 s' "$H/out"
+check "pgdeploy returned at the host deadline (2 s + 1.5 s at most)" test "$ELAPSED_MS" -lt 3500
+
 echo "# the run deadline: later hosts are not started, the one in flight is cut"
 reset_fragments
 only_enabled app1 app2 app3
