@@ -187,6 +187,19 @@ check_eq "exit status 1" 1 "$RC"
 check "reported as a timeout of the connect" grep -q 'app1 .*FAILED .*timeout: connect did not finish within the host deadline of 2 s' "$H/out"
 check "pgdeploy returned at the host deadline (2 s + 1.5 s at most)" test "$ELAPSED_MS" -lt 3500
 
+echo "# a PgBouncer that stops answering its admin console: cut at the host deadline"
+reset_fragments
+only_enabled app2
+app_server_set app2 admin_conninfo "$(sql_lit "host=127.0.0.1 port=$(bouncer_port app2) user=$TEST_USER")"
+kill -STOP "$(cat "$(bouncer_pidfile app2)")"
+timed_pgdeploy -t 5 --host-timeout 2
+kill -CONT "$(cat "$(bouncer_pidfile app2)")"
+app_server_set app2 admin_conninfo NULL
+check_eq "exit status 1" 1 "$RC"
+check "reported as a timeout of the admin console" grep -q 'app2 .*FAILED .*timeout: admin console did not finish within the host deadline of 2 s' "$H/out"
+check "pgdeploy returned at the host deadline (2 s + 1.5 s at most)" test "$ELAPSED_MS" -lt 3500
+check "nothing was changed" is_previous app2
+
 echo "# the run deadline: later hosts are not started, the one in flight is cut"
 reset_fragments
 only_enabled app1 app2 app3
