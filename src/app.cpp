@@ -41,13 +41,19 @@ void log_event(const EventOptions& event, const std::optional<RepmgrConfig>& con
   }
 }
 
-HostOutcome not_started(const AppServer& host) {
-  return {host.name,
-          host.address,
-          HostResult::failed,
-          std::string("not started: interrupted by ") + strsignal(interrupting_signal()),
-          {},
-          {}};
+HostOutcome not_started(const AppServer& host, const std::string& why) {
+  return {host.name, host.address, HostResult::failed, "not started: " + why, {}, {}};
+}
+
+// Why a host is not started any more; nullopt while hosts may start.
+std::optional<std::string> stop_reason(const TimeLimits& limits) {
+  if (interrupting_signal() != 0) {
+    return std::string("interrupted by ") + strsignal(interrupting_signal());
+  }
+  if (limits.run_expired()) {
+    return "run deadline of " + std::to_string(limits.run.count() / 1000) + " s reached";
+  }
+  return std::nullopt;
 }
 
 void log_outcome(const HostOutcome& outcome) {
@@ -59,13 +65,16 @@ void log_outcome(const HostOutcome& outcome) {
 }
 
 // Visits every enabled host: deploys, or only inspects for --dry-run and --check.
+// Hosts in flight when the run deadline passes are cut by their own deadline, clipped to it.
 std::vector<HostOutcome> visit_hosts(const Options& options, const DeployPlan& plan,
-                                     const std::vector<AppServer>& hosts, HostConnector& ssh) {
-  PgBouncerConnector admin(options.timeout_seconds);
-  HostDeployer deployer(plan, ssh, admin, options.timeout_seconds);
-  HostInspector inspector(plan, ssh);
+                                     const std::vector<AppServer>& hosts, HostConnector& ssh,
+                                     const TimeLimits& limits) {
+  PgBouncerConnector admin;
+  HostDeployer deployer(plan, ssh, admin, limits);
+  HostInspector inspector(plan, ssh, limits);
   return deploy_in_parallel(hosts, options.jobs, [&](const AppServer& host) {
-    HostOutcome outcome = interrupting_signal() != 0     ? not_started(host)
+    const auto stop = stop_reason(limits);
+    HostOutcome outcome = stop                           ? not_started(host, *stop)
                           : options.mode == Mode::deploy ? deployer.deploy(host)
                                                          : inspector.inspect(host);
     log_outcome(outcome);
@@ -84,6 +93,7 @@ std::filesystem::path memo_path(const RunLock& lock) {
 
 // Reads the metadata and visits the hosts, filling REPORT. Returns the exit code.
 ExitCode run_cluster(const Options& options, RunReport& report) {
+  const TimeLimits limits = limits_for(options);
   // Configuration problems (exit 2) come out before the database is asked anything.
   std::optional<RepmgrConfig> config;
   if (options.repmgr_config) {
@@ -91,12 +101,13 @@ ExitCode run_cluster(const Options& options, RunReport& report) {
   }
   log_event(options.event, config);
   const auto ssh_dir = user_ssh_dir();
-  SshConnector ssh(resolve_ssh_key(options, ssh_dir), resolve_known_hosts(options, ssh_dir),
-                   options.timeout_seconds);
+  SshConnector ssh(resolve_ssh_key(options, ssh_dir), resolve_known_hosts(options, ssh_dir));
   // Read-only runs need not wait for a deploying one.
   std::optional<RunLock> lock;
   if (options.mode == Mode::deploy) {
-    lock.emplace(RunLock::acquire(options.cluster, options.lock_wait_seconds,
+    // The wait for the lock counts against the run's deadline too.
+    lock.emplace(RunLock::acquire(options.cluster,
+                                  std::min(options.lock_wait_seconds, limits.run_seconds_left()),
                                   lock_directory(options.lock_dir)));
   }
   const ClusterState state = read_cluster(options, local_conninfo(options, config));
@@ -118,7 +129,7 @@ ExitCode run_cluster(const Options& options, RunReport& report) {
                  *options.event.event, hosts.size(), memo_age.count());
     return ExitCode::ok;
   }
-  report.hosts = visit_hosts(options, *report.plan, hosts, ssh);
+  report.hosts = visit_hosts(options, *report.plan, hosts, ssh, limits);
   spdlog::info("{}", summarize(*report.plan, report.hosts));
   const ExitCode code = exit_code_for(report.hosts, options.mode);
   if (lock && code == ExitCode::ok && interrupting_signal() == 0) {

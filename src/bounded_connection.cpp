@@ -43,11 +43,18 @@ void cancel_bounded(PGconn* conn) {
 BoundedConnection::BoundedConnection(const std::vector<const char*>& keys,
                                      const std::vector<const char*>& values,
                                      std::chrono::seconds timeout)
-    : conn_(PQconnectStartParams(keys.data(), values.data(), 1), &PQfinish), timeout_(timeout) {
+    : BoundedConnection(keys, values, timeout, nullptr) {}
+
+BoundedConnection::BoundedConnection(const std::vector<const char*>& keys,
+                                     const std::vector<const char*>& values,
+                                     std::chrono::seconds timeout, WaitEnd wait_end)
+    : conn_(PQconnectStartParams(keys.data(), values.data(), 1), &PQfinish),
+      timeout_(timeout),
+      wait_end_(std::move(wait_end)) {
   if (!conn_) {
     throw LibpqFailure("out of memory");
   }
-  const Deadline deadline = Clock::now() + timeout_;
+  const Deadline deadline = next_deadline();
   // Before the first PQconnectPoll, libpq wants the socket to be writable.
   PostgresPollingStatusType state = PGRES_POLLING_WRITING;
   while (state != PGRES_POLLING_OK) {
@@ -73,7 +80,7 @@ ResultPtr BoundedConnection::run(const std::function<int(PGconn*)>& send) {
   if (send(conn_.get()) == 0) {
     fail();
   }
-  const Deadline deadline = Clock::now() + timeout_;
+  const Deadline deadline = next_deadline();
   ResultPtr first(nullptr, &PQclear);
   try {
     // The whole query must be sent; the server may have to be read meanwhile (libpq's docs).
@@ -104,6 +111,10 @@ ResultPtr BoundedConnection::run(const std::function<int(PGconn*)>& send) {
     give_up();
   }
   return first;
+}
+
+BoundedConnection::Deadline BoundedConnection::next_deadline() const {
+  return wait_end_ ? wait_end_() : Clock::now() + timeout_;
 }
 
 ConnInfo BoundedConnection::settings() const {

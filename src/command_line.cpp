@@ -166,8 +166,16 @@ void add_options(CLI::App& app, Options& options, RawFlags& raw) {
   app.add_option("-f,--repmgr-config", raw.repmgr_config,
                  "repmgr.conf: its conninfo is the default for --pgconnstring");
   app.add_option("-t,--timeout", options.timeout_seconds,
-                 "per-host connect/IO timeout in seconds (SSH and admin console)")
+                 "seconds each single wait may take (SSH and admin console)")
       ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--host-timeout", options.host_timeout_seconds,
+                 "seconds everything done for one app server may take (default: " +
+                     std::to_string(host_timeout_factor) + " x -t)")
+      ->check(CLI::Range(1, 86400));
+  app.add_option("--run-timeout", options.run_timeout_seconds,
+                 "seconds the whole run may take, database and lock wait included")
+      ->check(CLI::Range(1, 86400))
       ->capture_default_str();
   app.add_flag("-P,--public-net", options.public_net,
                "take the primary's address from node_public_info");

@@ -62,7 +62,7 @@ SshSetup check_ssh_setup(const Options& options, std::vector<CheckItem>& items) 
     const auto ssh_dir = user_ssh_dir();
     const auto key = resolve_ssh_key(options, ssh_dir);
     ssh.known_hosts = resolve_known_hosts(options, ssh_dir).string();
-    ssh.connector = std::make_unique<SshConnector>(key, ssh.known_hosts, options.timeout_seconds);
+    ssh.connector = std::make_unique<SshConnector>(key, ssh.known_hosts);
     list.pass("key and known_hosts load", key.string() + ", " + ssh.known_hosts);
   } catch (const Error& e) {
     list.fail("key and known_hosts load", e.what(),
@@ -85,9 +85,9 @@ void check_hosts(const Options& options, const std::vector<AppServer>& servers,
       append(items, std::move(list.items()));
     }
   }
-  PgBouncerConnector admin(options.timeout_seconds);
+  PgBouncerConnector admin;
   HostDoctor doctor(options.cluster, ssh.connector.get(), ssh.known_hosts, admin,
-                    options.timeout_seconds);
+                    limits_for(options));
   auto per_host = visit_in_parallel<std::vector<CheckItem>>(
       enabled, options.jobs, [&](const AppServer& host) { return doctor.check(host); });
   for (auto& host_items : per_host) {

@@ -75,12 +75,12 @@ exec cat -- "$f"
 }  // namespace
 
 HostDoctor::HostDoctor(std::string cluster, HostConnector* ssh, std::string known_hosts,
-                       AdminConnector& admin, int timeout_seconds)
+                       AdminConnector& admin, TimeLimits limits)
     : cluster_(std::move(cluster)),
       ssh_(ssh),
       known_hosts_(std::move(known_hosts)),
       admin_(admin),
-      timeout_seconds_(timeout_seconds) {}
+      limits_(std::move(limits)) {}
 
 std::string HostDoctor::fragment_path(const AppServer& host) const {
   return host.config_dir + "/" + cluster_ + ".ini";
@@ -89,7 +89,8 @@ std::string HostDoctor::fragment_path(const AppServer& host) const {
 std::vector<CheckItem> HostDoctor::check(const AppServer& host) {
   Checklist list(host.name + " (" + host.address + ")");
   try {
-    check_steps(host, list);
+    HostDeadline deadline(limits_);
+    check_steps(host, list, deadline);
   } catch (const std::exception& e) {
     // Every step reports its own failures; this is for what none of them expected.
     list.fail("checked to the end", std::string("internal: ") + e.what(),
@@ -98,7 +99,7 @@ std::vector<CheckItem> HostDoctor::check(const AppServer& host) {
   return std::move(list.items());
 }
 
-void HostDoctor::check_steps(const AppServer& host, Checklist& list) {
+void HostDoctor::check_steps(const AppServer& host, Checklist& list, HostDeadline& deadline) {
   try {
     check_row(host);
     list.pass(row_item);
@@ -106,7 +107,7 @@ void HostDoctor::check_steps(const AppServer& host, Checklist& list) {
     list.fail(row_item, e.what(), "correct this row of app_servers");
     return;
   }
-  std::unique_ptr<RemoteHost> remote = check_login(host, list);
+  std::unique_ptr<RemoteHost> remote = check_login(host, list, deadline);
   if (remote) {
     check_config_dir(*remote, host, list);
     check_include(*remote, host, list);
@@ -115,7 +116,7 @@ void HostDoctor::check_steps(const AppServer& host, Checklist& list) {
   std::string console_problem;
   if (host.admin_conninfo) {
     try {
-      console = admin_.connect(*host.admin_conninfo);
+      console = admin_.connect(*host.admin_conninfo, deadline);
     } catch (const HostError& e) {
       console_problem = e.what();
     }
@@ -130,7 +131,8 @@ void HostDoctor::check_steps(const AppServer& host, Checklist& list) {
   }
 }
 
-std::unique_ptr<RemoteHost> HostDoctor::check_login(const AppServer& host, Checklist& list) {
+std::unique_ptr<RemoteHost> HostDoctor::check_login(const AppServer& host, Checklist& list,
+                                                    HostDeadline& deadline) {
   const Resolution resolved = resolve(host.address, host.ssh_port);
   if (const auto& problem = resolved.problem) {
     list.fail(resolve_item, *problem, "fix ip_addr in app_servers, or the name in DNS or /etc/hosts");
@@ -139,7 +141,8 @@ std::unique_ptr<RemoteHost> HostDoctor::check_login(const AppServer& host, Check
     return nullptr;
   }
   list.pass(resolve_item);
-  if (const auto problem = connect_problem(resolved, where(host), timeout_seconds_)) {
+  deadline.begin("connect");
+  if (const auto problem = connect_problem(resolved, where(host), deadline.wait_ms())) {
     list.fail(port_item, *problem,
               "start sshd on " + host.name + ", open the firewall, or fix ssh_port in app_servers");
     skip_ssh_steps_from(host_key_item, "nothing answers at " + where(host), list);
@@ -151,7 +154,7 @@ std::unique_ptr<RemoteHost> HostDoctor::check_login(const AppServer& host, Check
     return nullptr;
   }
   try {
-    std::unique_ptr<RemoteHost> remote = ssh_->connect(host);
+    std::unique_ptr<RemoteHost> remote = ssh_->connect(host, deadline);
     list.pass(host_key_item);
     list.pass(auth_item, "as " + host.username);
     return remote;

@@ -16,24 +16,27 @@
 namespace pgdeploy {
 
 HostDeployer::HostDeployer(const DeployPlan& plan, HostConnector& ssh, AdminConnector& admin,
-                           int wait_seconds)
-    : plan_(plan), ssh_(ssh), admin_(admin), wait_seconds_(wait_seconds) {}
+                           TimeLimits limits)
+    : plan_(plan), ssh_(ssh), admin_(admin), limits_(std::move(limits)) {}
 
 std::string HostDeployer::file_name() const { return plan_.cluster + ".ini"; }
 
 HostOutcome HostDeployer::deploy(const AppServer& host) {
-  return visit_host(host, plan_, [&](HostOutcome& outcome) {
+  return visit_host(host, plan_, limits_, [&](HostOutcome& outcome, HostDeadline& deadline) {
     check_row(host);
     const std::string fragment = render_for(plan_, host);
     // Connecting first means an unreachable console fails the host before anything changes.
-    const auto console = host.admin_conninfo ? admin_.connect(*host.admin_conninfo) : nullptr;
-    outcome.result =
-        push(host, fragment, console.get()) ? HostResult::updated : HostResult::unchanged;
+    const auto console =
+        host.admin_conninfo ? admin_.connect(*host.admin_conninfo, deadline) : nullptr;
+    outcome.result = push(host, fragment, console.get(), deadline) ? HostResult::updated
+                                                                    : HostResult::unchanged;
   });
 }
 
-bool HostDeployer::push(const AppServer& host, const std::string& fragment, AdminConsole* console) {
-  const auto remote = ssh_.connect(host);
+bool HostDeployer::push(const AppServer& host, const std::string& fragment, AdminConsole* console,
+                        HostDeadline& deadline) {
+  const auto remote = ssh_.connect(host, deadline);
+  deadline.begin("install");
   const bool with_extras = std::any_of(plan_.extras.begin(), plan_.extras.end(),
                                        [&](const ExtraFile& file) { return receives(host, file); });
   InstallRequest request;
@@ -52,25 +55,27 @@ bool HostDeployer::push(const AppServer& host, const std::string& fragment, Admi
   const auto command = remote->start(install_script(request));
   send_to_installer(*command, fragment);
   std::string held_by;
-  InstallerAnswer answer = await_installer(*command, &held_by);
+  InstallerAnswer answer = await_installer(*command, deadline, &held_by);
   if (answer == InstallerAnswer::ready) {
-    push_extras_or_stop(host, *remote, *command);
-    answer = await_installer(*command, &held_by);
+    push_extras_or_stop(host, *remote, *command, deadline);
+    deadline.begin("install");
+    answer = await_installer(*command, deadline, &held_by);
   }
   if (answer != InstallerAnswer::installed) {
     command->close_input();  // no "commit": an installer that wrote anything rolls back
     check_installer(command->wait());
     if (answer == InstallerAnswer::unchanged) {
-      return after_unchanged(host, *remote, console);
+      return after_unchanged(host, *remote, console, deadline);
     }
     throw HostError("install", "the installer ended without installing");
   }
   if (console != nullptr) {
-    switch_or_roll_back(host, *command, *console);
+    switch_or_roll_back(host, *command, *console, deadline);
   } else if (primary_moved(held_by)) {
+    deadline.begin("sessions");
     move_sessions_over_ssh(host, *remote);
   }
-  commit(host, *command, console);
+  commit(host, *command, console, deadline);
   return true;
 }
 
@@ -105,9 +110,9 @@ void HostDeployer::move_sessions_over_ssh(const AppServer& host, RemoteHost& rem
 }
 
 void HostDeployer::push_extras_or_stop(const AppServer& host, RemoteHost& remote,
-                                       RemoteCommand& command) {
+                                       RemoteCommand& command, HostDeadline& deadline) {
   try {
-    push_extras(host, remote);
+    push_extras(host, remote, deadline);
   } catch (const HostError&) {
     command.close_input();  // no "go": the installer ends without touching the fragment
     command.wait();
@@ -117,11 +122,12 @@ void HostDeployer::push_extras_or_stop(const AppServer& host, RemoteHost& remote
 }
 
 bool HostDeployer::after_unchanged(const AppServer& host, RemoteHost& remote,
-                                   AdminConsole* console) {
+                                   AdminConsole* console, HostDeadline& deadline) {
   // The fragment in place says the same: it passed fencing, so the extra files may follow.
-  const bool extras_written = push_extras(host, remote);
+  const bool extras_written = push_extras(host, remote, deadline);
+  deadline.begin("reload");
   if (console != nullptr) {
-    if (reload_if_not_served(host, *console)) {
+    if (reload_if_not_served(host, *console, deadline)) {
       return true;
     }
     if (extras_written) {
@@ -145,26 +151,36 @@ void HostDeployer::reload_by_command(const AppServer& host, RemoteHost& remote) 
   }
 }
 
-void HostDeployer::commit(const AppServer& host, RemoteCommand& command, AdminConsole* console) {
+void HostDeployer::commit(const AppServer& host, RemoteCommand& command, AdminConsole* console,
+                          HostDeadline& deadline) {
+  deadline.begin("commit");
   try {
     command.write(commit_line);
     command.close_input();
     check_installer(command.wait());
   } catch (const HostError& e) {
-    if (console == nullptr) {
-      throw;  // the installer reloads by command after putting the previous file back
+    if (console == nullptr || e.step() == HostDeadline::timeout_step) {
+      // By command, the installer reloads after putting the previous file back; after the
+      // deadline, dropping the connection is the rollback (the next run repairs PgBouncer).
+      throw;
     }
     // PgBouncer already runs the new routes, and the installer puts the previous file back
     // when "commit" does not reach it: make the two agree again.
-    throw HostError("commit", std::string(e.what()) + "; " + match_file_in_place(host, *console));
+    throw HostError("commit",
+                    std::string(e.what()) + "; " + match_file_in_place(host, *console, deadline));
   }
 }
 
-std::string HostDeployer::match_file_in_place(const AppServer& host, AdminConsole& console) {
+std::string HostDeployer::match_file_in_place(const AppServer& host, AdminConsole& console,
+                                             HostDeadline& deadline) {
+  // A repair that must run even when little of the deadline is left; each wait is still -t.
+  const HostDeadline::Lift lift(deadline);
+  const int wait_seconds = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::seconds>(deadline.operation()).count());
   try {
-    const auto remote = ssh_.connect(host);
+    const auto remote = ssh_.connect(host, deadline);
     const CommandResult waited =
-        run_remote(*remote, await_installers_script(host.config_dir, file_name(), wait_seconds_));
+        run_remote(*remote, await_installers_script(host.config_dir, file_name(), wait_seconds));
     if (waited.exit_status != 0) {
       spdlog::warn("{}: {}", host.name, one_line(waited.errors));
     }
@@ -182,7 +198,9 @@ std::string HostDeployer::match_file_in_place(const AppServer& host, AdminConsol
   }
 }
 
-bool HostDeployer::reload_if_not_served(const AppServer& host, AdminConsole& console) {
+bool HostDeployer::reload_if_not_served(const AppServer& host, AdminConsole& console,
+                                        HostDeadline& deadline) {
+  deadline.begin("verify");
   const std::vector<Route> routes = routes_of(fragment_input_for(plan_, host));
   const auto problem = routing_problem(console.show_databases(), routes);
   if (!problem) {
@@ -192,16 +210,17 @@ bool HostDeployer::reload_if_not_served(const AppServer& host, AdminConsole& con
   // happened. A file that says the same is no reason to leave traffic where it is.
   spdlog::warn("{}: the fragment in place is current, but {}; reloading PgBouncer", host.name,
                *problem);
-  switch_pgbouncer(console, plan_, routes);
+  switch_pgbouncer(console, plan_, routes, deadline);
   return true;
 }
 
-bool HostDeployer::push_extras(const AppServer& host, RemoteHost& remote) {
+bool HostDeployer::push_extras(const AppServer& host, RemoteHost& remote, HostDeadline& deadline) {
   bool written = false;
   for (const ExtraFile& file : plan_.extras) {
     if (!receives(host, file)) {
       continue;
     }
+    deadline.begin(file.label);
     InstallRequest request;
     request.config_dir = file.directory;
     request.file_name = file.name;
@@ -211,7 +230,7 @@ bool HostDeployer::push_extras(const AppServer& host, RemoteHost& remote) {
     request.in_home = file.in_home;
     const auto command = remote.start(install_script(request));
     send_to_installer(*command, file.content);
-    const InstallerAnswer answer = await_installer(*command);
+    const InstallerAnswer answer = await_installer(*command, deadline);
     if (answer == InstallerAnswer::installed) {
       command->write(commit_line);
     }
@@ -219,6 +238,9 @@ bool HostDeployer::push_extras(const AppServer& host, RemoteHost& remote) {
     try {
       check_installer(command->wait());
     } catch (const HostError& e) {
+      if (e.step() == HostDeadline::timeout_step) {
+        throw;  // already names the file's step
+      }
       throw HostError(file.label, e.what());
     }
     written = written || answer == InstallerAnswer::installed;
@@ -229,9 +251,9 @@ bool HostDeployer::push_extras(const AppServer& host, RemoteHost& remote) {
 }
 
 void HostDeployer::switch_or_roll_back(const AppServer& host, RemoteCommand& command,
-                                       AdminConsole& console) {
+                                       AdminConsole& console, HostDeadline& deadline) {
   try {
-    switch_pgbouncer(console, plan_, routes_of(fragment_input_for(plan_, host)));
+    switch_pgbouncer(console, plan_, routes_of(fragment_input_for(plan_, host)), deadline);
   } catch (const HostError&) {
     // Put the previous file back and load it again, so that file and PgBouncer agree. Failures
     // here are secondary: the installer also rolls back when the connection is lost.

@@ -10,18 +10,21 @@
 #include "pgdeploy/unified_diff.hpp"
 
 namespace pgdeploy {
-HostInspector::HostInspector(const DeployPlan& plan, HostConnector& ssh) : plan_(plan), ssh_(ssh) {}
+HostInspector::HostInspector(const DeployPlan& plan, HostConnector& ssh, TimeLimits limits)
+    : plan_(plan), ssh_(ssh), limits_(std::move(limits)) {}
 
 HostOutcome HostInspector::inspect(const AppServer& host) {
-  return visit_host(host, plan_, [&](HostOutcome& outcome) {
+  return visit_host(host, plan_, limits_, [&](HostOutcome& outcome, HostDeadline& deadline) {
     check_row(host);
-    compare(host, read_fragment(host), outcome);
+    compare(host, read_fragment(host, deadline), outcome);
   });
 }
 
-std::optional<std::string> HostInspector::read_fragment(const AppServer& host) {
-  const auto fragment =
-      read_remote_fragment(*ssh_.connect(host), host.config_dir, plan_.cluster + ".ini");
+std::optional<std::string> HostInspector::read_fragment(const AppServer& host,
+                                                        HostDeadline& deadline) {
+  const auto remote = ssh_.connect(host, deadline);
+  deadline.begin("read");
+  const auto fragment = read_remote_fragment(*remote, host.config_dir, plan_.cluster + ".ini");
   return fragment ? std::optional(fragment->text) : std::nullopt;
 }
 

@@ -106,10 +106,15 @@ void send_to_installer(RemoteCommand& command, std::string_view data) {
   }
 }
 
-InstallerAnswer await_installer(RemoteCommand& command, std::string* held_by) {
+InstallerAnswer await_installer(RemoteCommand& command, HostDeadline& deadline,
+                                std::string* held_by) {
   while (const auto line = command.read_line()) {
     if (held_by != nullptr && line->starts_with("held by ")) {
       *held_by = line->substr(std::string_view("held by ").size());
+      continue;
+    }
+    if (*line == reloading_line) {
+      deadline.begin("reload");
       continue;
     }
     if (*line == installed_line) {
@@ -131,12 +136,13 @@ std::string refusal_reason(const HostRefusal& refusal, const DeployPlan& plan) {
          describe(plan.primary) + " on timeline " + std::to_string(plan.epoch.timeline) + ")";
 }
 
-HostOutcome visit_host(const AppServer& host, const DeployPlan& plan,
-                       const std::function<void(HostOutcome&)>& visit) {
+HostOutcome visit_host(const AppServer& host, const DeployPlan& plan, const TimeLimits& limits,
+                       const std::function<void(HostOutcome&, HostDeadline&)>& visit) {
   const auto started = std::chrono::steady_clock::now();
   HostOutcome outcome{host.name, host.address, HostResult::failed, "", {}, {}};
   try {
-    visit(outcome);
+    HostDeadline deadline(limits);
+    visit(outcome, deadline);
   } catch (const HostRefusal& e) {
     outcome.result = HostResult::refused;
     outcome.reason = refusal_reason(e, plan);

@@ -49,10 +49,10 @@ Resolution resolve(const std::string& address, int port) {
 }
 
 std::optional<std::string> connect_problem(const Resolution& resolved, const std::string& where,
-                                           int timeout_seconds) {
+                                           int timeout_ms) {
   int error = 0;
   for (const addrinfo* a = resolved.addresses.get(); a != nullptr; a = a->ai_next) {
-    if ((error = connect_error(*a, timeout_seconds * 1000)) == 0) {
+    if ((error = connect_error(*a, timeout_ms)) == 0) {
       return std::nullopt;
     }
   }

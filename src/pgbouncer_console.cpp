@@ -8,6 +8,7 @@
 
 #include "pgdeploy/bounded_connection.hpp"
 #include "pgdeploy/conninfo.hpp"
+#include "pgdeploy/deadline.hpp"
 #include "pgdeploy/remote_host.hpp"
 
 namespace pgdeploy {
@@ -17,7 +18,8 @@ constexpr const char* step = "admin console";
 
 class PgBouncerConsole final : public AdminConsole {
  public:
-  explicit PgBouncerConsole(std::unique_ptr<BoundedConnection> conn) : conn_(std::move(conn)) {}
+  PgBouncerConsole(std::unique_ptr<BoundedConnection> conn, HostDeadline& deadline)
+      : conn_(std::move(conn)), deadline_(deadline) {}
 
   void reload() override { execute("RELOAD"); }
 
@@ -69,13 +71,14 @@ class PgBouncerConsole final : public AdminConsole {
   }
 
  private:
-  // Runs one admin command with the simple query protocol, bounded by the timeout.
+  // Runs one admin command with the simple query protocol, bounded by min(-t, time left).
   ResultPtr run(const char* command, ExecStatusType expected) {
+    deadline_.check();
     ResultPtr result(nullptr, &PQclear);
     try {
       result = conn_->run([command](PGconn* conn) { return PQsendQuery(conn, command); });
     } catch (const LibpqFailure& e) {
-      throw HostError(step, std::string(command) + ": " + e.what());
+      throw deadline_.failure(step, std::string(command) + ": " + e.what());
     }
     if (PQresultStatus(result.get()) != expected) {
       throw HostError(step, std::string(command) + " failed: " +
@@ -93,11 +96,15 @@ class PgBouncerConsole final : public AdminConsole {
   }
 
   std::unique_ptr<BoundedConnection> conn_;
+  HostDeadline& deadline_;
 };
 
 }  // namespace
 
-std::unique_ptr<AdminConsole> PgBouncerConnector::connect(const std::string& admin_conninfo) {
+std::unique_ptr<AdminConsole> PgBouncerConnector::connect(const std::string& admin_conninfo,
+                                                          HostDeadline& deadline) {
+  deadline.begin(step);
+  deadline.check();
   // Parsed first: libpq's own message would quote what it cannot parse, a password maybe.
   if (is_connection_string(admin_conninfo)) {
     try {
@@ -111,13 +118,14 @@ std::unique_ptr<AdminConsole> PgBouncerConnector::connect(const std::string& adm
   const std::vector<const char*> values{admin_conninfo.c_str(), "pgbouncer", "pgdeploy", nullptr};
   std::unique_ptr<BoundedConnection> conn;
   try {
-    conn =
-        std::make_unique<BoundedConnection>(keys, values, std::chrono::seconds(timeout_seconds_));
+    conn = std::make_unique<BoundedConnection>(
+        keys, values, std::chrono::duration_cast<std::chrono::seconds>(deadline.operation()),
+        [&deadline] { return deadline.wait_end(); });
   } catch (const LibpqFailure& e) {
-    throw HostError(step, std::string("cannot connect: ") + e.what());
+    throw deadline.failure(step, std::string("cannot connect: ") + e.what());
   }
   spdlog::debug("admin console: connected");
-  return std::make_unique<PgBouncerConsole>(std::move(conn));
+  return std::make_unique<PgBouncerConsole>(std::move(conn), deadline);
 }
 
 }  // namespace pgdeploy

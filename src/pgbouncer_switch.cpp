@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "pgdeploy/deadline.hpp"
 #include "pgdeploy/remote_host.hpp"
 
 namespace pgdeploy {
@@ -95,10 +96,12 @@ Sessions sessions_for(const Route& route, const DeployPlan& plan) {
   return route.target == plan.target ? Sessions::kill : Sessions::reconnect;
 }
 
-// RESUMEs the paused databases when the switch ends, however it ends.
+// RESUMEs the paused databases when the switch ends, however it ends: past the deadline too,
+// since a database left paused is an outage.
 class PausedDatabases {
  public:
-  explicit PausedDatabases(AdminConsole& console) : console_(console) {}
+  PausedDatabases(AdminConsole& console, HostDeadline& deadline)
+      : console_(console), deadline_(deadline) {}
   // PAUSE waits for the queries running on those databases to finish; new ones wait.
   void pause(const std::vector<std::string>& names) {
     for (const std::string& name : names) {
@@ -110,6 +113,7 @@ class PausedDatabases {
   PausedDatabases(const PausedDatabases&) = delete;
   PausedDatabases& operator=(const PausedDatabases&) = delete;
   ~PausedDatabases() {
+    const HostDeadline::Lift lift(deadline_);
     for (const std::string& name : paused_) {
       try {
         console_.execute("RESUME " + admin_database_argument(name));
@@ -121,6 +125,7 @@ class PausedDatabases {
 
  private:
   AdminConsole& console_;
+  HostDeadline& deadline_;
   std::vector<std::string> paused_;
 };
 
@@ -164,16 +169,21 @@ bool await_routing(AdminConsole& console, const std::vector<Route>& routes,
 }
 
 void switch_pgbouncer(AdminConsole& console, const DeployPlan& plan,
-                      const std::vector<Route>& routes) {
+                      const std::vector<Route>& routes, HostDeadline& deadline) {
   const bool sessions_move = plan.sessions != Sessions::keep || plan.pause;
+  deadline.begin("reload");
   const std::vector<Route> moving =
       sessions_move ? moving_routes(console.show_databases(), routes) : std::vector<Route>{};
-  PausedDatabases paused(console);
+  PausedDatabases paused(console, deadline);
   if (plan.pause) {
+    deadline.begin("pause");
     paused.pause(keys_of(moving));
   }
+  deadline.begin("reload");
   console.reload();
+  deadline.begin("verify");
   verify_routing(console, routes);
+  deadline.begin("sessions");
   move_sessions(console, plan, moving);
 }
 

@@ -144,6 +144,7 @@ fi
 mv -f -- "$new" "$target" || fail "cannot rename over $target" 10
 new= state=installed
 if [ "$reload_here" = 1 ]; then
+  echo reloading
   (reload) </dev/null >&2 || { rollback; fail "reload command failed; the previous file is back in place" 12; }
   state=reloaded
 fi

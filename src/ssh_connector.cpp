@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pgdeploy/descriptors.hpp"
+#include "pgdeploy/deadline.hpp"
 #include "pgdeploy/errors.hpp"
 #include "pgdeploy/known_hosts.hpp"
 #include "pgdeploy/text.hpp"
@@ -30,25 +31,38 @@ KeyPtr import_key(const std::string& text) {
   return {key, &ssh_key_free};
 }
 
+// Bounds the next blocking libssh call on SESSION (connect, key exchange, auth, channel
+// requests, writes) by min(-t, time left of the deadline); throws when none is left.
+void arm(ssh_session session, const HostDeadline& deadline) {
+  deadline.check();
+  const long ms = deadline.wait_ms();
+  const long seconds = ms / 1000;
+  const long microseconds = ms % 1000 * 1000;
+  ssh_options_set(session, SSH_OPTIONS_TIMEOUT, &seconds);
+  ssh_options_set(session, SSH_OPTIONS_TIMEOUT_USEC, &microseconds);
+}
+
 // A command running over an exec channel; keeps its session alive while it runs.
 class SshCommand final : public RemoteCommand {
  public:
-  SshCommand(SessionPtr session, ChannelPtr channel, int timeout_ms)
-      : session_(std::move(session)), channel_(std::move(channel)), timeout_ms_(timeout_ms) {}
+  SshCommand(SessionPtr session, ChannelPtr channel, HostDeadline& deadline)
+      : session_(std::move(session)), channel_(std::move(channel)), deadline_(deadline) {}
 
   void write(std::string_view data) override {
     spdlog::debug("ssh: writing {} bytes", data.size());
     while (!data.empty()) {
+      arm(session_.get(), deadline_);
       const int written =
           ssh_channel_write(channel_.get(), data.data(), static_cast<uint32_t>(data.size()));
       if (written <= 0) {
-        throw HostError("write", "connection lost while sending: " + error());
+        throw deadline_.failure("write", "connection lost while sending: " + error());
       }
       data.remove_prefix(static_cast<std::size_t>(written));
     }
   }
 
   void close_input() override {
+    arm(session_.get(), deadline_);
     if (ssh_channel_send_eof(channel_.get()) != SSH_OK) {
       throw HostError("write", "cannot close the command's input: " + error());
     }
@@ -79,9 +93,11 @@ class SshCommand final : public RemoteCommand {
   // Reads stdout into output_; false at end of output. Throws on timeout or a lost connection.
   bool read_more() {
     char buffer[4096];
-    const int n = ssh_channel_read_timeout(channel_.get(), buffer, sizeof buffer, 0, timeout_ms_);
+    deadline_.check();
+    const int n =
+        ssh_channel_read_timeout(channel_.get(), buffer, sizeof buffer, 0, deadline_.wait_ms());
     if (n == SSH_ERROR) {
-      throw HostError("read", "connection lost: " + error());
+      throw deadline_.failure("read", "connection lost: " + error());
     }
     if (n > 0) {
       output_.append(buffer, static_cast<std::size_t>(n));
@@ -92,7 +108,7 @@ class SshCommand final : public RemoteCommand {
     if (ssh_channel_is_eof(channel_.get()) != 0 || ssh_channel_is_closed(channel_.get()) != 0) {
       return false;
     }
-    throw HostError("read", "no answer within " + std::to_string(timeout_ms_ / 1000) + " s");
+    throw deadline_.failure("read", deadline_.no_answer());
   }
 
   void drain_errors() {
@@ -109,27 +125,35 @@ class SshCommand final : public RemoteCommand {
   ChannelPtr channel_;
   std::string output_;
   std::string errors_;
-  int timeout_ms_;
+  HostDeadline& deadline_;
 };
 
 class SshHost final : public RemoteHost {
  public:
-  SshHost(SessionPtr session, int timeout_ms)
-      : session_(std::move(session)), timeout_ms_(timeout_ms) {}
+  SshHost(SessionPtr session, HostDeadline& deadline)
+      : session_(std::move(session)), deadline_(deadline) {}
 
   std::unique_ptr<RemoteCommand> start(const std::string& command) override {
     ChannelPtr channel(ssh_channel_new(session_.get()));
-    if (!channel || ssh_channel_open_session(channel.get()) != SSH_OK ||
-        ssh_channel_request_exec(channel.get(), command.c_str()) != SSH_OK) {
-      throw HostError("exec", ssh_get_error(session_.get()));
+    arm(session_.get(), deadline_);
+    if (!channel || ssh_channel_open_session(channel.get()) != SSH_OK) {
+      throw failure("exec");
+    }
+    arm(session_.get(), deadline_);
+    if (ssh_channel_request_exec(channel.get(), command.c_str()) != SSH_OK) {
+      throw failure("exec");
     }
     spdlog::debug("ssh: started remote command ({} bytes)", command.size());
-    return std::make_unique<SshCommand>(session_, std::move(channel), timeout_ms_);
+    return std::make_unique<SshCommand>(session_, std::move(channel), deadline_);
   }
 
  private:
+  HostError failure(const std::string& step) const {
+    return deadline_.failure(step, ssh_get_error(session_.get()));
+  }
+
   SessionPtr session_;
-  int timeout_ms_;
+  HostDeadline& deadline_;
 };
 
 std::string known_host_problem(ssh_known_hosts_e state, const AppServer& host,
@@ -154,13 +178,12 @@ std::string known_host_problem(ssh_known_hosts_e state, const AppServer& host,
 }
 
 void set_options(ssh_session session, const AppServer& host,
-                 const std::filesystem::path& known_hosts, long timeout_seconds) {
+                 const std::filesystem::path& known_hosts) {
   const bool process_config = false;  // ~/.ssh/config would silently override what we set
   ssh_options_set(session, SSH_OPTIONS_PROCESS_CONFIG, &process_config);
   ssh_options_set(session, SSH_OPTIONS_HOST, host.address.c_str());
   ssh_options_set(session, SSH_OPTIONS_PORT, &host.ssh_port);
   ssh_options_set(session, SSH_OPTIONS_USER, host.username.c_str());
-  ssh_options_set(session, SSH_OPTIONS_TIMEOUT, &timeout_seconds);
   ssh_options_set(session, SSH_OPTIONS_KNOWNHOSTS, known_hosts.c_str());
   // Only the operator's known_hosts decides; the system-wide file is not consulted.
   ssh_options_set(session, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
@@ -169,10 +192,9 @@ void set_options(ssh_session session, const AppServer& host,
 }  // namespace
 
 SshConnector::SshConnector(const std::filesystem::path& private_key,
-                           std::filesystem::path known_hosts, int timeout_seconds)
+                           std::filesystem::path known_hosts)
     : private_key_text_(read_whole_file(private_key, "SSH key")),
-      known_hosts_(std::move(known_hosts)),
-      timeout_seconds_(timeout_seconds) {
+      known_hosts_(std::move(known_hosts)) {
   if (!import_key(private_key_text_)) {
     throw usage_error("cannot load SSH key " + private_key.string() +
                       " (not a private key, or protected by a passphrase)");
@@ -183,7 +205,7 @@ SshConnector::SshConnector(const std::filesystem::path& private_key,
   }
 }
 
-std::unique_ptr<RemoteHost> SshConnector::connect(const AppServer& host) {
+std::unique_ptr<RemoteHost> SshConnector::connect(const AppServer& host, HostDeadline& deadline) {
   SessionPtr session(ssh_new(), [](ssh_session s) {
     ssh_disconnect(s);
     ssh_free(s);
@@ -191,14 +213,17 @@ std::unique_ptr<RemoteHost> SshConnector::connect(const AppServer& host) {
   if (!session) {
     throw HostError("connect", "cannot create an SSH session");
   }
-  set_options(session.get(), host, known_hosts_, timeout_seconds_);
+  set_options(session.get(), host, known_hosts_);
   spdlog::debug("ssh: connecting to {}@{}:{}", host.username, host.address, host.ssh_port);
+  deadline.begin("connect");
+  arm(session.get(), deadline);
   if (ssh_connect(session.get()) != SSH_OK) {
     if (out_of_descriptors()) {
       throw DescriptorsExhausted("connect", out_of_descriptors_text());
     }
-    throw HostError("connect", ssh_get_error(session.get()));
+    throw deadline.failure("connect", ssh_get_error(session.get()));
   }
+  deadline.begin("host key");
   if (const auto state = ssh_session_is_known_server(session.get()); state != SSH_KNOWN_HOSTS_OK) {
     // libssh takes a known_hosts file it cannot open for one without the host.
     if (out_of_descriptors()) {
@@ -214,12 +239,14 @@ std::unique_ptr<RemoteHost> SshConnector::connect(const AppServer& host) {
   }
   // Parsing the key again here keeps every session independent of the others' threads.
   const KeyPtr key = import_key(private_key_text_);
+  deadline.begin("auth");
+  arm(session.get(), deadline);
   if (!key || ssh_userauth_publickey(session.get(), nullptr, key.get()) != SSH_AUTH_SUCCESS) {
-    throw HostError("auth", "public key authentication as " + host.username + " failed: " +
-                                ssh_get_error(session.get()));
+    throw deadline.failure("auth", "public key authentication as " + host.username +
+                                       " failed: " + ssh_get_error(session.get()));
   }
   spdlog::debug("ssh: authenticated to {} as {}", host.address, host.username);
-  return std::make_unique<SshHost>(std::move(session), timeout_seconds_ * 1000);
+  return std::make_unique<SshHost>(std::move(session), deadline);
 }
 
 }  // namespace pgdeploy

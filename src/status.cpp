@@ -16,9 +16,10 @@ namespace pgdeploy {
 namespace {
 
 void read_fragment(const DeployPlan& plan, HostConnector& ssh, const AppServer& host,
-                   HostStatus& status) {
-  const auto fragment =
-      read_remote_fragment(*ssh.connect(host), host.config_dir, plan.cluster + ".ini", true);
+                   HostStatus& status, HostDeadline& deadline) {
+  const auto remote = ssh.connect(host, deadline);
+  deadline.begin("read");
+  const auto fragment = read_remote_fragment(*remote, host.config_dir, plan.cluster + ".ini", true);
   if (!fragment) {
     status.fragment_absent = true;
     status.problem = "fragment: none at " + host.config_dir + "/" + plan.cluster + ".ini";
@@ -31,11 +32,13 @@ void read_fragment(const DeployPlan& plan, HostConnector& ssh, const AppServer& 
 }
 
 void read_live(const DeployPlan& plan, AdminConnector& admin, const AppServer& host,
-               HostStatus& status) {
+               HostStatus& status, HostDeadline& deadline) {
   // What PgBouncer should serve: the fragment in place, else what a deploy would write.
   const std::vector<Route> routes =
       status.fragment ? status.fragment->routes : routes_of(fragment_input_for(plan, host));
-  const std::vector<RoutedDatabase> served = admin.connect(*host.admin_conninfo)->show_databases();
+  const auto console = admin.connect(*host.admin_conninfo, deadline);
+  deadline.begin("verify");
+  const std::vector<RoutedDatabase> served = console->show_databases();
   for (const RoutedDatabase& db : served) {
     if (std::any_of(routes.begin(), routes.end(), [&](const Route& r) { return r.key == db.name; })) {
       status.live.push_back(db);
@@ -56,7 +59,8 @@ void read_live(const DeployPlan& plan, AdminConnector& admin, const AppServer& h
 }  // namespace
 
 HostStatus read_host_status(const DeployPlan& plan, HostConnector& ssh, AdminConnector& admin,
-                            const AppServer& host) {
+                            const AppServer& host, const TimeLimits& limits) {
+  HostDeadline deadline(limits);
   HostStatus status;
   status.name = host.name;
   status.address = host.address;
@@ -64,7 +68,7 @@ HostStatus read_host_status(const DeployPlan& plan, HostConnector& ssh, AdminCon
   status.live_current = !status.has_console;
   try {
     check_row(host);
-    read_fragment(plan, ssh, host, status);
+    read_fragment(plan, ssh, host, status, deadline);
   } catch (const HostError& e) {
     status.problem = e.step() + ": " + e.what();
   } catch (const std::exception& e) {
@@ -72,7 +76,7 @@ HostStatus read_host_status(const DeployPlan& plan, HostConnector& ssh, AdminCon
   }
   if (status.has_console) {
     try {
-      read_live(plan, admin, host, status);
+      read_live(plan, admin, host, status, deadline);
     } catch (const HostError& e) {
       status.problem += (status.problem.empty() ? "" : "; ") + e.step() + ": " + e.what();
     } catch (const std::exception& e) {
@@ -85,19 +89,20 @@ HostStatus read_host_status(const DeployPlan& plan, HostConnector& ssh, AdminCon
 namespace {
 
 std::vector<HostStatus> read_statuses(const Options& options, const DeployPlan& plan,
-                                      const std::vector<AppServer>& hosts) {
+                                      const std::vector<AppServer>& hosts,
+                                      const TimeLimits& limits) {
   const auto ssh_dir = user_ssh_dir();
-  SshConnector ssh(resolve_ssh_key(options, ssh_dir), resolve_known_hosts(options, ssh_dir),
-                   options.timeout_seconds);
-  PgBouncerConnector admin(options.timeout_seconds);
+  SshConnector ssh(resolve_ssh_key(options, ssh_dir), resolve_known_hosts(options, ssh_dir));
+  PgBouncerConnector admin;
   return visit_in_parallel<HostStatus>(hosts, options.jobs, [&](const AppServer& host) {
-    return read_host_status(plan, ssh, admin, host);
+    return read_host_status(plan, ssh, admin, host, limits);
   });
 }
 
 }  // namespace
 
 ExitCode run_status(const Options& options, std::ostream& out) {
+  const TimeLimits limits = limits_for(options);
   std::optional<DeployPlan> plan;
   std::vector<HostStatus> hosts;
   ExitCode code = ExitCode::ok;
@@ -109,7 +114,7 @@ ExitCode run_status(const Options& options, std::ostream& out) {
     }
     const ClusterState state = read_cluster(options, local_conninfo(options, config));
     plan = plan_for(options, state);
-    hosts = read_statuses(options, *plan, enabled_servers(state));
+    hosts = read_statuses(options, *plan, enabled_servers(state), limits);
     const bool all_current = std::all_of(hosts.begin(), hosts.end(),
                                          [](const HostStatus& h) { return h.current(); });
     code = all_current ? ExitCode::ok : ExitCode::host_failed;

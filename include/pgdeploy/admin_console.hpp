@@ -6,6 +6,8 @@
 
 namespace pgdeploy {
 
+class HostDeadline;
+
 // One row of PgBouncer's SHOW DATABASES, as far as routing goes.
 struct RoutedDatabase {
   std::string name;
@@ -14,7 +16,7 @@ struct RoutedDatabase {
   std::string dbname;
 };
 
-// PgBouncer's admin console. Throws HostError (step "admin console") on failure.
+// PgBouncer's admin console. Throws HostError (step "admin console", or timeout) on failure.
 class AdminConsole {
  public:
   virtual ~AdminConsole() = default;
@@ -32,7 +34,9 @@ class AdminConsole {
 class AdminConnector {
  public:
   virtual ~AdminConnector() = default;
-  virtual std::unique_ptr<AdminConsole> connect(const std::string& admin_conninfo) = 0;
+  // The console, and every command sent to it, is bounded by DEADLINE, which must outlive it.
+  virtual std::unique_ptr<AdminConsole> connect(const std::string& admin_conninfo,
+                                                HostDeadline& deadline) = 0;
 };
 
 }  // namespace pgdeploy

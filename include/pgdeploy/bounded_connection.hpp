@@ -32,6 +32,12 @@ class BoundedConnection {
   BoundedConnection(const std::vector<const char*>& keys, const std::vector<const char*>& values,
                     std::chrono::seconds timeout);
 
+  // When each wait that starts now must end, when something other than TIMEOUT decides it
+  // (an app server's whole deadline, which may come sooner).
+  using WaitEnd = std::function<std::chrono::steady_clock::time_point()>;
+  BoundedConnection(const std::vector<const char*>& keys, const std::vector<const char*>& values,
+                    std::chrono::seconds timeout, WaitEnd wait_end);
+
   // Sends one query with SEND (PQsendQuery or PQsendQueryParams on the given connection) and
   // returns its first result, status unchecked, within TIMEOUT. On expiry asks the server to
   // cancel the query, closes the connection and throws LibpqFailure naming host and port.
@@ -53,7 +59,10 @@ class BoundedConnection {
   std::string where() const;
 
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
+  Deadline next_deadline() const;
+
   std::chrono::seconds timeout_;
+  WaitEnd wait_end_;
 };
 
 }  // namespace pgdeploy

@@ -5,6 +5,7 @@
 
 #include "pgdeploy/admin_console.hpp"
 #include "pgdeploy/checklist.hpp"
+#include "pgdeploy/deadline.hpp"
 #include "pgdeploy/remote_host.hpp"
 
 namespace pgdeploy {
@@ -12,19 +13,21 @@ namespace pgdeploy {
 // pgdeploy doctor's checks of one app server, each step separately so that the first broken
 // one is named: the row, the address, the SSH port, the host key, authentication, config_dir,
 // PgBouncer's %include of the fragment, the reload path, and what PgBouncer serves. Read-only
-// but for a temporary file created and removed in config_dir. Safe to call from several threads.
+// but for a temporary file created and removed in config_dir. Each host's checks share one host
+// deadline. Safe to call from several threads.
 class HostDoctor {
  public:
   // SSH is null when the key or known_hosts could not be loaded: SSH steps are then skipped.
   // KNOWN_HOSTS names the file in fixes.
   HostDoctor(std::string cluster, HostConnector* ssh, std::string known_hosts,
-             AdminConnector& admin, int timeout_seconds);
+             AdminConnector& admin, TimeLimits limits);
 
   std::vector<CheckItem> check(const AppServer& host);
 
  private:
-  void check_steps(const AppServer& host, Checklist& list);
-  std::unique_ptr<RemoteHost> check_login(const AppServer& host, Checklist& list);
+  void check_steps(const AppServer& host, Checklist& list, HostDeadline& deadline);
+  std::unique_ptr<RemoteHost> check_login(const AppServer& host, Checklist& list,
+                                          HostDeadline& deadline);
   void check_config_dir(RemoteHost& remote, const AppServer& host, Checklist& list);
   void check_include(RemoteHost& remote, const AppServer& host, Checklist& list);
   void check_reload(RemoteHost* remote, const AppServer& host, AdminConsole* console,
@@ -37,7 +40,7 @@ class HostDoctor {
   HostConnector* ssh_;
   std::string known_hosts_;
   AdminConnector& admin_;
-  int timeout_seconds_;
+  TimeLimits limits_;
 };
 
 }  // namespace pgdeploy

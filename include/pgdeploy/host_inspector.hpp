@@ -7,10 +7,11 @@
 namespace pgdeploy {
 
 // Reads one app server's fragment over SSH and compares it with what a deploy would write, for
-// --dry-run and --check. Changes nothing anywhere. Never throws: failures become the outcome.
+// --dry-run and --check, within the host's deadline. Changes nothing anywhere. Never throws:
+// failures become the outcome.
 class HostInspector {
  public:
-  HostInspector(const DeployPlan& plan, HostConnector& ssh);
+  HostInspector(const DeployPlan& plan, HostConnector& ssh, TimeLimits limits = {});
 
   // unchanged (the same but for the epoch's LSN), would_update with a unified diff, refused
   // (a deploy would be refused: newer timeline in place), or failed (cannot be read).
@@ -18,12 +19,13 @@ class HostInspector {
 
  private:
   // The fragment in place; nullopt when there is none.
-  std::optional<std::string> read_fragment(const AppServer& host);
+  std::optional<std::string> read_fragment(const AppServer& host, HostDeadline& deadline);
   void compare(const AppServer& host, const std::optional<std::string>& current,
                HostOutcome& outcome);
 
   const DeployPlan& plan_;
   HostConnector& ssh_;
+  TimeLimits limits_;
 };
 
 }  // namespace pgdeploy

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "pgdeploy/cluster.hpp"
+#include "pgdeploy/deadline.hpp"
 #include "pgdeploy/fragment.hpp"
 #include "pgdeploy/host_deployer.hpp"
 #include "pgdeploy/remote_host.hpp"
@@ -47,9 +48,11 @@ enum class InstallerAnswer {
 };
 
 // Reads the installer's stdout up to its first answer, skipping lines before it (a login
-// banner printed by the remote user's shell start-up files). HELD_BY, when given, receives
-// what the fencing check said of the file in place: "node N (NAME) at HOST:PORT".
-InstallerAnswer await_installer(RemoteCommand& command, std::string* held_by = nullptr);
+// banner printed by the remote user's shell start-up files). From the installer's "reloading"
+// on, the step under DEADLINE is "reload". HELD_BY, when given, receives what the fencing
+// check said of the file in place: "node N (NAME) at HOST:PORT".
+InstallerAnswer await_installer(RemoteCommand& command, HostDeadline& deadline,
+                                std::string* held_by = nullptr);
 
 // Runs SCRIPT on REMOTE with no input and waits for it to end.
 CommandResult run_remote(RemoteHost& remote, const std::string& script);
@@ -70,9 +73,9 @@ std::optional<RemoteFragment> read_remote_fragment(RemoteHost& remote,
 // The reason a refusal is reported with: the holder the installer named and this run's primary.
 std::string refusal_reason(const HostRefusal& refusal, const DeployPlan& plan);
 
-// Runs VISIT for HOST and turns whatever it throws into the outcome (refused, or failed with
-// "step: why"), timing it. VISIT sets the result when it succeeds.
-HostOutcome visit_host(const AppServer& host, const DeployPlan& plan,
-                       const std::function<void(HostOutcome&)>& visit);
+// Runs VISIT for HOST under a deadline of its own and turns whatever it throws into the outcome
+// (refused, or failed with "step: why"), timing it. VISIT sets the result when it succeeds.
+HostOutcome visit_host(const AppServer& host, const DeployPlan& plan, const TimeLimits& limits,
+                       const std::function<void(HostOutcome&, HostDeadline&)>& visit);
 
 }  // namespace pgdeploy

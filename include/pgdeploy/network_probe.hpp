@@ -19,9 +19,9 @@ struct Resolution {
 // Resolves ADDRESS for TCP connections to PORT.
 Resolution resolve(const std::string& address, int port);
 
-// What stops a TCP connection to every address of RESOLVED within TIMEOUT_SECONDS each;
+// What stops a TCP connection to every address of RESOLVED within TIMEOUT_MS each;
 // nullopt when one connects (it is closed at once). WHERE names the target in the message.
 std::optional<std::string> connect_problem(const Resolution& resolved, const std::string& where,
-                                           int timeout_seconds);
+                                           int timeout_ms);
 
 }  // namespace pgdeploy

@@ -49,7 +49,10 @@ struct Options {
   std::string cluster;
   std::optional<std::string> pgconnstring;            // -p; wins over repmgr.conf
   std::optional<std::filesystem::path> repmgr_config;  // -f
-  int timeout_seconds = 2;
+  int timeout_seconds = 2;                             // -t: each single wait
+  // --host-timeout: everything done for one app server; unset: host_timeout_factor times -t.
+  std::optional<int> host_timeout_seconds;
+  int run_timeout_seconds = 60;  // --run-timeout: the whole run, database and lock wait included
   bool public_net = false;
   std::optional<std::filesystem::path> ssh_key;      // unset: first default key that exists
   std::optional<std::filesystem::path> known_hosts;  // unset: ~/.ssh/known_hosts
@@ -71,6 +74,10 @@ struct Options {
   bool sync_pgpass = false;                  // copy ~/.pgpass to hosts without auth_trust
   std::optional<std::string> ro_suffix;      // add NAME<suffix> entries routed to a standby
 };
+
+// --host-timeout's default in multiples of -t: room for the SSH connect, key exchange and auth,
+// the installer, the reload and the verification, each of which -t bounds on its own.
+inline constexpr int host_timeout_factor = 5;
 
 // True when NAME is a valid cluster name: [A-Za-z0-9_-]+.
 bool is_valid_cluster_name(const std::string& name);

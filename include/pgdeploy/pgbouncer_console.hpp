@@ -5,14 +5,11 @@
 namespace pgdeploy {
 
 // Reaches PgBouncer's admin console with libpq (dbname=pgbouncer, simple query protocol),
-// every call bounded by the timeout.
+// the connect and every command waiting at most min(-t, time left of the deadline).
 class PgBouncerConnector final : public AdminConnector {
  public:
-  explicit PgBouncerConnector(int timeout_seconds) : timeout_seconds_(timeout_seconds) {}
-  std::unique_ptr<AdminConsole> connect(const std::string& admin_conninfo) override;
-
- private:
-  int timeout_seconds_;
+  std::unique_ptr<AdminConsole> connect(const std::string& admin_conninfo,
+                                        HostDeadline& deadline) override;
 };
 
 }  // namespace pgdeploy

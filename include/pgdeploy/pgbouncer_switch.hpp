@@ -15,10 +15,11 @@ namespace pgdeploy {
 // is in place: (PAUSE the databases that move,) RELOAD, verify with SHOW DATABASES that every
 // route of the fragment is loaded (PgBouncer 1.18 answers RELOAD with success even when loading
 // failed), move the sessions of the databases that moved (RECONNECT, or KILL and RESUME), and
-// RESUME what was paused. Throws HostError (step "verify" or "admin console"); paused databases
-// are resumed on every path.
+// RESUME what was paused. Throws HostError (step "verify", "admin console" or timeout); paused
+// databases are resumed on every path, even after DEADLINE passed. Names its steps under
+// DEADLINE: pause, reload, verify, sessions.
 void switch_pgbouncer(AdminConsole& console, const DeployPlan& plan,
-                      const std::vector<Route>& routes);
+                      const std::vector<Route>& routes, HostDeadline& deadline);
 
 // Moves the sessions of the MOVED routes as the plan's --sessions says (see sessions_for in
 // the source for the default). Best effort: a command that fails is a warning naming the

@@ -10,6 +10,8 @@
 
 namespace pgdeploy {
 
+class HostDeadline;
+
 // A failure on one app server, naming the step that failed (connect, host key, auth, write,
 // reload, verify, ...). It fails that host only.
 class HostError : public std::runtime_error {
@@ -45,7 +47,8 @@ struct CommandResult {
 };
 
 // A command running on an app server: a conversation over its stdin and stdout.
-// Every blocking call is bounded by the connection's timeout and throws HostError on expiry.
+// Every blocking call is bounded by the connection's deadline (see HostDeadline) and throws
+// HostError on expiry.
 class RemoteCommand {
  public:
   virtual ~RemoteCommand() = default;
@@ -65,11 +68,12 @@ class RemoteHost {
   virtual std::unique_ptr<RemoteCommand> start(const std::string& command) = 0;
 };
 
-// Opens connections to app servers. Throws HostError (connect, host key, auth).
+// Opens connections to app servers. Throws HostError (connect, host key, auth, or timeout).
 class HostConnector {
  public:
   virtual ~HostConnector() = default;
-  virtual std::unique_ptr<RemoteHost> connect(const AppServer& host) = 0;
+  // The connection, and everything run over it, is bounded by DEADLINE, which must outlive it.
+  virtual std::unique_ptr<RemoteHost> connect(const AppServer& host, HostDeadline& deadline) = 0;
 };
 
 }  // namespace pgdeploy

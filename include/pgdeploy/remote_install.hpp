@@ -39,13 +39,16 @@ enum InstallStatus : int {
 };
 
 // The conversation with the installer: pgdeploy sends `size` bytes; the installer writes them,
-// renames, reloads when it has a reload command, and prints "installed"; pgdeploy (after its own
+// renames, reloads when it has a reload command (after printing "reloading"), and prints
+// "installed"; pgdeploy (after its own
 // RELOAD and verification) answers "commit". Anything else, or a lost connection, rolls back.
 // When the file in place already says the same (same_fragment), the installer prints
 // "unchanged" instead and exits 0 without writing or reloading.
 inline constexpr std::string_view installed_line = "installed";
 inline constexpr std::string_view ready_line = "ready";
 inline constexpr std::string_view go_line = "go\n";
+// Printed before the reload command runs: what follows is the reload's time.
+inline constexpr std::string_view reloading_line = "reloading";
 inline constexpr std::string_view unchanged_line = "unchanged";
 inline constexpr std::string_view commit_line = "commit\n";
 inline constexpr std::string_view rollback_line = "rollback\n";

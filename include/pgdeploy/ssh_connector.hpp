@@ -14,15 +14,15 @@ class SshConnector final : public HostConnector {
  public:
   // Reads the private key once. Throws a usage error when it cannot be read or parsed, or
   // when the known_hosts file does not exist.
-  SshConnector(const std::filesystem::path& private_key, std::filesystem::path known_hosts,
-               int timeout_seconds);
+  SshConnector(const std::filesystem::path& private_key, std::filesystem::path known_hosts);
 
-  std::unique_ptr<RemoteHost> connect(const AppServer& host) override;
+  // Every wait (connect, key exchange, auth, each channel request, read and write) is limited
+  // to min(-t, time left of DEADLINE).
+  std::unique_ptr<RemoteHost> connect(const AppServer& host, HostDeadline& deadline) override;
 
  private:
   std::string private_key_text_;
   std::filesystem::path known_hosts_;
-  int timeout_seconds_;
 };
 
 }  // namespace pgdeploy

@@ -30,9 +30,10 @@ struct HostStatus {
 };
 
 // Reads HOST's fragment (and its mtime) over SSH and, with admin_conninfo, PgBouncer's live
-// databases, and compares both with PLAN. Never throws: failures end up in problem.
+// databases, and compares both with PLAN, within the host's deadline. Never throws: failures end
+// up in problem.
 HostStatus read_host_status(const DeployPlan& plan, HostConnector& ssh, AdminConnector& admin,
-                            const AppServer& host);
+                            const AppServer& host, const TimeLimits& limits);
 
 // pgdeploy status: reads the metadata, then every enabled app server in parallel, and prints
 // the table (or its JSON) to OUT. Read-only. Returns ok when every host points at the current

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Faults against the real servers: a connection cut in the middle of a push, an
 # unwritable or full remote directory, a changed host key, the database
-# stopping during a run, SIGTERM during a run, and secrets in every conninfo.
+# stopping during a run, SIGTERM during a run, a host or a run outlasting its
+# deadline, and secrets in every conninfo.
 # Each time: the old file stays (or the new one is completely in place), no
 # temporary file remains, and the exit status says what happened.
 set -euo pipefail
@@ -33,13 +34,23 @@ only_enabled() {
     local IFS=,
     pg_psql node1 repmgr "UPDATE repmgr.app_servers SET enabled = node_name = ANY ($(sql_lit "{$*}"))" >/dev/null
 }
-# Start pgdeploy in the background; its output goes to $H/out.
+# Start pgdeploy in the background; its output goes to $H/out. `timeout` only
+# keeps a broken build from hanging the suite.
 start_pgdeploy() {
-    as_user "$PGDEPLOY" -c main -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr" \
+    as_user timeout 60 "$PGDEPLOY" -c main -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr" \
         --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" "$@" >"$H/out" 2>&1 &
     BG=$!
 }
 finish_pgdeploy() { RC=0; wait "$BG" || RC=$?; sed 's/^/#   | /' "$H/out"; }
+# Runs pgdeploy to its end; ELAPSED_MS is how long it took.
+timed_pgdeploy() {
+    local start
+    start=$(date +%s%N)
+    start_pgdeploy "$@"
+    finish_pgdeploy
+    ELAPSED_MS=$((($(date +%s%N) - start) / 1000000))
+    echo "# took $ELAPSED_MS ms"
+}
 remote_sleeping() { pgrep -u "$TEST_USER" -f "^sleep $1\$" >/dev/null; }
 # An installer left running after its connection was cut still finishes its
 # rollback, which reloads (and sleeps) once more: wait for the whole script.
@@ -171,6 +182,59 @@ killed_cleaned_up() { ! installer_running && is_previous app1 && clean app1; }
 check "the old file is back and no temporary file remains" wait_until 10 killed_cleaned_up
 fast_reload app1
 only_enabled app1 app2 app3
+
+echo "# a host outlasting its deadline, each wait within -t: cut, rolled back"
+reset_fragments
+only_enabled app1
+slow_reload app1 4  # well within -t 5, twice the host deadline
+timed_pgdeploy -t 5 --host-timeout 2
+check_eq "exit status 1" 1 "$RC"
+check "reported as a timeout of the reload" grep -q 'app1 .*FAILED .*timeout: reload did not finish within the host deadline of 2 s' "$H/out"
+check "pgdeploy returned at the host deadline (2 s + 1.5 s at most)" test "$ELAPSED_MS" -lt 3500
+check "the old file is back and no temporary file remains" wait_until 15 killed_cleaned_up
+fast_reload app1
+
+echo "# an SSH port that accepts but never answers: cut at the host deadline, naming connect"
+silent_port=$(free_port)
+perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $ARGV[0],
+    Listen => 5, ReuseAddr => 1) or die "listen: $!"; sleep 60' "$silent_port" &
+silent_pid=$!
+check "the silent listener is up" wait_until 5 port_open 127.0.0.1 "$silent_port"
+app_server_set app1 ssh_port "$silent_port"
+only_enabled app1
+timed_pgdeploy -t 5 --host-timeout 2
+kill "$silent_pid" || true
+app_server_set app1 ssh_port "$SSH_PORT"
+check_eq "exit status 1" 1 "$RC"
+check "reported as a timeout of the connect" grep -q 'app1 .*FAILED .*timeout: connect did not finish within the host deadline of 2 s' "$H/out"
+check "pgdeploy returned at the host deadline (2 s + 1.5 s at most)" test "$ELAPSED_MS" -lt 3500
+
+echo "# a PgBouncer that stops answering its admin console: cut at the host deadline"
+reset_fragments
+only_enabled app2
+app_server_set app2 admin_conninfo "$(sql_lit "host=127.0.0.1 port=$(bouncer_port app2) user=$TEST_USER")"
+kill -STOP "$(cat "$(bouncer_pidfile app2)")"
+timed_pgdeploy -t 5 --host-timeout 2
+kill -CONT "$(cat "$(bouncer_pidfile app2)")"
+app_server_set app2 admin_conninfo NULL
+check_eq "exit status 1" 1 "$RC"
+check "reported as a timeout of the admin console" grep -q 'app2 .*FAILED .*timeout: admin console did not finish within the host deadline of 2 s' "$H/out"
+check "pgdeploy returned at the host deadline (2 s + 1.5 s at most)" test "$ELAPSED_MS" -lt 3500
+check "nothing was changed" is_previous app2
+
+echo "# the run deadline: later hosts are not started, the one in flight is cut"
+reset_fragments
+only_enabled app1 app2 app3
+for app in app1 app2 app3; do slow_reload "$app" 2; done
+timed_pgdeploy -j 1 -t 5 --run-timeout 4
+check_eq "exit status 1" 1 "$RC"
+check "the first host finished in time" is_new app1
+check "the second was cut at the run deadline" grep -q 'app2 .*FAILED .*timeout: reload did not finish within the run deadline of 4 s' "$H/out"
+check "the third was not started" grep -q 'app3 .*FAILED .*not started: run deadline of 4 s reached' "$H/out"
+check "pgdeploy returned at the run deadline (4 s to 5.5 s)" test "$ELAPSED_MS" -ge 3900 -a "$ELAPSED_MS" -lt 5500
+run_cut_cleaned_up() { ! installer_running && is_previous app2 && is_previous app3 && clean app2 && clean app3; }
+check "app2 rolled back, app3 untouched, no temporary file" wait_until 15 run_cut_cleaned_up
+for app in app1 app2 app3; do fast_reload "$app"; done
 
 echo "# a fragment written for a newer timeline is refused; --force replaces it"
 { echo "; Primary: node 7 (elsewhere) at 10.9.9.9:5432"; echo "; Epoch: timeline 9, lsn 0/1"; } |

@@ -95,6 +95,8 @@ TEST(ParseCommandLine, AppliesDefaults) {
   EXPECT_EQ(options.repmgr_config, std::nullopt);
   EXPECT_EQ(options.event.event, std::nullopt);
   EXPECT_EQ(options.timeout_seconds, 2);
+  EXPECT_EQ(options.host_timeout_seconds, std::nullopt) << "5 x -t";
+  EXPECT_EQ(options.run_timeout_seconds, 60);
   EXPECT_EQ(options.jobs, 32);
   EXPECT_FALSE(options.public_net);
   EXPECT_EQ(options.ssh_key, std::nullopt);
@@ -168,13 +170,19 @@ TEST(ParseCommandLine, OutOfRangeNumbersAreUsageErrors) {
   EXPECT_EQ(parse({"-c", "main", "-t", "soon"}).command_line.early_exit, 2);
   EXPECT_EQ(parse({"-c", "main", "-j", "0"}).command_line.early_exit, 2);
   EXPECT_EQ(parse({"-c", "main", "-j", "1025"}).command_line.early_exit, 2);
+  EXPECT_EQ(parse({"-c", "main", "--host-timeout", "0"}).command_line.early_exit, 2);
+  EXPECT_EQ(parse({"-c", "main", "--run-timeout", "0"}).command_line.early_exit, 2);
+  EXPECT_EQ(parse({"-c", "main", "--run-timeout", "86401"}).command_line.early_exit, 2);
 }
 
 TEST(ParseCommandLine, AcceptsRangeLimits) {
-  const Parsed parsed = parse({"-c", "main", "-t", "3600", "-j", "1024"});
+  const Parsed parsed = parse(
+      {"-c", "main", "-t", "3600", "-j", "1024", "--host-timeout", "86400", "--run-timeout", "1"});
   ASSERT_EQ(parsed.command_line.early_exit, std::nullopt) << parsed.err;
   EXPECT_EQ(parsed.command_line.options.timeout_seconds, 3600);
   EXPECT_EQ(parsed.command_line.options.jobs, 1024);
+  EXPECT_EQ(parsed.command_line.options.host_timeout_seconds, 86400);
+  EXPECT_EQ(parsed.command_line.options.run_timeout_seconds, 1);
 }
 
 // ---- options.hpp ---------------------------------------------------------------------------
@@ -318,14 +326,16 @@ std::string describe(const Options& options) {
   };
   out << "cluster=" << options.cluster << " pgconnstring=" << text(options.pgconnstring)
       << " repmgr_config=" << text(options.repmgr_config) << " timeout=" << options.timeout_seconds
-      << " public_net=" << options.public_net << " ssh_key=" << text(options.ssh_key)
-      << " known_hosts=" << text(options.known_hosts) << " jobs=" << options.jobs
-      << " force=" << options.force << " verbosity=" << static_cast<int>(options.verbosity)
-      << " syslog=" << options.syslog << " event=" << text(options.event.event)
-      << " node_id=" << text(options.event.node_id) << " success=" << text(options.event.success)
-      << " details=" << options.event.details << " mode=" << static_cast<int>(options.mode)
-      << " json=" << options.json << " config_file=" << text(options.config_file)
-      << " lock_wait=" << options.lock_wait_seconds << " lock_dir=" << text(options.lock_dir)
+      << " host_timeout=" << text(options.host_timeout_seconds)
+      << " run_timeout=" << options.run_timeout_seconds << " public_net=" << options.public_net
+      << " ssh_key=" << text(options.ssh_key) << " known_hosts=" << text(options.known_hosts)
+      << " jobs=" << options.jobs << " force=" << options.force
+      << " verbosity=" << static_cast<int>(options.verbosity) << " syslog=" << options.syslog
+      << " event=" << text(options.event.event) << " node_id=" << text(options.event.node_id)
+      << " success=" << text(options.event.success) << " details=" << options.event.details
+      << " mode=" << static_cast<int>(options.mode) << " json=" << options.json
+      << " config_file=" << text(options.config_file) << " lock_wait=" << options.lock_wait_seconds
+      << " lock_dir=" << text(options.lock_dir)
       << " sessions=" << static_cast<int>(options.sessions) << " pause=" << options.pause
       << " sync_userlist=" << text(options.sync_userlist) << " sync_pgpass=" << options.sync_pgpass
       << " ro_suffix=" << text(options.ro_suffix);

@@ -13,12 +13,15 @@ namespace {
 class FakeRemoteCommand final : public RemoteCommand {
  public:
   FakeRemoteCommand(std::shared_ptr<CommandRecord> record, InstallerBehaviour behaviour,
-                    std::shared_ptr<Journal> journal)
+                    std::shared_ptr<Journal> journal, Latency latency, HostDeadline& deadline)
       : record_(std::move(record)),
         behaviour_(std::move(behaviour)),
-        journal_(std::move(journal)) {}
+        journal_(std::move(journal)),
+        latency_(latency),
+        deadline_(deadline) {}
 
   void write(std::string_view data) override {
+    latency_.spend(deadline_, "write");
     journal_->push_back("write " + std::string(data));
     if (behaviour_.write_failure) {
       throw *behaviour_.write_failure;
@@ -32,6 +35,7 @@ class FakeRemoteCommand final : public RemoteCommand {
   }
 
   std::optional<std::string> read_line() override {
+    latency_.spend(deadline_, "read");
     if (next_line_ == behaviour_.stdout_lines.size()) {
       journal_->push_back("read end of output");
       return std::nullopt;
@@ -42,6 +46,7 @@ class FakeRemoteCommand final : public RemoteCommand {
   }
 
   CommandResult wait() override {
+    latency_.spend(deadline_, "read");
     journal_->push_back("wait");
     record_->waited = true;
     std::string rest;
@@ -59,33 +64,40 @@ class FakeRemoteCommand final : public RemoteCommand {
   std::shared_ptr<CommandRecord> record_;
   InstallerBehaviour behaviour_;
   std::shared_ptr<Journal> journal_;
+  Latency latency_;
+  HostDeadline& deadline_;
   std::size_t next_line_ = 0;
 };
 
 class FakeRemoteHost final : public RemoteHost {
  public:
-  FakeRemoteHost(FakeHostConnector& connector, std::string host)
-      : connector_(connector), host_(std::move(host)) {}
+  FakeRemoteHost(FakeHostConnector& connector, std::string host, HostDeadline& deadline)
+      : connector_(connector), host_(std::move(host)), deadline_(deadline) {}
 
   std::unique_ptr<RemoteCommand> start(const std::string& command) override {
+    connector_.latency.spend(deadline_, "exec");
     connector_.journal->push_back("ssh start");
     auto record = std::make_shared<CommandRecord>();
     record->host = host_;
     record->text = command;
     connector_.commands.push_back(record);
-    return std::make_unique<FakeRemoteCommand>(record, connector_.installer, connector_.journal);
+    return std::make_unique<FakeRemoteCommand>(record, connector_.installer, connector_.journal,
+                                               connector_.latency, deadline_);
   }
 
  private:
   FakeHostConnector& connector_;
   std::string host_;
+  HostDeadline& deadline_;
 };
 
 class FakeAdminConsole final : public AdminConsole {
  public:
-  explicit FakeAdminConsole(FakeAdminConnector& connector) : connector_(connector) {}
+  FakeAdminConsole(FakeAdminConnector& connector, HostDeadline& deadline)
+      : connector_(connector), deadline_(deadline) {}
 
   void reload() override {
+    connector_.latency.spend(deadline_, "admin console");
     connector_.journal->push_back("RELOAD");
     ++connector_.reloads;
     if (connector_.reload_failure) {
@@ -94,6 +106,7 @@ class FakeAdminConsole final : public AdminConsole {
   }
 
   std::vector<RoutedDatabase> show_databases() override {
+    connector_.latency.spend(deadline_, "admin console");
     connector_.journal->push_back("SHOW DATABASES");
     ++connector_.show_databases;
     if (connector_.databases_before_reload && connector_.reloads == 0) {
@@ -106,6 +119,7 @@ class FakeAdminConsole final : public AdminConsole {
   bool has_admin_rights() override { return connector_.admin_rights; }
 
   void execute(const std::string& command) override {
+    connector_.latency.spend(deadline_, "admin console");
     connector_.journal->push_back(command);
     connector_.commands.push_back(command);
     if (connector_.failing_command && command.starts_with(*connector_.failing_command)) {
@@ -115,9 +129,23 @@ class FakeAdminConsole final : public AdminConsole {
 
  private:
   FakeAdminConnector& connector_;
+  HostDeadline& deadline_;
 };
 
 }  // namespace
+
+void Latency::spend(const HostDeadline& deadline, const std::string& step) const {
+  if (clock == nullptr) {
+    return;
+  }
+  deadline.check();
+  const Clock::time_point end = deadline.wait_end();
+  if (clock->now + each > end) {
+    clock->now = end;
+    throw deadline.failure(step, deadline.no_answer());
+  }
+  clock->now += each;
+}
 
 QueryResult query_result(std::vector<std::string> columns,
                          std::vector<std::vector<std::optional<std::string>>> rows) {
@@ -207,13 +235,16 @@ void FakeHostConnector::installer_exits(int status, const std::string& errors) {
   installer.errors = errors;
 }
 
-std::unique_ptr<RemoteHost> FakeHostConnector::connect(const AppServer& host) {
+std::unique_ptr<RemoteHost> FakeHostConnector::connect(const AppServer& host,
+                                                       HostDeadline& deadline) {
+  deadline.begin("connect");
+  latency.spend(deadline, "connect");
   journal->push_back("ssh connect " + host.name);
   connected.push_back(host.name);
   if (connect_failure_) {
     throw *connect_failure_;
   }
-  return std::make_unique<FakeRemoteHost>(*this, host.name);
+  return std::make_unique<FakeRemoteHost>(*this, host.name, deadline);
 }
 
 FakeAdminConnector::FakeAdminConnector(std::shared_ptr<Journal> shared_journal)
@@ -223,13 +254,16 @@ void FakeAdminConnector::fail_connect(const std::string& message) { connect_fail
 
 void FakeAdminConnector::fail_reload(const std::string& message) { reload_failure = message; }
 
-std::unique_ptr<AdminConsole> FakeAdminConnector::connect(const std::string& admin_conninfo) {
+std::unique_ptr<AdminConsole> FakeAdminConnector::connect(const std::string& admin_conninfo,
+                                                          HostDeadline& deadline) {
+  deadline.begin("admin console");
+  latency.spend(deadline, "admin console");
   journal->push_back("admin connect");
   conninfos.push_back(admin_conninfo);
   if (connect_failure_) {
     throw HostError("admin console", "cannot connect: " + *connect_failure_);
   }
-  return std::make_unique<FakeAdminConsole>(*this);
+  return std::make_unique<FakeAdminConsole>(*this, deadline);
 }
 
 }  // namespace pgdeploy::test

@@ -14,6 +14,7 @@
 #include "pgdeploy/admin_console.hpp"
 #include "pgdeploy/cluster.hpp"
 #include "pgdeploy/database.hpp"
+#include "pgdeploy/deadline.hpp"
 #include "pgdeploy/remote_host.hpp"
 
 namespace pgdeploy::test {
@@ -66,6 +67,24 @@ class FakeDatabase final : public Database {
   std::vector<RecordedQuery> queries_;
 };
 
+// A clock the fakes turn: give reader() to TimeLimits::now, and each operation of a fake with a
+// latency moves it on.
+struct FakeClock {
+  Clock::time_point now = Clock::time_point() + std::chrono::hours(1);
+  std::function<Clock::time_point()> reader() {
+    return [this] { return now; };
+  }
+};
+
+// How long each operation of a fake takes (connect, start, write, read, wait, each console
+// command), on CLOCK. Like a real wait, one that would outlast min(-t, time left of the
+// deadline) stops there and throws the deadline's failure for STEP.
+struct Latency {
+  FakeClock* clock = nullptr;  // null: operations take no time
+  std::chrono::milliseconds each{0};
+  void spend(const HostDeadline& deadline, const std::string& step) const;
+};
+
 // Everything one remote command received.
 struct CommandRecord {
   std::string host;   // name of the app server it ran on
@@ -101,9 +120,10 @@ class FakeHostConnector final : public HostConnector {
   // The installer prints nothing and exits with STATUS, with ERRORS on stderr.
   void installer_exits(int status, const std::string& errors = "");
 
-  std::unique_ptr<RemoteHost> connect(const AppServer& host) override;
+  std::unique_ptr<RemoteHost> connect(const AppServer& host, HostDeadline& deadline) override;
 
   InstallerBehaviour installer;
+  Latency latency;
   std::vector<std::string> connected;                    // names of the app servers connected to
   std::vector<std::shared_ptr<CommandRecord>> commands;  // every command started
   std::shared_ptr<Journal> journal;
@@ -122,7 +142,9 @@ class FakeAdminConnector final : public AdminConnector {
   void fail_connect(const std::string& message);  // HostError "admin console"
   void fail_reload(const std::string& message);   // every RELOAD throws, after being recorded
 
-  std::unique_ptr<AdminConsole> connect(const std::string& admin_conninfo) override;
+  std::unique_ptr<AdminConsole> connect(const std::string& admin_conninfo,
+                                        HostDeadline& deadline) override;
+  Latency latency;
 
   std::vector<RoutedDatabase> databases;  // what SHOW DATABASES answers (after a RELOAD, if
                                           // databases_before_reload is set)

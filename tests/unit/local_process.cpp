@@ -224,7 +224,8 @@ ProcessResult run_shell(const std::string& script, std::string_view stdin_data) 
   return run_process({"/bin/sh", "-c", script}, stdin_data);
 }
 
-std::unique_ptr<RemoteHost> LocalShellConnector::connect(const AppServer& host) {
+std::unique_ptr<RemoteHost> LocalShellConnector::connect(const AppServer& host,
+                                                         HostDeadline& /*deadline*/) {
   connected.push_back(host.name);
   return std::make_unique<LocalShellHost>();
 }

@@ -65,10 +65,11 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::string_view
 // Runs SCRIPT with /bin/sh -c, as sshd runs a command through a POSIX login shell.
 ProcessResult run_shell(const std::string& script, std::string_view stdin_data);
 
-// A HostConnector whose every host is this machine: commands run under /bin/sh -c.
+// A HostConnector whose every host is this machine: commands run under /bin/sh -c, bounded by
+// LocalCommand's timeout rather than the deadline.
 class LocalShellConnector final : public HostConnector {
  public:
-  std::unique_ptr<RemoteHost> connect(const AppServer& host) override;
+  std::unique_ptr<RemoteHost> connect(const AppServer& host, HostDeadline& deadline) override;
   std::vector<std::string> connected;  // names of the app servers connected to
 };
 

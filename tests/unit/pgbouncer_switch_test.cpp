@@ -30,10 +30,11 @@ class SwitchTest : public ::testing::Test {
   void run(const DeployPlan& plan) {
     const FragmentInput input{plan.cluster, plan.primary.id, plan.primary.name, plan.target,
                               plan.epoch,   plan.databases,  ""};
-    switch_pgbouncer(*admin.connect("x"), plan, routes_of(input));
+    switch_pgbouncer(*admin.connect("x", deadline), plan, routes_of(input), deadline);
   }
 
   FakeAdminConnector admin;
+  HostDeadline deadline{TimeLimits{}};
 };
 
 TEST_F(SwitchTest, ReconnectsEveryDatabaseThatMovedWithQuotedNames) {
@@ -54,10 +55,12 @@ TEST_F(SwitchTest, VerifiesReadOnlyRoutesToo) {
   const FragmentInput input{plan.cluster, plan.primary.id, plan.primary.name, plan.target,
                             plan.epoch,   plan.databases,  "", ReadOnlyRoute{"_ro", {"10.0.0.13", 5432}}};
   admin.databases.push_back({"app_ro", "10.0.0.13", 5432, "app"});
-  EXPECT_THROW(switch_pgbouncer(*admin.connect("x"), plan, routes_of(input)), HostError)
+  EXPECT_THROW(switch_pgbouncer(*admin.connect("x", deadline), plan, routes_of(input), deadline),
+               HostError)
       << "Reports.2024_ro is missing";
   admin.databases.push_back({"Reports.2024_ro", "10.0.0.13", 5432, "Reports.2024"});
-  EXPECT_NO_THROW(switch_pgbouncer(*admin.connect("x"), plan, routes_of(input)));
+  EXPECT_NO_THROW(
+      switch_pgbouncer(*admin.connect("x", deadline), plan, routes_of(input), deadline));
 }
 
 TEST_F(SwitchTest, KeepTouchesNoSession) {
@@ -112,7 +115,7 @@ TEST_F(SwitchTest, ByDefaultWritesThatMovedAreKilledAndResumedReadOnlyRoutesReco
   admin.databases_before_reload = std::vector<RoutedDatabase>{
       {"app", "10.0.0.11", 5432, "app"}, {"app_ro", "10.0.0.14", 5432, "app"}};
   admin.databases = {{"app", "10.0.0.12", 5432, "app"}, {"app_ro", "10.0.0.13", 5432, "app"}};
-  switch_pgbouncer(*admin.connect("x"), plan, routes);
+  switch_pgbouncer(*admin.connect("x", deadline), plan, routes, deadline);
   EXPECT_THAT(admin.commands,
               ElementsAre("KILL \"app\"", "RESUME \"app\"", "RECONNECT \"app_ro\""));
 }

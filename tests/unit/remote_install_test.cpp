@@ -180,7 +180,7 @@ TEST_F(InstallScriptTest, RunsReloadCommandAfterTheRename) {
 TEST_F(InstallScriptTest, ReloadCommandOutputGoesToStderrNotTheConversation) {
   const ProcessResult result = install(request("echo reloaded"), new_content + "commit\n");
   EXPECT_EQ(result.status, install_ok) << result.err;
-  EXPECT_EQ(result.out, "installed\n");
+  EXPECT_EQ(result.out, "reloading\ninstalled\n");
   EXPECT_THAT(result.err, HasSubstr("reloaded"));
 }
 
