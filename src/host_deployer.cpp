@@ -62,7 +62,7 @@ bool HostDeployer::reload_if_not_served(const AppServer& host, AdminConsole& con
   // happened. A file that says the same is no reason to leave traffic where it is.
   spdlog::warn("{}: the fragment in place is current, but {}; reloading PgBouncer", host.name,
                *problem);
-  switch_pgbouncer(console, plan_, routes);
+  switch_pgbouncer(console, plan_, routes, host.name);
   return true;
 }
 
@@ -93,7 +93,7 @@ void HostDeployer::push_extras(const AppServer& host, RemoteHost& remote) {
 void HostDeployer::switch_or_roll_back(const AppServer& host, RemoteCommand& command,
                                        AdminConsole& console) {
   try {
-    switch_pgbouncer(console, plan_, routes_of(fragment_input_for(plan_, host)));
+    switch_pgbouncer(console, plan_, routes_of(fragment_input_for(plan_, host)), host.name);
   } catch (const HostError&) {
     // Put the previous file back and load it again, so that file and PgBouncer agree. Failures
     // here are secondary: the installer also rolls back when the connection is lost.

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 
 #include "pgdeploy/remote_host.hpp"
 
@@ -60,74 +61,104 @@ void verify_routing(AdminConsole& console, const std::vector<Route>& routes) {
   spdlog::debug("admin console: all {} routes loaded", routes.size());
 }
 
-void for_each_database(AdminConsole& console, const char* command,
-                       const std::vector<std::string>& names) {
-  for (const std::string& name : names) {
-    console.execute(std::string(command) + " " + admin_database_argument(name));
-  }
-}
+constexpr int resume_attempts = 3;
 
-void move_sessions(AdminConsole& console, Sessions sessions,
-                   const std::vector<std::string>& moving) {
-  switch (sessions) {
-    case Sessions::keep:
-      return;
-    case Sessions::reconnect:
-      for_each_database(console, "RECONNECT", moving);
-      return;
-    case Sessions::kill:
-      // KILL leaves the database paused for new clients until RESUME.
-      for_each_database(console, "KILL", moving);
-      for_each_database(console, "RESUME", moving);
-      return;
-  }
-}
-
-// RESUMEs the paused databases when the switch ends, however it ends.
-class PausedDatabases {
+// The admin commands on single databases. None of them decides whether the route is served
+// (RELOAD and its verification do), so a refusal is a warning, never a reason to roll back:
+// PgBouncer 1.18 answers "bad arguments" for names of 62 or 63 bytes, however quoted.
+class DatabaseCommands {
  public:
-  explicit PausedDatabases(AdminConsole& console) : console_(console) {}
-  // PAUSE waits for the queries running on those databases to finish; new ones wait.
-  void pause(const std::vector<std::string>& names) {
-    for (const std::string& name : names) {
-      console_.execute("PAUSE " + admin_database_argument(name));
-      paused_.push_back(name);
+  DatabaseCommands(AdminConsole& console, std::string host)
+      : console_(console), host_(std::move(host)) {}
+  DatabaseCommands(const DatabaseCommands&) = delete;
+  DatabaseCommands& operator=(const DatabaseCommands&) = delete;
+  // RESUMEs what PAUSE or KILL left paused, however the switch ends.
+  ~DatabaseCommands() {
+    for (const std::string& name : paused_) {
+      resume(name);
     }
   }
-  PausedDatabases(const PausedDatabases&) = delete;
-  PausedDatabases& operator=(const PausedDatabases&) = delete;
-  ~PausedDatabases() {
-    for (const std::string& name : paused_) {
-      try {
-        console_.execute("RESUME " + admin_database_argument(name));
-      } catch (const std::exception& e) {
-        spdlog::error("admin console: RESUME {} failed: {}", name, e.what());
-      }
+
+  // PAUSE waits for the queries running on the database to finish; new ones wait.
+  void pause(const std::string& name) {
+    if (run("PAUSE", name, "its queries are not held while PgBouncer reloads")) {
+      paused_.insert(name);
+    }
+  }
+  void reconnect(const std::string& name) {
+    run("RECONNECT", name, "its sessions stay on the old server until they disconnect");
+  }
+  // KILL leaves the database paused for new clients until RESUME.
+  void kill(const std::string& name) {
+    if (run("KILL", name, "its sessions stay on the old server until they disconnect")) {
+      paused_.insert(name);
     }
   }
 
  private:
+  bool run(const char* command, const std::string& name, const char* consequence) {
+    try {
+      console_.execute(std::string(command) + " " + admin_database_argument(name));
+      return true;
+    } catch (const std::exception& e) {
+      spdlog::warn("{}: admin console: {} of database {} failed: {}; {}", host_, command, name,
+                   e.what(), consequence);
+      return false;
+    }
+  }
+
+  // A database left paused holds every new client of it: try again before giving up.
+  void resume(const std::string& name) {
+    std::string error;
+    for (int attempt = 1; attempt <= resume_attempts; ++attempt) {
+      try {
+        console_.execute("RESUME " + admin_database_argument(name));
+        return;
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+    }
+    spdlog::error(
+        "{}: admin console: RESUME of database {} failed {} times ({}); it stays PAUSED and its "
+        "clients wait: run RESUME {} on PgBouncer's admin console of {} (psql -d pgbouncer)",
+        host_, name, resume_attempts, error, admin_database_argument(name), host_);
+  }
+
   AdminConsole& console_;
-  std::vector<std::string> paused_;
+  std::string host_;
+  std::set<std::string> paused_;
 };
+
+void move_sessions(DatabaseCommands& commands, Sessions sessions,
+                   const std::vector<std::string>& moving) {
+  for (const std::string& name : moving) {
+    if (sessions == Sessions::reconnect) {
+      commands.reconnect(name);
+    } else if (sessions == Sessions::kill) {
+      commands.kill(name);
+    }
+  }
+}
 
 }  // namespace
 
 std::string admin_database_argument(const std::string& name) { return "\"" + name + "\""; }
 
 void switch_pgbouncer(AdminConsole& console, const DeployPlan& plan,
-                      const std::vector<Route>& routes) {
+                      const std::vector<Route>& routes, const std::string& host) {
   const bool sessions_move = plan.sessions != Sessions::keep || plan.pause;
   const std::vector<std::string> moving = sessions_move
                                               ? moving_databases(console.show_databases(), routes)
                                               : std::vector<std::string>{};
-  PausedDatabases paused(console);
+  DatabaseCommands commands(console, host);
   if (plan.pause) {
-    paused.pause(moving);
+    for (const std::string& name : moving) {
+      commands.pause(name);
+    }
   }
   console.reload();
   verify_routing(console, routes);
-  move_sessions(console, plan.sessions, moving);
+  move_sessions(commands, plan.sessions, moving);
 }
 
 }  // namespace pgdeploy
