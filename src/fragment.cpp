@@ -51,12 +51,27 @@ std::vector<Route> routes_of(const FragmentInput& input) {
   }
   if (input.read_only) {
     for (const std::string& name : names) {
-      if (const std::string key = name + input.read_only->suffix; is_representable_database(key)) {
+      const std::string key = name + input.read_only->suffix;
+      // A real database of that name keeps its key: one line per key, to that database.
+      if (is_representable_database(key) && !std::binary_search(names.begin(), names.end(), key)) {
         routes.push_back({key, name, input.read_only->target});
       }
     }
   }
   return routes;
+}
+
+std::vector<std::string> shadowed_read_only_keys(const std::vector<std::string>& databases,
+                                                 const std::string& suffix) {
+  std::vector<std::string> shadowed;
+  for (const std::string& name : databases) {
+    const std::string key = name + suffix;
+    if (is_representable_database(key) &&
+        std::find(databases.begin(), databases.end(), key) != databases.end()) {
+      shadowed.push_back(key);
+    }
+  }
+  return shadowed;
 }
 
 std::string render_fragment(const FragmentInput& input) {

@@ -5,6 +5,7 @@
 #include "pgdeploy/catalog.hpp"
 #include "pgdeploy/errors.hpp"
 #include "pgdeploy/extra_files.hpp"
+#include "pgdeploy/fragment.hpp"
 #include "pgdeploy/pgbouncer_syntax.hpp"
 #include "pgdeploy/postgres_connection.hpp"
 #include "pgdeploy/primary_check.hpp"
@@ -79,6 +80,14 @@ DeployPlan plan_for(const Options& options, const ClusterState& state) {
     } else {
       spdlog::warn("database \"{}\" left out: PgBouncer cannot route a database of that name",
                    comment_text(name));
+    }
+  }
+  if (options.ro_suffix) {  // once per run, not once per host
+    for (const std::string& key : shadowed_read_only_keys(plan.databases, *options.ro_suffix)) {
+      spdlog::warn(
+          "--ro-suffix: no read-only line {} for {}: a database named {} exists and "
+          "keeps its key",
+          key, key.substr(0, key.size() - options.ro_suffix->size()), key);
     }
   }
   return plan;

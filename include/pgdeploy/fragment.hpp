@@ -38,8 +38,13 @@ struct FragmentInput {
 
 // The lines a fragment has, in order: every representable database once, sorted, to the
 // target; then, with read_only, NAME<suffix> to the read-only target for every name whose
-// key is still representable (at most 63 bytes).
+// key is still representable (at most 63 bytes) and not the name of a database itself.
 std::vector<Route> routes_of(const FragmentInput& input);
+
+// The read-only keys NAME<suffix> of DATABASES that are themselves names in DATABASES: the real
+// database keeps the key, and routes_of leaves the read-only line out.
+std::vector<std::string> shadowed_read_only_keys(const std::vector<std::string>& databases,
+                                                 const std::string& suffix);
 
 // Renders the [databases] fragment: a comment header, then one line per route (routes_of).
 // Pure: the same input gives the same bytes. Throws std::invalid_argument when a target host or

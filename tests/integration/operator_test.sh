@@ -208,6 +208,19 @@ ro_lands() { [ "$(bouncer_psql "$1" appdb_ro "SELECT current_setting('port') || 
 check "tx (location dc2) reads appdb_ro on the standby node3" ro_lands tx node3
 check "writes on tx still go to node1" routes_to tx node1
 check "the admin console verified the read-only routes too" grep -q 'tx (127.0.0.1): updated' "$H/out"
+echo "# a real database named like a read-only key keeps the key"
+pg_psql node1 postgres "CREATE DATABASE appdb_ro" >/dev/null
+run_pgdeploy --ro-suffix=_ro
+check_eq "exit 0" 0 "$RC"
+check "a warning names the read-only line left out" \
+    grep -q 'warning: --ro-suffix: no read-only line appdb_ro for appdb: a database named appdb_ro exists' "$H/out"
+check_eq "one warning per run, not one per host" 1 "$(grep -c 'no read-only line appdb_ro ' "$H/out")"
+check_eq "one line for the key appdb_ro" 1 "$(grep -c '^appdb_ro ' "$H/app_tx/conf/main.ini")"
+check "clients of appdb_ro reach the real appdb_ro on the primary" lands_on tx appdb_ro node1
+check_eq "and appdb_ro_ro reads it on the standby" "appdb_ro $(pg_port node3)" \
+    "$(as_user timeout 10 "$PG_BINDIR/psql" -X -At -h 127.0.0.1 -p "$(bouncer_port tx)" -U "$TEST_USER" \
+        -d appdb_ro_ro -c "SELECT current_database() || ' ' || current_setting('port')")"
+pg_psql node1 postgres "DROP DATABASE appdb_ro WITH (FORCE)" >/dev/null
 pg_stop node3
 run_pgdeploy --ro-suffix=_ro
 check "with the standby down, read-only routes fall back to the primary" \

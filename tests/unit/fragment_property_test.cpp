@@ -710,6 +710,59 @@ TEST(RenderFragmentProperty, OutOfRangePortIsRejectedOrNeverWritten) {
   });
 }
 
+// Why the read-only routes of INPUT break the property, or nullopt: one line per key, a real
+// database keeps its own key, and every other representable NAME<suffix> reads NAME elsewhere.
+std::optional<std::string> read_only_violation(const FragmentInput& input) {
+  const auto result = check_fragment(render_fragment(input));
+  const auto* parsed = std::get_if<ParsedFragment>(&result);
+  if (parsed == nullptr) {
+    return "PgBouncer 1.18 would not load the fragment: " + describe(result);
+  }
+  const std::set<std::string> names(input.databases.begin(), input.databases.end());
+  for (const std::string& name : names) {
+    if (!is_representable_database(name)) {
+      continue;
+    }
+    if (parsed->entries.at(name).at("dbname") != name ||
+        parsed->entries.at(name).at("host") != input.target.host) {
+      return "the real database " + escaped(name) + " does not keep its key";
+    }
+    const std::string key = name + input.read_only->suffix;
+    if (is_representable_database(key) && names.count(key) == 0 &&
+        (parsed->entries.count(key) == 0 || parsed->entries.at(key).at("dbname") != name ||
+         parsed->entries.at(key).at("host") != input.read_only->target.host)) {
+      return "no read-only line " + escaped(key) + " to " + escaped(name);
+    }
+  }
+  return std::nullopt;
+}
+
+// Random databases, some of them named like another one's read-only key.
+TEST(RenderFragmentProperty, ReadOnlyKeysNeverCollideWithRealDatabases) {
+  static const char* const suffixes[] = {"_ro", "_r", ".standby", "-", "_"};
+  int failures = 0;
+  for (std::uint32_t seed = 1; seed <= seeds; ++seed) {
+    InputGenerator generator(seed);
+    for (int iteration = 0; iteration < 50; ++iteration) {
+      FragmentInput input = generator.next();
+      input.target = {"10.0.0.11", 5432};
+      input.application_name = "";
+      input.read_only = ReadOnlyRoute{generator.pick(suffixes), {"10.0.0.13", 5432}};
+      for (const std::string& name : std::vector<std::string>(input.databases)) {
+        if (generator.below(2) == 0) {
+          input.databases.push_back(name + input.read_only->suffix);
+        }
+      }
+      if (const auto violation = read_only_violation(input);
+          violation && ++failures <= failures_shown) {
+        ADD_FAILURE() << "seed " << seed << ", iteration " << iteration << ": " << *violation
+                      << "\ninput: " << as_source(input) << " suffix " << input.read_only->suffix;
+      }
+    }
+  }
+  EXPECT_EQ(failures, 0);
+}
+
 FragmentInput basic_input() {
   FragmentInput input;
   input.cluster = "main";

@@ -241,5 +241,40 @@ TEST(RenderFragment, EmptyApplicationNameWritesNoParameter) {
   EXPECT_THAT(render_fragment(basic_input()), Not(HasSubstr("application_name")));
 }
 
+// ---- read-only routes -------------------------------------------------------------------------
+
+FragmentInput read_only_input(std::vector<std::string> databases) {
+  FragmentInput input = basic_input();
+  input.databases = std::move(databases);
+  input.read_only = ReadOnlyRoute{"_ro", {"10.0.0.13", 5432}};
+  return input;
+}
+
+TEST(RoutesOf, ReadOnlyKeyOfARealDatabaseStaysThatDatabases) {
+  const std::vector<Route> routes = routes_of(read_only_input({"appdb", "appdb_ro"}));
+  const Endpoint primary{"10.0.0.11", 5432};
+  const Endpoint standby{"10.0.0.13", 5432};
+  EXPECT_EQ(routes, (std::vector<Route>{{"appdb", "appdb", primary},
+                                        {"appdb_ro", "appdb_ro", primary},
+                                        {"appdb_ro_ro", "appdb_ro", standby}}));
+}
+
+TEST(RoutesOf, ShadowedReadOnlyKeysAreNamed) {
+  EXPECT_EQ(shadowed_read_only_keys({"appdb", "appdb_ro", "crm", "x_ro_ro", "x_ro"}, "_ro"),
+            (std::vector<std::string>{"appdb_ro", "x_ro_ro"}));
+  EXPECT_TRUE(shadowed_read_only_keys({"appdb", "crm"}, "_ro").empty());
+}
+
+TEST(RenderFragment, OneLinePerKeyWhenARealDatabaseHasAReadOnlyName) {
+  const auto lines = read_as_pgbouncer(render_fragment(read_only_input({"appdb_ro", "appdb"})));
+  EXPECT_EQ(names_of(lines), (std::vector<std::string>{"appdb", "appdb_ro", "appdb_ro_ro"}));
+  for (const auto& line : lines) {
+    if (line.name == "appdb_ro") {
+      EXPECT_EQ(line.parameters.at("dbname"), "appdb_ro");
+      EXPECT_EQ(line.parameters.at("host"), "10.0.0.11");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pgdeploy
