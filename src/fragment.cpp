@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "pgdeploy/pgbouncer_syntax.hpp"
+#include "pgdeploy/text.hpp"
 #include "pgdeploy/version.hpp"
 
 namespace pgdeploy {
@@ -74,10 +75,22 @@ std::vector<std::string> shadowed_read_only_keys(const std::vector<std::string>&
   return shadowed;
 }
 
+std::optional<std::string> application_name_cut(std::string_view name) {
+  if (name.size() <= max_application_name_bytes) {
+    return std::nullopt;
+  }
+  return "application_name is " + std::to_string(name.size()) + " bytes, PostgreSQL keeps " +
+         std::to_string(max_application_name_bytes) + ": the fragment has its first " +
+         std::to_string(clip_utf8(name, max_application_name_bytes).size());
+}
+
 std::string render_fragment(const FragmentInput& input) {
   std::string suffix;  // the same for every line of this host
   if (!input.application_name.empty()) {
-    suffix = " application_name=" + required_value(input.application_name, "application_name");
+    required_value(input.application_name, "application_name");  // the cut part may be clean
+    suffix = " application_name=" +
+             required_value(clip_utf8(input.application_name, max_application_name_bytes),
+                            "application_name");
   }
   std::string text = header(input);
   check_port(input.target.port);

@@ -97,6 +97,9 @@ std::vector<AppServer> enabled_servers(const ClusterState& state) {
   std::vector<AppServer> enabled;
   for (const AppServer& server : state.app_servers) {
     if (server.enabled) {
+      if (const auto cut = application_name_cut(server.application_name)) {
+        spdlog::warn("{} ({}): {}; shorten it in app_servers", server.name, server.address, *cut);
+      }
       enabled.push_back(server);
     } else {
       spdlog::debug("{} ({}): disabled, left alone", server.name, server.address);

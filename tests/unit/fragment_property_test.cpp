@@ -360,6 +360,27 @@ bool header_mentions(const std::vector<std::string>& header, std::string_view te
   return false;
 }
 
+bool is_continuation(std::string_view text, std::size_t at) {
+  return (static_cast<unsigned char>(text[at]) & 0xc0) == 0x80;
+}
+
+// True when KEPT is what PostgreSQL keeps of the application_name NAME: all of it up to 63
+// bytes, else its longest prefix of at most 63 bytes that does not split a UTF-8 character.
+bool is_kept_part(std::string_view name, std::string_view kept) {
+  if (name.size() <= 63) {
+    return kept == name;
+  }
+  if (kept.size() > 63 || !name.starts_with(kept) || is_continuation(name, kept.size())) {
+    return false;
+  }
+  for (std::size_t at = kept.size() + 1; at <= 63; ++at) {
+    if (!is_continuation(name, at)) {
+      return false;  // a longer prefix would have been whole characters
+    }
+  }
+  return true;
+}
+
 // Why render_fragment(INPUT) breaks the property, or nullopt.
 std::optional<std::string> property_violation(const FragmentInput& input) {
   const bool host_ok = writable(input.target.host);
@@ -429,7 +450,13 @@ std::optional<std::string> property_violation(const FragmentInput& input) {
     Parameters expected{
         {"dbname", key}, {"host", input.target.host}, {"port", std::to_string(input.target.port)}};
     if (!input.application_name.empty()) {
-      expected.emplace("application_name", input.application_name);
+      const auto found = parameters.find("application_name");
+      const std::string got = found == parameters.end() ? "" : found->second;
+      if (!is_kept_part(input.application_name, got)) {
+        return "application_name " + escaped(got) + " is not what PostgreSQL keeps of " +
+               escaped(input.application_name);
+      }
+      expected.emplace("application_name", got);
     }
     if (parameters != expected) {
       return "database " + escaped(key) + " does not read back as dbname, host, port" +
@@ -623,10 +650,12 @@ class InputGenerator {
                                       "a=b c=d",
                                       "\\",
                                       "x' host='attacker"};
-    switch (below(8)) {
+    switch (below(9)) {
       case 0:
       case 1:
         return "";
+      case 8:  // longer than PostgreSQL keeps, maybe with a character across byte 63
+        return insert_at_random(printable(58, 1600), below(2) == 0 ? utf8() : "");
       case 2:
         return random_of(key_bytes, 1, 20);
       case 3:

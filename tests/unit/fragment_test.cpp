@@ -241,6 +241,41 @@ TEST(RenderFragment, EmptyApplicationNameWritesNoParameter) {
   EXPECT_THAT(render_fragment(basic_input()), Not(HasSubstr("application_name")));
 }
 
+// ---- application_name as PostgreSQL keeps it -------------------------------------------------
+
+std::string application_name_read_back(const std::string& application_name) {
+  FragmentInput input = basic_input();
+  input.application_name = application_name;
+  const auto lines = read_as_pgbouncer(render_fragment(input));
+  return lines.empty() ? "" : lines.front().parameters.at("application_name");
+}
+
+TEST(RenderFragment, ApplicationNameOf63BytesIsKeptWhole) {
+  const std::string name(63, 'a');
+  EXPECT_EQ(application_name_read_back(name), name);
+  EXPECT_EQ(application_name_cut(name), std::nullopt);
+}
+
+TEST(RenderFragment, LongApplicationNameIsCutTo63Bytes) {
+  const std::string name = "billing app's " + std::string(1500, 'x');
+  EXPECT_EQ(application_name_read_back(name), name.substr(0, 63));
+  EXPECT_EQ(application_name_cut(name),
+            "application_name is 1514 bytes, PostgreSQL keeps 63: the fragment has its first 63");
+}
+
+TEST(RenderFragment, ApplicationNameIsCutAtACharacterBoundary) {
+  const std::string two_bytes = "\xc3\xa9";           // é
+  const std::string four_bytes = "\xf0\x9f\x90\x98";  // an elephant
+  EXPECT_EQ(application_name_read_back(std::string(62, 'a') + two_bytes), std::string(62, 'a'));
+  EXPECT_EQ(application_name_read_back(std::string(61, 'a') + two_bytes + "b"),
+            std::string(61, 'a') + two_bytes);
+  EXPECT_EQ(application_name_read_back(std::string(60, 'a') + four_bytes), std::string(60, 'a'));
+  EXPECT_EQ(application_name_read_back(std::string(59, 'a') + four_bytes + "b"),
+            std::string(59, 'a') + four_bytes);
+  EXPECT_EQ(application_name_cut(std::string(62, 'a') + two_bytes),
+            "application_name is 64 bytes, PostgreSQL keeps 63: the fragment has its first 62");
+}
+
 // ---- read-only routes -------------------------------------------------------------------------
 
 FragmentInput read_only_input(std::vector<std::string> databases) {

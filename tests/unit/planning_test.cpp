@@ -22,6 +22,14 @@ ClusterState cluster_with(std::vector<std::string> databases) {
   return state;
 }
 
+AppServer app_server(const std::string& name, const std::string& application_name) {
+  AppServer server;
+  server.name = name;
+  server.address = "10.0.1.21";
+  server.application_name = application_name;
+  return server;
+}
+
 TEST(PlanFor, WarnsOnceAboutEachReadOnlyKeyThatIsARealDatabase) {
   Options options;
   options.ro_suffix = "_ro";
@@ -38,6 +46,18 @@ TEST(PlanFor, NoReadOnlyWarningWithoutTheOption) {
   const CapturedLog log;
   plan_for(Options{}, cluster_with({"appdb", "appdb_ro"}));
   EXPECT_THAT(log.text(), Not(HasSubstr("read-only")));
+}
+
+TEST(EnabledServers, WarnsAboutApplicationNamesPostgresCuts) {
+  ClusterState state = cluster_with({"appdb"});
+  state.app_servers = {app_server("web1", std::string(62, 'a') + "\xc3\xa9"),
+                       app_server("web2", std::string(63, 'a')), app_server("web3", "")};
+  const CapturedLog log;
+  EXPECT_EQ(enabled_servers(state).size(), 3U);
+  EXPECT_THAT(log.text(), HasSubstr("warning web1 (10.0.1.21): application_name is 64 bytes, "
+                                    "PostgreSQL keeps 63: the fragment has its first 62; shorten "
+                                    "it in app_servers\n"));
+  EXPECT_EQ(occurrences(log.text(), "application_name"), 1U);
 }
 
 }  // namespace
