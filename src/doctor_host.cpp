@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "pgdeploy/fragment.hpp"
 #include "pgdeploy/fragment_file.hpp"
 #include "pgdeploy/host_steps.hpp"
 #include "pgdeploy/network_probe.hpp"
@@ -14,6 +15,7 @@ namespace pgdeploy {
 namespace {
 
 constexpr const char* row_item = "app_servers row usable";
+constexpr const char* application_name_item = "application_name kept whole by PostgreSQL";
 constexpr const char* resolve_item = "address resolves";
 constexpr const char* port_item = "SSH port open";
 constexpr const char* host_key_item = "host key known and matching";
@@ -72,6 +74,20 @@ exec cat -- "$f"
 )sh";
 }
 
+// Only for rows that set one: most leave it empty.
+void check_application_name(const AppServer& host, Checklist& list) {
+  if (host.application_name.empty()) {
+    return;
+  }
+  if (const auto cut = application_name_cut(host.application_name)) {
+    list.fail(application_name_item, *cut,
+              "shorten app_servers.application_name of " + host.name + " to at most " +
+                  std::to_string(max_application_name_bytes) + " bytes");
+  } else {
+    list.pass(application_name_item, std::to_string(host.application_name.size()) + " bytes");
+  }
+}
+
 }  // namespace
 
 HostDoctor::HostDoctor(std::string cluster, HostConnector* ssh, std::string known_hosts,
@@ -107,6 +123,7 @@ void HostDoctor::check_steps(const AppServer& host, Checklist& list, HostDeadlin
     list.fail(row_item, e.what(), "correct this row of app_servers");
     return;
   }
+  check_application_name(host, list);
   std::unique_ptr<RemoteHost> remote = check_login(host, list, deadline);
   if (remote) {
     check_config_dir(*remote, host, list);

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "pgdeploy/pgbouncer_syntax.hpp"
+#include "pgdeploy/text.hpp"
 #include "pgdeploy/version.hpp"
 
 namespace pgdeploy {
@@ -63,7 +64,9 @@ std::vector<Route> routes_of(const FragmentInput& input) {
   }
   if (input.read_only) {
     for (const std::string& name : names) {
-      if (const std::string key = name + input.read_only->suffix; is_representable_database(key)) {
+      const std::string key = name + input.read_only->suffix;
+      // A real database of that name keeps its key: one line per key, to that database.
+      if (is_representable_database(key) && !std::binary_search(names.begin(), names.end(), key)) {
         routes.push_back({key, name, input.read_only->target});
       }
     }
@@ -71,10 +74,35 @@ std::vector<Route> routes_of(const FragmentInput& input) {
   return routes;
 }
 
+std::vector<std::string> shadowed_read_only_keys(const std::vector<std::string>& databases,
+                                                 const std::string& suffix) {
+  std::vector<std::string> shadowed;
+  for (const std::string& name : databases) {
+    const std::string key = name + suffix;
+    if (is_representable_database(key) &&
+        std::find(databases.begin(), databases.end(), key) != databases.end()) {
+      shadowed.push_back(key);
+    }
+  }
+  return shadowed;
+}
+
+std::optional<std::string> application_name_cut(std::string_view name) {
+  if (name.size() <= max_application_name_bytes) {
+    return std::nullopt;
+  }
+  return "application_name is " + std::to_string(name.size()) + " bytes, PostgreSQL keeps " +
+         std::to_string(max_application_name_bytes) + ": the fragment has its first " +
+         std::to_string(clip_utf8(name, max_application_name_bytes).size());
+}
+
 std::string render_fragment(const FragmentInput& input) {
   std::string suffix;  // the same for every line of this host
   if (!input.application_name.empty()) {
-    suffix = " application_name=" + required_value(input.application_name, "application_name");
+    required_value(input.application_name, "application_name");  // the cut part may be clean
+    suffix = " application_name=" +
+             required_value(clip_utf8(input.application_name, max_application_name_bytes),
+                            "application_name");
   }
   std::string text = header(input);
   check_port(input.target.port);

@@ -99,7 +99,7 @@ void HostDeployer::move_sessions_over_ssh(const AppServer& host, RemoteHost& rem
     std::vector<Route> moved;
     std::copy_if(routes.begin(), routes.end(), std::back_inserter(moved),
                  [&](const Route& route) { return route.target == plan_.target; });
-    move_sessions(console, plan_, moved);
+    move_sessions(console, plan_, moved, host.name);
   } catch (const HostError& e) {
     spdlog::warn("{}: the primary moved, but PgBouncer's console cannot be reached over SSH "
                  "({}); clients that tried the old primary can wait up to PgBouncer's "
@@ -210,7 +210,7 @@ bool HostDeployer::reload_if_not_served(const AppServer& host, AdminConsole& con
   // happened. A file that says the same is no reason to leave traffic where it is.
   spdlog::warn("{}: the fragment in place is current, but {}; reloading PgBouncer", host.name,
                *problem);
-  switch_pgbouncer(console, plan_, routes, deadline);
+  switch_pgbouncer(console, plan_, routes, deadline, host.name);
   return true;
 }
 
@@ -253,7 +253,8 @@ bool HostDeployer::push_extras(const AppServer& host, RemoteHost& remote, HostDe
 void HostDeployer::switch_or_roll_back(const AppServer& host, RemoteCommand& command,
                                        AdminConsole& console, HostDeadline& deadline) {
   try {
-    switch_pgbouncer(console, plan_, routes_of(fragment_input_for(plan_, host)), deadline);
+    switch_pgbouncer(console, plan_, routes_of(fragment_input_for(plan_, host)), deadline,
+                     host.name);
   } catch (const HostError&) {
     // Put the previous file back and load it again, so that file and PgBouncer agree. Failures
     // here are secondary: the installer also rolls back when the connection is lost.

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
+#include <set>
 #include <thread>
 
 #include "pgdeploy/deadline.hpp"
@@ -35,14 +37,6 @@ std::vector<Route> moving_routes(const std::vector<RoutedDatabase>& before,
   return moving;
 }
 
-std::vector<std::string> keys_of(const std::vector<Route>& routes) {
-  std::vector<std::string> keys;
-  for (const Route& route : routes) {
-    keys.push_back(route.key);
-  }
-  return keys;
-}
-
 }  // namespace
 
 std::optional<std::string> routing_problem(const std::vector<RoutedDatabase>& routed,
@@ -70,19 +64,79 @@ void verify_routing(AdminConsole& console, const std::vector<Route>& routes) {
   spdlog::debug("admin console: all {} routes loaded", routes.size());
 }
 
-// Runs COMMAND for NAME, best effort: moving sessions never undoes a route PgBouncer serves. A
-// name the console will not take as an argument (62 or 63 bytes: "bad arguments") is one case.
-bool try_database_command(AdminConsole& console, const std::string& command,
-                          const std::string& name) {
-  try {
-    console.execute(command + " " + admin_database_argument(name));
-    return true;
-  } catch (const HostError& e) {
-    spdlog::warn("admin console: {} {} failed ({}); its sessions were not moved", command, name,
-                 e.what());
-    return false;
+constexpr int resume_attempts = 3;
+
+// The admin commands on single databases. None of them decides whether the route is served
+// (RELOAD and its verification do), so a refusal is a warning, never a reason to roll back:
+// PgBouncer 1.18 answers "bad arguments" for names of 62 or 63 bytes, however quoted.
+class DatabaseCommands {
+ public:
+  DatabaseCommands(AdminConsole& console, std::string host, HostDeadline* deadline)
+      : console_(console), host_(std::move(host)), deadline_(deadline) {}
+  DatabaseCommands(const DatabaseCommands&) = delete;
+  DatabaseCommands& operator=(const DatabaseCommands&) = delete;
+  // RESUMEs what PAUSE or KILL left paused, however the switch ends: past the deadline too,
+  // since a database left paused is an outage.
+  ~DatabaseCommands() {
+    std::optional<HostDeadline::Lift> lift;
+    if (deadline_ != nullptr) {
+      lift.emplace(*deadline_);
+    }
+    for (const std::string& name : paused_) {
+      resume(name);
+    }
   }
-}
+
+  // PAUSE waits for the queries running on the database to finish; new ones wait.
+  void pause(const std::string& name) {
+    if (run("PAUSE", name, "its queries are not held while PgBouncer reloads")) {
+      paused_.insert(name);
+    }
+  }
+  void reconnect(const std::string& name) {
+    run("RECONNECT", name, "its sessions stay on the old server until they disconnect");
+  }
+  // KILL leaves the database paused for new clients until RESUME.
+  void kill(const std::string& name) {
+    if (run("KILL", name, "its sessions stay on the old server until they disconnect")) {
+      paused_.insert(name);
+    }
+  }
+
+ private:
+  bool run(const char* command, const std::string& name, const char* consequence) {
+    try {
+      console_.execute(std::string(command) + " " + admin_database_argument(name));
+      return true;
+    } catch (const std::exception& e) {
+      spdlog::warn("{}: admin console: {} of database {} failed: {}; {}", host_, command, name,
+                   e.what(), consequence);
+      return false;
+    }
+  }
+
+  // A database left paused holds every new client of it: try again before giving up.
+  void resume(const std::string& name) {
+    std::string error;
+    for (int attempt = 1; attempt <= resume_attempts; ++attempt) {
+      try {
+        console_.execute("RESUME " + admin_database_argument(name));
+        return;
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+    }
+    spdlog::error(
+        "{}: admin console: RESUME of database {} failed {} times ({}); it stays PAUSED and its "
+        "clients wait: run RESUME {} on PgBouncer's admin console of {} (psql -d pgbouncer)",
+        host_, name, resume_attempts, error, admin_database_argument(name), host_);
+  }
+
+  AdminConsole& console_;
+  std::string host_;
+  HostDeadline* deadline_;  // none: the connection's own bounds only
+  std::set<std::string> paused_;
+};
 
 // What happens to the sessions of ROUTE: with the default, writes that moved are cut at once,
 // because their old server is not the primary any more (dead or demoted: a second writable
@@ -96,64 +150,61 @@ Sessions sessions_for(const Route& route, const DeployPlan& plan) {
   return route.target == plan.target ? Sessions::kill : Sessions::reconnect;
 }
 
-// RESUMEs the paused databases when the switch ends, however it ends: past the deadline too,
-// since a database left paused is an outage.
-class PausedDatabases {
- public:
-  PausedDatabases(AdminConsole& console, HostDeadline& deadline)
-      : console_(console), deadline_(deadline) {}
-  // PAUSE waits for the queries running on those databases to finish; new ones wait.
-  void pause(const std::vector<std::string>& names) {
-    for (const std::string& name : names) {
-      if (try_database_command(console_, "PAUSE", name)) {
-        paused_.push_back(name);
-      }
+void move_sessions(DatabaseCommands& commands, const DeployPlan& plan,
+                   const std::vector<Route>& moving) {
+  for (const Route& route : moving) {
+    switch (sessions_for(route, plan)) {
+      case Sessions::reconnect:
+        commands.reconnect(route.key);
+        break;
+      case Sessions::kill:
+        commands.kill(route.key);
+        break;
+      case Sessions::keep:
+      case Sessions::automatic:
+        break;
     }
   }
-  PausedDatabases(const PausedDatabases&) = delete;
-  PausedDatabases& operator=(const PausedDatabases&) = delete;
-  ~PausedDatabases() {
-    const HostDeadline::Lift lift(deadline_);
-    for (const std::string& name : paused_) {
-      try {
-        console_.execute("RESUME " + admin_database_argument(name));
-      } catch (const std::exception& e) {
-        spdlog::error("admin console: RESUME {} failed: {}", name, e.what());
-      }
-    }
-  }
+}
 
- private:
-  AdminConsole& console_;
-  HostDeadline& deadline_;
-  std::vector<std::string> paused_;
-};
+std::vector<std::string> keys_of(const std::vector<Route>& routes) {
+  std::vector<std::string> keys;
+  for (const Route& route : routes) {
+    keys.push_back(route.key);
+  }
+  return keys;
+}
 
 }  // namespace
 
 std::string admin_database_argument(const std::string& name) { return "\"" + name + "\""; }
 
-void move_sessions(AdminConsole& console, const DeployPlan& plan,
-                   const std::vector<Route>& moved) {
-  for (const Route& route : moved) {
-    switch (sessions_for(route, plan)) {
-      case Sessions::keep:
-      case Sessions::automatic:
-        break;
-      case Sessions::reconnect:
-        try_database_command(console, "RECONNECT", route.key);
-        break;
-      case Sessions::kill:
-        // KILL leaves the database paused for new clients until RESUME.
-        if (try_database_command(console, "KILL", route.key) &&
-            !try_database_command(console, "RESUME", route.key)) {
-          spdlog::error("admin console: {} is left paused after KILL: run RESUME {} on the "
-                        "console",
-                        route.key, admin_database_argument(route.key));
-        }
-        break;
+void switch_pgbouncer(AdminConsole& console, const DeployPlan& plan,
+                      const std::vector<Route>& routes, HostDeadline& deadline,
+                      const std::string& host) {
+  const bool sessions_move = plan.sessions != Sessions::keep || plan.pause;
+  deadline.begin("reload");
+  const std::vector<Route> moving =
+      sessions_move ? moving_routes(console.show_databases(), routes) : std::vector<Route>{};
+  DatabaseCommands commands(console, host, &deadline);
+  if (plan.pause) {
+    deadline.begin("pause");
+    for (const std::string& name : keys_of(moving)) {
+      commands.pause(name);
     }
   }
+  deadline.begin("reload");
+  console.reload();
+  deadline.begin("verify");
+  verify_routing(console, routes);
+  deadline.begin("sessions");
+  move_sessions(commands, plan, moving);
+}
+
+void move_sessions(AdminConsole& console, const DeployPlan& plan,
+                   const std::vector<Route>& moved, const std::string& host) {
+  DatabaseCommands commands(console, host, nullptr);
+  move_sessions(commands, plan, moved);
 }
 
 bool await_routing(AdminConsole& console, const std::vector<Route>& routes,
@@ -166,25 +217,6 @@ bool await_routing(AdminConsole& console, const std::vector<Route>& routes,
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return true;
-}
-
-void switch_pgbouncer(AdminConsole& console, const DeployPlan& plan,
-                      const std::vector<Route>& routes, HostDeadline& deadline) {
-  const bool sessions_move = plan.sessions != Sessions::keep || plan.pause;
-  deadline.begin("reload");
-  const std::vector<Route> moving =
-      sessions_move ? moving_routes(console.show_databases(), routes) : std::vector<Route>{};
-  PausedDatabases paused(console, deadline);
-  if (plan.pause) {
-    deadline.begin("pause");
-    paused.pause(keys_of(moving));
-  }
-  deadline.begin("reload");
-  console.reload();
-  deadline.begin("verify");
-  verify_routing(console, routes);
-  deadline.begin("sessions");
-  move_sessions(console, plan, moving);
 }
 
 }  // namespace pgdeploy

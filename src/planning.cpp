@@ -8,6 +8,7 @@
 #include "pgdeploy/conninfo.hpp"
 #include "pgdeploy/errors.hpp"
 #include "pgdeploy/extra_files.hpp"
+#include "pgdeploy/fragment.hpp"
 #include "pgdeploy/pgbouncer_syntax.hpp"
 #include "pgdeploy/postgres_connection.hpp"
 #include "pgdeploy/primary_check.hpp"
@@ -106,6 +107,14 @@ DeployPlan plan_for(const Options& options, const ClusterState& state) {
                    comment_text(name));
     }
   }
+  if (options.ro_suffix) {  // once per run, not once per host
+    for (const std::string& key : shadowed_read_only_keys(plan.databases, *options.ro_suffix)) {
+      spdlog::warn(
+          "--ro-suffix: no read-only line {} for {}: a database named {} exists and "
+          "keeps its key",
+          key, key.substr(0, key.size() - options.ro_suffix->size()), key);
+    }
+  }
   return plan;
 }
 
@@ -113,6 +122,9 @@ std::vector<AppServer> enabled_servers(const ClusterState& state) {
   std::vector<AppServer> enabled;
   for (const AppServer& server : state.app_servers) {
     if (server.enabled) {
+      if (const auto cut = application_name_cut(server.application_name)) {
+        spdlog::warn("{} ({}): {}; shorten it in app_servers", server.name, server.address, *cut);
+      }
       enabled.push_back(server);
     } else {
       spdlog::debug("{} ({}): disabled, left alone", server.name, server.address);

@@ -126,4 +126,16 @@ std::string read_whole_file(const std::filesystem::path& path, const std::string
   return text.str();
 }
 
+std::string_view clip_utf8(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) {
+    return text;
+  }
+  std::size_t end = max_bytes;
+  // A byte 10xxxxxx continues the character before it: cut before that character.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) {
+    --end;
+  }
+  return text.substr(0, end);
+}
+
 }  // namespace pgdeploy

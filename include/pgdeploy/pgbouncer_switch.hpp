@@ -11,20 +11,24 @@
 
 namespace pgdeploy {
 
-// Switches a PgBouncer to the plan's target through its admin console, after the new fragment
-// is in place: (PAUSE the databases that move,) RELOAD, verify with SHOW DATABASES that every
-// route of the fragment is loaded (PgBouncer 1.18 answers RELOAD with success even when loading
-// failed), move the sessions of the databases that moved (RECONNECT, or KILL and RESUME), and
-// RESUME what was paused. Throws HostError (step "verify", "admin console" or timeout); paused
-// databases are resumed on every path, even after DEADLINE passed. Names its steps under
-// DEADLINE: pause, reload, verify, sessions.
+// Switches HOST's PgBouncer to the plan's target through its admin console, after the new
+// fragment is in place: (PAUSE the databases that move,) RELOAD, verify with SHOW DATABASES that
+// every route of the fragment is loaded (PgBouncer 1.18 answers RELOAD with success even when
+// loading failed), move the sessions of the databases that moved (see move_sessions), and
+// RESUME what was paused. Throws HostError (step "verify", "admin console" or timeout) only
+// when the routes are not served; PAUSE, RECONNECT or KILL refused for a database is a warning
+// naming it. Paused databases are resumed on every path, even after DEADLINE passed (tried
+// again when RESUME fails). Names its steps under DEADLINE: pause, reload, verify, sessions.
 void switch_pgbouncer(AdminConsole& console, const DeployPlan& plan,
-                      const std::vector<Route>& routes, HostDeadline& deadline);
+                      const std::vector<Route>& routes, HostDeadline& deadline,
+                      const std::string& host);
 
-// Moves the sessions of the MOVED routes as the plan's --sessions says (see sessions_for in
-// the source for the default). Best effort: a command that fails is a warning naming the
-// database; a database left paused after KILL is an error naming the RESUME to run.
-void move_sessions(AdminConsole& console, const DeployPlan& plan, const std::vector<Route>& moved);
+// Moves the sessions of HOST's MOVED routes as the plan's --sessions says. The default
+// (automatic): KILL + RESUME for routes to the primary, whose old server is dead or demoted and
+// whose pool may wait server_login_retry after trying it; RECONNECT for read-only routes. Best
+// effort, as in switch_pgbouncer.
+void move_sessions(AdminConsole& console, const DeployPlan& plan, const std::vector<Route>& moved,
+                   const std::string& host);
 
 // Polls SHOW DATABASES until every route of ROUTES is served, for up to PATIENCE (a reload by
 // signal takes effect a moment after the signal). False when they were not.

@@ -31,7 +31,8 @@ ClusterState read_cluster(const Options& options, const std::string& conninfo);
 // The plan for every host; warns about each database PgBouncer cannot route, and about --force.
 DeployPlan plan_for(const Options& options, const ClusterState& state);
 
-// The enabled app servers; the disabled ones are left alone (one debug line each).
+// The enabled app servers; the disabled ones are left alone (one debug line each). Warns about
+// each application_name longer than PostgreSQL keeps.
 std::vector<AppServer> enabled_servers(const ClusterState& state);
 
 }  // namespace pgdeploy

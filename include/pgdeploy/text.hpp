@@ -23,6 +23,10 @@ std::string printable(std::string_view text);
 // printable() of each line of TEXT, the newlines between them kept.
 std::string printable_lines(std::string_view text);
 
+// TEXT cut to at most MAX_BYTES bytes without splitting a UTF-8 character, as PostgreSQL's
+// pg_mbcliplen cuts names.
+std::string_view clip_utf8(std::string_view text, std::size_t max_bytes);
+
 // The whole file at PATH, byte for byte. Throws a usage error "cannot read WHAT PATH".
 std::string read_whole_file(const std::filesystem::path& path, const std::string& what);
 

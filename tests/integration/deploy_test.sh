@@ -42,6 +42,51 @@ check "application_name quoted in the fragment" \
     grep -q "dbname=appdb application_name='web frontend''s pool'\$" "$H/app_app2/conf/main.ini"
 check "app2 still routes to node2" routes_to app2 node2
 
+echo "# an application_name longer than PostgreSQL keeps is cut to its 63 bytes, with a warning"
+# PgBouncer 1.18 passes on what it is given; with 4000 bytes it cannot log in to the server at
+# all ("partial pkt in login phase"), while the fragment loads and verifies as served.
+long_app=$(printf 'pool-%.0s' {1..800})
+check_eq "the name is 4000 bytes" 4000 "${#long_app}"
+app_server_set app2 application_name "'$long_app'"
+run_pgdeploy
+check_eq "exit status 0" 0 "$RC"
+check "a warning names the host and both lengths" grep -q \
+    "warning: app2 (127.0.0.1): application_name is 4000 bytes, PostgreSQL keeps 63: the fragment has its first 63" "$H/out"
+check "the fragment holds the first 63 bytes" \
+    grep -q "dbname=appdb application_name=${long_app:0:63}\$" "$H/app_app2/conf/main.ini"
+# A new application_name alone does not renew server connections: close them, so that the
+# client needs a new login with the new name.
+bouncer_psql app2 pgbouncer "RECONNECT appdb" >/dev/null
+# Bounded: a pool that cannot log in makes clients wait up to query_wait_timeout.
+reaches_node2() {
+    [ "$(as_user timeout 10 "$PG_BINDIR/psql" -X -At -h 127.0.0.1 -p "$(bouncer_port app2)" -U "$TEST_USER" \
+        -d appdb -c "SELECT current_setting('port')" 2>/dev/null)" = "$(pg_port node2)" ]
+}
+check "a client through PgBouncer still reaches node2" reaches_node2
+# After that client, PgBouncer's DISCARD ALL resets the server connection to its login name.
+kept_name_shown() {
+    [ "$(pg_psql node2 postgres "SELECT count(*) FROM pg_stat_activity
+          WHERE datname = 'appdb' AND application_name = '${long_app:0:63}'")" -ge 1 ]
+}
+check "pg_stat_activity shows PgBouncer's server connection under the 63-byte name" wait_until 5 kept_name_shown
+doctor() {
+    RC=0
+    as_user "$PGDEPLOY" doctor -c main -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr" \
+        --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" >"$H/out" 2>&1 || RC=$?
+    sed 's/^/#   | /' "$H/out"
+}
+doctor
+check "doctor fails the item" grep -qF \
+    "[FAIL] app2 (127.0.0.1): application_name kept whole by PostgreSQL: application_name is 4000 bytes" "$H/out"
+check "with the fix" grep -qF "fix: shorten app_servers.application_name of app2 to at most 63 bytes" "$H/out"
+check "doctor exits non-zero" test "$RC" != 0
+app_server_set app2 application_name "'web frontend''s pool'"
+doctor
+check "a short application_name passes" \
+    grep -qF "[PASS] app2 (127.0.0.1): application_name kept whole by PostgreSQL: 19 bytes" "$H/out"
+run_pgdeploy
+check_eq "back to the short name: exit 0" 0 "$RC"
+
 echo "# one unreachable host and one unknown host key: the others are still updated"
 set_primary node1 1
 app_server_add down 103

@@ -170,6 +170,41 @@ check "--sessions=kill: the held session was cut" wait_until 5 session_cut
 check "a new session lands on node2" routes_to app2 node2
 exec {HELD_FD}>&- || true
 
+echo "# a database name PgBouncer's console refuses as an argument: moving its sessions is best effort"
+# PgBouncer 1.18 answers "bad arguments" to PAUSE, KILL, RESUME and RECONNECT of a 62- or
+# 63-byte name; the route itself must still be switched, and stay switched.
+long_db=long_$(printf 'n%.0s' {1..58})
+check_eq "the name is 63 bytes" 63 "${#long_db}"
+for pg in node1 node2; do pg_psql "$pg" postgres "CREATE DATABASE $long_db" >/dev/null; done
+run_pgdeploy  # a new database has no sessions to move: load it first
+check_eq "$long_db deployed: exit 0" 0 "$RC"
+# PgBouncer's own answer, read through its console: name, port and database of LONG_DB.
+served() {
+    as_user timeout 10 "$PG_BINDIR/psql" -X -At -F ' ' -h 127.0.0.1 -p "$(bouncer_port "$1")" \
+        -U "$TEST_USER" -d pgbouncer -c 'SHOW DATABASES' | awk -v db="$long_db" '$1 == db { print $1, $3, $4 }'
+}
+lands_on() {
+    [ "$(as_user timeout 10 "$PG_BINDIR/psql" -X -At -h 127.0.0.1 -p "$(bouncer_port "$1")" -U "$TEST_USER" \
+        -d "$2" -c "SELECT current_database() || ' ' || current_setting('port')" 2>/dev/null)" = "$2 $(pg_port "$3")" ]
+}
+for sessions in kill reconnect; do
+    if [ "$sessions" = kill ]; then to=node1 id=1; else to=node2 id=2; fi
+    set_primary "$to" "$id"
+    run_pgdeploy --sessions=$sessions --pause
+    check_eq "--sessions=$sessions --pause to $to: exit 0" 0 "$RC"
+    check "both hosts updated, none rolled back" grep -q '2 app servers: 2 updated, 0 failed' "$H/out"
+    check "the fragment in place routes $long_db to $to" \
+        grep -q "^$long_db = host=127.0.0.1 port=$(pg_port "$to") dbname=$long_db\$" "$H/app_tx/conf/main.ini"
+    check_eq "PgBouncer serves $long_db from $to" "$long_db $(pg_port "$to") $long_db" "$(served tx)"
+    check "a warning names the database whose sessions did not move" \
+        grep -q "warning: tx: admin console: ${sessions^^} of database $long_db failed: .*bad arguments" "$H/out"
+    check "and the one PAUSE refused" \
+        grep -q "warning: app2: admin console: PAUSE of database $long_db failed" "$H/out"
+    check "no database is left paused" fails grep -q 'stays PAUSED' "$H/out"
+    check "a new session of $long_db lands on $to" lands_on tx "$long_db" "$to"
+    check "appdb was resumed: a new session lands on $to" lands_on app2 appdb "$to"
+done
+
 echo "# --sync-userlist and --sync-pgpass: secrets copied with mode 0600, never logged"
 pg_psql node1 postgres "CREATE ROLE app_user LOGIN PASSWORD 'Userlist-Secret-4'" >/dev/null
 as_user mkdir -p -m 0700 "$H/local_home"
@@ -202,6 +237,19 @@ ro_lands() { [ "$(bouncer_psql "$1" appdb_ro "SELECT current_setting('port') || 
 check "tx (location dc2) reads appdb_ro on the standby node3" ro_lands tx node3
 check "writes on tx still go to node1" routes_to tx node1
 check "the admin console verified the read-only routes too" grep -q 'tx (127.0.0.1): updated' "$H/out"
+echo "# a real database named like a read-only key keeps the key"
+pg_psql node1 postgres "CREATE DATABASE appdb_ro" >/dev/null
+run_pgdeploy --ro-suffix=_ro
+check_eq "exit 0" 0 "$RC"
+check "a warning names the read-only line left out" \
+    grep -q 'warning: --ro-suffix: no read-only line appdb_ro for appdb: a database named appdb_ro exists' "$H/out"
+check_eq "one warning per run, not one per host" 1 "$(grep -c 'no read-only line appdb_ro ' "$H/out")"
+check_eq "one line for the key appdb_ro" 1 "$(grep -c '^appdb_ro ' "$H/app_tx/conf/main.ini")"
+check "clients of appdb_ro reach the real appdb_ro on the primary" lands_on tx appdb_ro node1
+check_eq "and appdb_ro_ro reads it on the standby" "appdb_ro $(pg_port node3)" \
+    "$(as_user timeout 10 "$PG_BINDIR/psql" -X -At -h 127.0.0.1 -p "$(bouncer_port tx)" -U "$TEST_USER" \
+        -d appdb_ro_ro -c "SELECT current_database() || ' ' || current_setting('port')")"
+pg_psql node1 postgres "DROP DATABASE appdb_ro WITH (FORCE)" >/dev/null
 pg_stop node3
 run_pgdeploy --ro-suffix=_ro
 check "with the standby down, read-only routes fall back to the primary" \

@@ -1,5 +1,7 @@
 #include "fakes.hpp"
 
+#include <spdlog/sinks/ostream_sink.h>
+
 #include <algorithm>
 #include <stdexcept>
 #include <utility>
@@ -122,7 +124,8 @@ class FakeAdminConsole final : public AdminConsole {
     connector_.latency.spend(deadline_, "admin console");
     connector_.journal->push_back(command);
     connector_.commands.push_back(command);
-    if (connector_.failing_command && command.starts_with(*connector_.failing_command)) {
+    if (connector_.failing_command && command.starts_with(*connector_.failing_command) &&
+        connector_.failing_times-- != 0) {
       throw HostError("admin console", command + " failed");
     }
   }
@@ -265,5 +268,30 @@ std::unique_ptr<AdminConsole> FakeAdminConnector::connect(const std::string& adm
   }
   return std::make_unique<FakeAdminConsole>(*this, deadline);
 }
+
+}  // namespace pgdeploy::test
+
+namespace pgdeploy::test {
+
+std::size_t occurrences(const std::string& text, const std::string& part) {
+  std::size_t count = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+CapturedLog::CapturedLog()
+    : stream_(std::make_shared<std::ostringstream>()), previous_(spdlog::default_logger()) {
+  auto logger = std::make_shared<spdlog::logger>(
+      "captured", std::make_shared<spdlog::sinks::ostream_sink_mt>(*stream_));
+  logger->set_pattern("%l %v");
+  logger->set_level(spdlog::level::debug);
+  spdlog::set_default_logger(logger);
+}
+
+CapturedLog::~CapturedLog() { spdlog::set_default_logger(previous_); }
+
+std::string CapturedLog::text() const { return stream_->str(); }
 
 }  // namespace pgdeploy::test

@@ -3,10 +3,13 @@
 // Recording fakes for the three outside systems: the repmgr database, SSH hosts and PgBouncer's
 // admin console. Each answers what the test told it to and records what it was asked.
 
+#include <spdlog/spdlog.h>
+
 #include <cstddef>
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -151,6 +154,7 @@ class FakeAdminConnector final : public AdminConnector {
   std::optional<std::vector<RoutedDatabase>> databases_before_reload;
   std::vector<std::string> commands;   // every execute(): PAUSE "db", RECONNECT "db", ...
   std::optional<std::string> failing_command;  // execute() of a command starting so throws
+  int failing_times = -1;                      // how often it throws before it works; -1: always
   std::vector<std::string> conninfos;  // one per connect()
   int reloads = 0;
   int show_databases = 0;
@@ -160,6 +164,23 @@ class FakeAdminConnector final : public AdminConnector {
 
  private:
   std::optional<std::string> connect_failure_;
+};
+
+// How often PART occurs in TEXT (overlapping occurrences counted).
+std::size_t occurrences(const std::string& text, const std::string& part);
+
+// Everything logged while it lives, one "level message" a line (e.g. "warning app1: ...").
+class CapturedLog {
+ public:
+  CapturedLog();
+  ~CapturedLog();
+  CapturedLog(const CapturedLog&) = delete;
+  CapturedLog& operator=(const CapturedLog&) = delete;
+  std::string text() const;
+
+ private:
+  std::shared_ptr<std::ostringstream> stream_;
+  std::shared_ptr<spdlog::logger> previous_;
 };
 
 }  // namespace pgdeploy::test

@@ -360,6 +360,27 @@ bool header_mentions(const std::vector<std::string>& header, std::string_view te
   return false;
 }
 
+bool is_continuation(std::string_view text, std::size_t at) {
+  return (static_cast<unsigned char>(text[at]) & 0xc0) == 0x80;
+}
+
+// True when KEPT is what PostgreSQL keeps of the application_name NAME: all of it up to 63
+// bytes, else its longest prefix of at most 63 bytes that does not split a UTF-8 character.
+bool is_kept_part(std::string_view name, std::string_view kept) {
+  if (name.size() <= 63) {
+    return kept == name;
+  }
+  if (kept.size() > 63 || !name.starts_with(kept) || is_continuation(name, kept.size())) {
+    return false;
+  }
+  for (std::size_t at = kept.size() + 1; at <= 63; ++at) {
+    if (!is_continuation(name, at)) {
+      return false;  // a longer prefix would have been whole characters
+    }
+  }
+  return true;
+}
+
 // Why render_fragment(INPUT) breaks the property, or nullopt.
 std::optional<std::string> property_violation(const FragmentInput& input) {
   const bool host_ok = writable(input.target.host);
@@ -429,7 +450,13 @@ std::optional<std::string> property_violation(const FragmentInput& input) {
     Parameters expected{
         {"dbname", key}, {"host", input.target.host}, {"port", std::to_string(input.target.port)}};
     if (!input.application_name.empty()) {
-      expected.emplace("application_name", input.application_name);
+      const auto found = parameters.find("application_name");
+      const std::string got = found == parameters.end() ? "" : found->second;
+      if (!is_kept_part(input.application_name, got)) {
+        return "application_name " + escaped(got) + " is not what PostgreSQL keeps of " +
+               escaped(input.application_name);
+      }
+      expected.emplace("application_name", got);
     }
     if (parameters != expected) {
       return "database " + escaped(key) + " does not read back as dbname, host, port" +
@@ -623,10 +650,12 @@ class InputGenerator {
                                       "a=b c=d",
                                       "\\",
                                       "x' host='attacker"};
-    switch (below(8)) {
+    switch (below(9)) {
       case 0:
       case 1:
         return "";
+      case 8:  // longer than PostgreSQL keeps, maybe with a character across byte 63
+        return insert_at_random(printable(58, 1600), below(2) == 0 ? utf8() : "");
       case 2:
         return random_of(key_bytes, 1, 20);
       case 3:
@@ -708,6 +737,59 @@ TEST(RenderFragmentProperty, OutOfRangePortIsRejectedOrNeverWritten) {
     input.target.port = generator.pick(bad_ports);
     return input;
   });
+}
+
+// Why the read-only routes of INPUT break the property, or nullopt: one line per key, a real
+// database keeps its own key, and every other representable NAME<suffix> reads NAME elsewhere.
+std::optional<std::string> read_only_violation(const FragmentInput& input) {
+  const auto result = check_fragment(render_fragment(input));
+  const auto* parsed = std::get_if<ParsedFragment>(&result);
+  if (parsed == nullptr) {
+    return "PgBouncer 1.18 would not load the fragment: " + describe(result);
+  }
+  const std::set<std::string> names(input.databases.begin(), input.databases.end());
+  for (const std::string& name : names) {
+    if (!is_representable_database(name)) {
+      continue;
+    }
+    if (parsed->entries.at(name).at("dbname") != name ||
+        parsed->entries.at(name).at("host") != input.target.host) {
+      return "the real database " + escaped(name) + " does not keep its key";
+    }
+    const std::string key = name + input.read_only->suffix;
+    if (is_representable_database(key) && names.count(key) == 0 &&
+        (parsed->entries.count(key) == 0 || parsed->entries.at(key).at("dbname") != name ||
+         parsed->entries.at(key).at("host") != input.read_only->target.host)) {
+      return "no read-only line " + escaped(key) + " to " + escaped(name);
+    }
+  }
+  return std::nullopt;
+}
+
+// Random databases, some of them named like another one's read-only key.
+TEST(RenderFragmentProperty, ReadOnlyKeysNeverCollideWithRealDatabases) {
+  static const char* const suffixes[] = {"_ro", "_r", ".standby", "-", "_"};
+  int failures = 0;
+  for (std::uint32_t seed = 1; seed <= seeds; ++seed) {
+    InputGenerator generator(seed);
+    for (int iteration = 0; iteration < 50; ++iteration) {
+      FragmentInput input = generator.next();
+      input.target = {"10.0.0.11", 5432};
+      input.application_name = "";
+      input.read_only = ReadOnlyRoute{generator.pick(suffixes), {"10.0.0.13", 5432}};
+      for (const std::string& name : std::vector<std::string>(input.databases)) {
+        if (generator.below(2) == 0) {
+          input.databases.push_back(name + input.read_only->suffix);
+        }
+      }
+      if (const auto violation = read_only_violation(input);
+          violation && ++failures <= failures_shown) {
+        ADD_FAILURE() << "seed " << seed << ", iteration " << iteration << ": " << *violation
+                      << "\ninput: " << as_source(input) << " suffix " << input.read_only->suffix;
+      }
+    }
+  }
+  EXPECT_EQ(failures, 0);
 }
 
 FragmentInput basic_input() {

@@ -241,5 +241,75 @@ TEST(RenderFragment, EmptyApplicationNameWritesNoParameter) {
   EXPECT_THAT(render_fragment(basic_input()), Not(HasSubstr("application_name")));
 }
 
+// ---- application_name as PostgreSQL keeps it -------------------------------------------------
+
+std::string application_name_read_back(const std::string& application_name) {
+  FragmentInput input = basic_input();
+  input.application_name = application_name;
+  const auto lines = read_as_pgbouncer(render_fragment(input));
+  return lines.empty() ? "" : lines.front().parameters.at("application_name");
+}
+
+TEST(RenderFragment, ApplicationNameOf63BytesIsKeptWhole) {
+  const std::string name(63, 'a');
+  EXPECT_EQ(application_name_read_back(name), name);
+  EXPECT_EQ(application_name_cut(name), std::nullopt);
+}
+
+TEST(RenderFragment, LongApplicationNameIsCutTo63Bytes) {
+  const std::string name = "billing app's " + std::string(1500, 'x');
+  EXPECT_EQ(application_name_read_back(name), name.substr(0, 63));
+  EXPECT_EQ(application_name_cut(name),
+            "application_name is 1514 bytes, PostgreSQL keeps 63: the fragment has its first 63");
+}
+
+TEST(RenderFragment, ApplicationNameIsCutAtACharacterBoundary) {
+  const std::string two_bytes = "\xc3\xa9";           // é
+  const std::string four_bytes = "\xf0\x9f\x90\x98";  // an elephant
+  EXPECT_EQ(application_name_read_back(std::string(62, 'a') + two_bytes), std::string(62, 'a'));
+  EXPECT_EQ(application_name_read_back(std::string(61, 'a') + two_bytes + "b"),
+            std::string(61, 'a') + two_bytes);
+  EXPECT_EQ(application_name_read_back(std::string(60, 'a') + four_bytes), std::string(60, 'a'));
+  EXPECT_EQ(application_name_read_back(std::string(59, 'a') + four_bytes + "b"),
+            std::string(59, 'a') + four_bytes);
+  EXPECT_EQ(application_name_cut(std::string(62, 'a') + two_bytes),
+            "application_name is 64 bytes, PostgreSQL keeps 63: the fragment has its first 62");
+}
+
+// ---- read-only routes -------------------------------------------------------------------------
+
+FragmentInput read_only_input(std::vector<std::string> databases) {
+  FragmentInput input = basic_input();
+  input.databases = std::move(databases);
+  input.read_only = ReadOnlyRoute{"_ro", {"10.0.0.13", 5432}};
+  return input;
+}
+
+TEST(RoutesOf, ReadOnlyKeyOfARealDatabaseStaysThatDatabases) {
+  const std::vector<Route> routes = routes_of(read_only_input({"appdb", "appdb_ro"}));
+  const Endpoint primary{"10.0.0.11", 5432};
+  const Endpoint standby{"10.0.0.13", 5432};
+  EXPECT_EQ(routes, (std::vector<Route>{{"appdb", "appdb", primary},
+                                        {"appdb_ro", "appdb_ro", primary},
+                                        {"appdb_ro_ro", "appdb_ro", standby}}));
+}
+
+TEST(RoutesOf, ShadowedReadOnlyKeysAreNamed) {
+  EXPECT_EQ(shadowed_read_only_keys({"appdb", "appdb_ro", "crm", "x_ro_ro", "x_ro"}, "_ro"),
+            (std::vector<std::string>{"appdb_ro", "x_ro_ro"}));
+  EXPECT_TRUE(shadowed_read_only_keys({"appdb", "crm"}, "_ro").empty());
+}
+
+TEST(RenderFragment, OneLinePerKeyWhenARealDatabaseHasAReadOnlyName) {
+  const auto lines = read_as_pgbouncer(render_fragment(read_only_input({"appdb_ro", "appdb"})));
+  EXPECT_EQ(names_of(lines), (std::vector<std::string>{"appdb", "appdb_ro", "appdb_ro_ro"}));
+  for (const auto& line : lines) {
+    if (line.name == "appdb_ro") {
+      EXPECT_EQ(line.parameters.at("dbname"), "appdb_ro");
+      EXPECT_EQ(line.parameters.at("host"), "10.0.0.11");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pgdeploy

@@ -3,14 +3,19 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "fakes.hpp"
 
 namespace pgdeploy {
 namespace {
 
+using test::CapturedLog;
 using test::FakeAdminConnector;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 DeployPlan plan_to_new_primary(Sessions sessions, bool pause = false) {
   return {"main", {2, "node2", "host=10.0.0.12"}, {"10.0.0.12", 5432}, {2, "0/5000060", "7301"},
@@ -30,7 +35,7 @@ class SwitchTest : public ::testing::Test {
   void run(const DeployPlan& plan) {
     const FragmentInput input{plan.cluster, plan.primary.id, plan.primary.name, plan.target,
                               plan.epoch,   plan.databases,  ""};
-    switch_pgbouncer(*admin.connect("x", deadline), plan, routes_of(input), deadline);
+    switch_pgbouncer(*admin.connect("x", deadline), plan, routes_of(input), deadline, "app1");
   }
 
   FakeAdminConnector admin;
@@ -45,9 +50,8 @@ TEST_F(SwitchTest, ReconnectsEveryDatabaseThatMovedWithQuotedNames) {
 
 TEST_F(SwitchTest, KillsThenResumes) {
   run(plan_to_new_primary(Sessions::kill));
-  // Each database is resumed right after its KILL: paused no longer than it must be.
-  EXPECT_THAT(admin.commands, ElementsAre("KILL \"Reports.2024\"", "RESUME \"Reports.2024\"",
-                                          "KILL \"app\"", "RESUME \"app\""));
+  EXPECT_THAT(admin.commands, ElementsAre("KILL \"Reports.2024\"", "KILL \"app\"",
+                                          "RESUME \"Reports.2024\"", "RESUME \"app\""));
 }
 
 TEST_F(SwitchTest, VerifiesReadOnlyRoutesToo) {
@@ -55,12 +59,10 @@ TEST_F(SwitchTest, VerifiesReadOnlyRoutesToo) {
   const FragmentInput input{plan.cluster, plan.primary.id, plan.primary.name, plan.target,
                             plan.epoch,   plan.databases,  "", ReadOnlyRoute{"_ro", {"10.0.0.13", 5432}}};
   admin.databases.push_back({"app_ro", "10.0.0.13", 5432, "app"});
-  EXPECT_THROW(switch_pgbouncer(*admin.connect("x", deadline), plan, routes_of(input), deadline),
-               HostError)
+  EXPECT_THROW(switch_pgbouncer(*admin.connect("x", deadline), plan, routes_of(input), deadline, "app1"), HostError)
       << "Reports.2024_ro is missing";
   admin.databases.push_back({"Reports.2024_ro", "10.0.0.13", 5432, "Reports.2024"});
-  EXPECT_NO_THROW(
-      switch_pgbouncer(*admin.connect("x", deadline), plan, routes_of(input), deadline));
+  EXPECT_NO_THROW(switch_pgbouncer(*admin.connect("x", deadline), plan, routes_of(input), deadline, "app1"));
 }
 
 TEST_F(SwitchTest, KeepTouchesNoSession) {
@@ -98,14 +100,73 @@ TEST_F(SwitchTest, FailedVerificationStillResumesWhatWasPaused) {
                                           "RESUME \"Reports.2024\"", "RESUME \"app\""));
 }
 
-// Moving sessions is best effort: a PAUSE the console refuses never keeps the route back.
-TEST_F(SwitchTest, FailedPauseStillSwitchesAndResumesOnlyWhatWasPaused) {
-  admin.failing_command = "PAUSE \"app";
+TEST_F(SwitchTest, RefusedPauseIsAWarningAndTheSwitchGoesOn) {
+  admin.failing_command = "PAUSE \"app";  // PgBouncer answers "bad arguments" for long names
+  const CapturedLog log;
   EXPECT_NO_THROW(run(plan_to_new_primary(Sessions::reconnect, true)));
+  EXPECT_EQ(admin.reloads, 1);
   EXPECT_THAT(admin.commands,
               ElementsAre("PAUSE \"Reports.2024\"", "PAUSE \"app\"", "RECONNECT \"Reports.2024\"",
-                          "RECONNECT \"app\"", "RESUME \"Reports.2024\""));
-  EXPECT_EQ(admin.reloads, 1);
+                          "RECONNECT \"app\"", "RESUME \"Reports.2024\""))
+      << "only what was paused is resumed";
+  EXPECT_THAT(log.text(), HasSubstr("warning app1: admin console: PAUSE of database app failed: "
+                                    "PAUSE \"app\" failed; its queries are not held"));
+}
+
+TEST_F(SwitchTest, RefusedReconnectIsAWarningNotARollback) {
+  admin.failing_command = "RECONNECT \"Reports";
+  const CapturedLog log;
+  EXPECT_NO_THROW(run(plan_to_new_primary(Sessions::reconnect)));
+  EXPECT_THAT(admin.commands, ElementsAre("RECONNECT \"Reports.2024\"", "RECONNECT \"app\""))
+      << "the other databases still move";
+  EXPECT_THAT(log.text(), HasSubstr("warning app1: admin console: RECONNECT of database "
+                                    "Reports.2024 failed"));
+  EXPECT_THAT(log.text(), HasSubstr("its sessions stay on the old server until they disconnect"));
+}
+
+TEST_F(SwitchTest, RefusedKillIsNotResumed) {
+  admin.failing_command = "KILL \"app";
+  const CapturedLog log;
+  EXPECT_NO_THROW(run(plan_to_new_primary(Sessions::kill)));
+  EXPECT_THAT(admin.commands,
+              ElementsAre("KILL \"Reports.2024\"", "KILL \"app\"", "RESUME \"Reports.2024\""));
+  EXPECT_THAT(log.text(), HasSubstr("warning app1: admin console: KILL of database app failed"));
+}
+
+TEST_F(SwitchTest, PausedAndKilledDatabasesAreResumedOnce) {
+  run(plan_to_new_primary(Sessions::kill, true));
+  EXPECT_THAT(admin.commands,
+              ElementsAre("PAUSE \"Reports.2024\"", "PAUSE \"app\"", "KILL \"Reports.2024\"",
+                          "KILL \"app\"", "RESUME \"Reports.2024\"", "RESUME \"app\""));
+}
+
+TEST_F(SwitchTest, FailedResumeIsTriedAgain) {
+  admin.failing_command = "RESUME \"app";
+  admin.failing_times = 2;
+  const CapturedLog log;
+  run(plan_to_new_primary(Sessions::kill));
+  EXPECT_THAT(admin.commands,
+              ElementsAre("KILL \"Reports.2024\"", "KILL \"app\"", "RESUME \"Reports.2024\"",
+                          "RESUME \"app\"", "RESUME \"app\"", "RESUME \"app\""));
+  EXPECT_THAT(log.text(), Not(HasSubstr("PAUSED")));
+}
+
+TEST_F(SwitchTest, ResumeThatKeepsFailingTellsTheOperatorWhatToDo) {
+  admin.failing_command = "RESUME \"app";
+  const CapturedLog log;
+  EXPECT_NO_THROW(run(plan_to_new_primary(Sessions::kill)));
+  EXPECT_EQ(std::count(admin.commands.begin(), admin.commands.end(), "RESUME \"app\""), 3);
+  EXPECT_THAT(log.text(),
+              HasSubstr("error app1: admin console: RESUME of database app failed 3 times "
+                        "(RESUME \"app\" failed); it stays PAUSED and its clients wait: run "
+                        "RESUME \"app\" on PgBouncer's admin console of app1"));
+}
+
+TEST_F(SwitchTest, FailedReloadStillRollsBackAndResumes) {
+  admin.fail_reload("connection lost");
+  EXPECT_THROW(run(plan_to_new_primary(Sessions::reconnect, true)), HostError);
+  EXPECT_THAT(admin.commands, ElementsAre("PAUSE \"Reports.2024\"", "PAUSE \"app\"",
+                                          "RESUME \"Reports.2024\"", "RESUME \"app\""));
 }
 
 TEST_F(SwitchTest, ByDefaultWritesThatMovedAreKilledAndResumedReadOnlyRoutesReconnected) {
@@ -115,9 +176,9 @@ TEST_F(SwitchTest, ByDefaultWritesThatMovedAreKilledAndResumedReadOnlyRoutesReco
   admin.databases_before_reload = std::vector<RoutedDatabase>{
       {"app", "10.0.0.11", 5432, "app"}, {"app_ro", "10.0.0.14", 5432, "app"}};
   admin.databases = {{"app", "10.0.0.12", 5432, "app"}, {"app_ro", "10.0.0.13", 5432, "app"}};
-  switch_pgbouncer(*admin.connect("x", deadline), plan, routes, deadline);
+  switch_pgbouncer(*admin.connect("x", deadline), plan, routes, deadline, "app1");
   EXPECT_THAT(admin.commands,
-              ElementsAre("KILL \"app\"", "RESUME \"app\"", "RECONNECT \"app_ro\""));
+              ElementsAre("KILL \"app\"", "RECONNECT \"app_ro\"", "RESUME \"app\""));
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "fakes.hpp"
 #include "pgdeploy/errors.hpp"
 
 namespace pgdeploy {
@@ -31,6 +32,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using test::occurrences;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
@@ -59,14 +61,6 @@ bool is_locked(const fs::path& path) {
   const bool locked = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
   ::close(fd);
   return locked;
-}
-
-std::size_t occurrences(const std::string& text, const std::string& part) {
-  std::size_t count = 0;
-  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) {
-    ++count;
-  }
-  return count;
 }
 
 // Sets the process umask for one scope, so that modes are proven not to come from the umask.
