@@ -16,6 +16,8 @@ const char* mark_name(Mark mark) {
       return "fail";
     case Mark::skip:
       return "skip";
+    case Mark::warn:
+      return "warn";
   }
   return "?";
 }
@@ -28,6 +30,8 @@ const char* mark_label(Mark mark) {
       return "[FAIL]";
     case Mark::skip:
       return "[skip]";
+    case Mark::warn:
+      return "[WARN]";
   }
   return "[ ?? ]";
 }
@@ -51,6 +55,10 @@ void Checklist::skip(const std::string& item, const std::string& why) {
   items_.push_back({subject_, item, Mark::skip, one_line(why), ""});
 }
 
+void Checklist::warn(const std::string& item, const std::string& detail, const std::string& fix) {
+  items_.push_back({subject_, item, Mark::warn, one_line(detail), fix});
+}
+
 bool Checklist::failed() const { return !all_passed(items_); }
 
 bool all_passed(const std::vector<CheckItem>& items) { return count(items, Mark::fail) == 0; }
@@ -61,13 +69,17 @@ std::string render_checklist(const std::string& cluster, const std::vector<Check
     text += printable(std::string(mark_label(item.mark)) + " " + item.subject + ": " + item.item +
                       (item.detail.empty() ? "" : ": " + item.detail)) +
             "\n";
-    if (item.mark == Mark::fail && !item.fix.empty()) {
+    if ((item.mark == Mark::fail || item.mark == Mark::warn) && !item.fix.empty()) {
       text += printable("       fix: " + item.fix) + "\n";
     }
   }
   return text + std::to_string(count(items, Mark::pass)) + " passed, " +
          std::to_string(count(items, Mark::fail)) + " failed, " +
-         std::to_string(count(items, Mark::skip)) + " skipped\n";
+         std::to_string(count(items, Mark::skip)) + " skipped" +
+         (count(items, Mark::warn) > 0
+              ? ", " + std::to_string(count(items, Mark::warn)) + " warnings"
+              : std::string()) +
+         "\n";
 }
 
 std::string checklist_json(const std::string& cluster, const std::vector<CheckItem>& items) {
@@ -82,7 +94,8 @@ std::string checklist_json(const std::string& cluster, const std::vector<CheckIt
   }
   return json + "], \"passed\": " + std::to_string(count(items, Mark::pass)) +
          ", \"failed\": " + std::to_string(count(items, Mark::fail)) +
-         ", \"skipped\": " + std::to_string(count(items, Mark::skip)) + "}\n";
+         ", \"skipped\": " + std::to_string(count(items, Mark::skip)) +
+         ", \"warnings\": " + std::to_string(count(items, Mark::warn)) + "}\n";
 }
 
 }  // namespace pgdeploy

@@ -8,6 +8,8 @@
 #include "pgdeploy/host_steps.hpp"
 #include "pgdeploy/network_probe.hpp"
 #include "pgdeploy/pgbouncer_include.hpp"
+#include "pgdeploy/pgbouncer_settings.hpp"
+#include "pgdeploy/ssh_console.hpp"
 #include "pgdeploy/pgbouncer_switch.hpp"
 #include "pgdeploy/remote_install.hpp"
 
@@ -24,6 +26,8 @@ constexpr const char* config_dir_item = "config_dir writable";
 constexpr const char* include_item = "PgBouncer includes the fragment";
 constexpr const char* reload_item = "reload works without a prompt";
 constexpr const char* live_item = "PgBouncer serves the fragment";
+constexpr const char* sessions_item = "sessions move at once after a failover";
+constexpr const char* settings_item = "PgBouncer settings for a fast failover";
 
 // The steps that only SSH answers, from FIRST on, skipped because of WHY. (The reload and live
 // checks come later: they may go through the admin console instead.)
@@ -127,7 +131,9 @@ void HostDoctor::check_steps(const AppServer& host, Checklist& list, HostDeadlin
   std::unique_ptr<RemoteHost> remote = check_login(host, list, deadline);
   if (remote) {
     check_config_dir(*remote, host, list);
-    check_include(*remote, host, list);
+    if (const auto ini = check_include(*remote, host, list)) {
+      check_failover_settings(*ini, host, list);
+    }
   }
   std::unique_ptr<AdminConsole> console;
   std::string console_problem;
@@ -145,6 +151,52 @@ void HostDoctor::check_steps(const AppServer& host, Checklist& list, HostDeadlin
   } else {
     check_reload(remote.get(), host, console.get(), list);
     check_live(remote.get(), host, console.get(), list);
+    check_sessions_move(remote.get(), host, console != nullptr, list);
+  }
+}
+
+void HostDoctor::check_failover_settings(const std::string& ini, const AppServer& host,
+                                         Checklist& list) {
+  const std::vector<SettingAdvice> advice = failover_setting_advice(ini);
+  if (advice.empty()) {
+    list.pass(settings_item);
+    return;
+  }
+  std::string found;
+  std::string fix;
+  for (const SettingAdvice& setting : advice) {
+    found += (found.empty() ? "" : "; ") + setting.name + " = " + setting.value + ": " + setting.why;
+    fix += (fix.empty() ? "" : ", ") + setting.name + " = " + setting.recommended;
+  }
+  list.warn(settings_item, found,
+            "set " + fix + " in the [pgbouncer] section of " + host.pgbouncer_ini +
+                ", then reload PgBouncer");
+}
+
+void HostDoctor::check_sessions_move(RemoteHost* remote, const AppServer& host, bool console,
+                                     Checklist& list) {
+  if (console) {
+    list.pass(sessions_item, "through admin_conninfo");
+    return;
+  }
+  if (remote == nullptr) {
+    list.skip(sessions_item, "needs SSH");
+    return;
+  }
+  const std::string fix =
+      "set admin_conninfo, or install psql on " + host.name + " and add " + host.username +
+      " to admin_users in " + host.pgbouncer_ini +
+      ": otherwise clients that tried the old primary wait up to server_login_retry";
+  try {
+    SshConsole ssh_console(*remote, host.pgbouncer_ini);
+    if (ssh_console.has_admin_rights()) {
+      list.pass(sessions_item, "PgBouncer's console over SSH: psql on the host, admin rights");
+    } else {
+      list.warn(sessions_item, "PgBouncer's console over SSH: " + host.username +
+                                   " may not run admin commands", fix);
+    }
+  } catch (const HostError& e) {
+    list.warn(sessions_item, e.what(), fix);
   }
 }
 
@@ -217,7 +269,8 @@ void HostDoctor::check_config_dir(RemoteHost& remote, const AppServer& host, Che
   }
 }
 
-void HostDoctor::check_include(RemoteHost& remote, const AppServer& host, Checklist& list) {
+std::optional<std::string> HostDoctor::check_include(RemoteHost& remote, const AppServer& host,
+                                                     Checklist& list) {
   const std::string path = fragment_path(host);
   try {
     const CommandResult result = run_remote(remote, read_file_script(host.pgbouncer_ini));
@@ -225,23 +278,31 @@ void HostDoctor::check_include(RemoteHost& remote, const AppServer& host, Checkl
       list.fail(include_item, one_line(result.errors),
                 "let " + host.username + " read it (e.g. through PgBouncer's group), or set "
                 "app_servers.pgbouncer_ini to PgBouncer's configuration file");
-      return;
+      return std::nullopt;
     }
-    switch (find_include(result.output, path)) {
-      case IncludePlace::in_databases:
-        list.pass(include_item, host.pgbouncer_ini + " includes " + path + " in [databases]");
-        return;
-      case IncludePlace::other_section:
-        list.fail(include_item, host.pgbouncer_ini + " includes " + path + " outside [databases]",
-                  "move the line `%include " + path + "` under [databases], then reload PgBouncer");
-        return;
-      case IncludePlace::absent:
-        list.fail(include_item, host.pgbouncer_ini + " has no `%include " + path + "`",
-                  "add `%include " + path + "` under [databases] in " + host.pgbouncer_ini +
-                      ", then reload PgBouncer");
-    }
+    check_include_place(result.output, host, list);
+    return result.output;
   } catch (const HostError& e) {
     list.fail(include_item, e.what(), "check the SSH connection to " + host.name);
+    return std::nullopt;
+  }
+}
+
+void HostDoctor::check_include_place(const std::string& ini, const AppServer& host,
+                                     Checklist& list) {
+  const std::string path = fragment_path(host);
+  switch (find_include(ini, path)) {
+    case IncludePlace::in_databases:
+      list.pass(include_item, host.pgbouncer_ini + " includes " + path + " in [databases]");
+      return;
+    case IncludePlace::other_section:
+      list.fail(include_item, host.pgbouncer_ini + " includes " + path + " outside [databases]",
+                "move the line `%include " + path + "` under [databases], then reload PgBouncer");
+      return;
+    case IncludePlace::absent:
+      list.fail(include_item, host.pgbouncer_ini + " has no `%include " + path + "`",
+                "add `%include " + path + "` under [databases] in " + host.pgbouncer_ini +
+                    ", then reload PgBouncer");
   }
 }
 

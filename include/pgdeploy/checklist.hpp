@@ -8,7 +8,8 @@ namespace pgdeploy {
 enum class Mark {
   pass,
   fail,
-  skip  // not checked: an earlier item failed, or it does not apply; never fails the run
+  skip,  // not checked: an earlier item failed, or it does not apply; never fails the run
+  warn   // works, but slower or weaker than it should be; has a fix, never fails the run
 };
 
 // One line of pgdeploy doctor's checklist.
@@ -27,6 +28,7 @@ class Checklist {
   void pass(const std::string& item, const std::string& detail = "");
   void fail(const std::string& item, const std::string& detail, const std::string& fix);
   void skip(const std::string& item, const std::string& why);
+  void warn(const std::string& item, const std::string& detail, const std::string& fix);
   bool failed() const;
   std::vector<CheckItem>& items() { return items_; }
 
@@ -35,12 +37,12 @@ class Checklist {
   std::vector<CheckItem> items_;
 };
 
-// The checklist as text: "[PASS] subject: item: detail", a "fix:" line under every failure,
-// and a closing count.
+// The checklist as text: "[PASS] subject: item: detail", a "fix:" line under every failure and
+// warning, and a closing count (warnings counted only when there are some).
 std::string render_checklist(const std::string& cluster, const std::vector<CheckItem>& items);
 
 // The checklist as one JSON object: cluster, items (subject, item, result, detail, fix),
-// passed, failed, skipped.
+// passed, failed, skipped, warnings.
 std::string checklist_json(const std::string& cluster, const std::vector<CheckItem>& items);
 
 // True when no item failed.

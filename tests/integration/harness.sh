@@ -563,10 +563,20 @@ pg_new_timeline() {
         tl=$(pg_timeline "$other")
         [ "$tl" -le "$newest" ] || newest=$tl
     done
+    local current wal=$H/pg_$name/pg_wal seg history
+    current=$(pg_timeline "$name")
     pg_stop "$name"
-    last=$(find "$H/pg_$name/pg_wal" -maxdepth 1 -name '????????????????????????' -printf '%f\n' | sort | tail -n1)
+    last=$(find "$wal" -maxdepth 1 -name '????????????????????????' -printf '%f\n' | sort | tail -n1)
+    seg=$((16#${last:16:8} + 1))
     as_user "$PG_BINDIR/pg_resetwal" -D "$H/pg_$name" \
-        -l "$(printf '%08X%s%08X' $((newest + 1)) "${last:8:8}" $((16#${last:16:8} + 1)))" >/dev/null
+        -l "$(printf '%08X%s%08X' $((newest + 1)) "${last:8:8}" "$seg")" >/dev/null
+    # The history file a promotion writes: a clone (pg_basebackup) asks for it. Its ancestry,
+    # then where the new timeline branched off (16 MB segments).
+    history=$(printf '%s/%08X.history' "$wal" $((newest + 1)))
+    { [ ! -f "$(printf '%s/%08X.history' "$wal" "$current")" ] ||
+        cat "$(printf '%s/%08X.history' "$wal" "$current")"
+      printf '%d\t%X/%08X\tno recovery target specified\n' "$current" $((16#${last:8:8})) $((seg << 24))
+    } | write_as_user "$history"
     pg_start "$name"
 }
 
