@@ -46,6 +46,11 @@
 #                                monitoring intervals), and the hook's own lock directory
 #   repmgrd_start NAME           repmgrd for server NAME, daemonized, pidfile $H/repmgrd_NAME.pid
 #   repmgrd_stop NAME            stop it (harness_cleanup stops every repmgrd too)
+#   repmgrd_active NAME          repmgrd runs for NAME and is not paused
+#   pg_kill_after_write NAME     commit a write on NAME, kill it (-m immediate); print the time
+#   repmgr_primary_is NAME ID    NAME's repmgr.nodes names node ID as the only active primary
+#   pg_is_primary NAME           server NAME is not in recovery
+#   pg_streams_from NAME UPSTREAM  server NAME streams WAL from server UPSTREAM
 #   writer_start NAME PORT       write to appdb through PORT in a loop (see writer_start)
 #   writer_stop NAME             stop it
 #   harness_summary              print "N passed, M failed"; non-zero status if M > 0
@@ -705,6 +710,41 @@ reconnect_interval=1
 EOF
 }
 
+# True when server NAME takes writes (is not in recovery).
+pg_is_primary() {
+    [ "$(pg_psql "$1" postgres 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ]
+}
+
+# True when server NAME streams WAL from server UPSTREAM.
+pg_streams_from() {
+    [ "$(pg_psql "$1" postgres "SELECT sender_port FROM pg_stat_wal_receiver WHERE status = 'streaming'" \
+        2>/dev/null)" = "$(pg_port "$2")" ]
+}
+
+# True when server NAME's copy of repmgr.nodes names node ID as the only active primary
+# (repmgr standby promote records it a moment after the server takes writes).
+repmgr_primary_is() {
+    [ "$(pg_psql "$1" repmgr "SELECT string_agg(node_id::text, ',') FROM repmgr.nodes
+                              WHERE type = 'primary' AND active" 2>/dev/null)" = "$2" ]
+}
+
+# True when repmgrd runs for server NAME and is not paused (as a switchover leaves it).
+repmgrd_active() {
+    [ "$(pg_psql "$1" repmgr 'SELECT repmgr.repmgrd_is_running() AND NOT repmgr.repmgrd_is_paused()' \
+        2>/dev/null)" = t ]
+}
+
+# Kill server NAME as a crash would (pg_ctl -m immediate) right after a committed write, and
+# print the time of the kill (EPOCH_MS). The write comes last on purpose: after a read that set
+# hint bits (a WAL record with wal_log_hints) a standby can refuse to follow the new primary.
+pg_kill_after_write() {
+    local killed
+    pg_psql "$1" appdb "INSERT INTO writes (via) VALUES ('before the kill')" >/dev/null
+    killed=$(now_ms)
+    as_user "$PG_BINDIR/pg_ctl" -w -m immediate -D "$H/pg_$1" stop >/dev/null
+    echo "$killed"
+}
+
 repmgrd_start() {
     local name=$1
     as_user "$PG_BINDIR/repmgrd" -f "$H/repmgr_$name.conf" --pid-file="$H/repmgrd_$name.pid" \
@@ -733,7 +773,7 @@ writer_start() {
     as_user env PGCONNECT_TIMEOUT=2 bash -c '
         log=$1 port=$2 name=$3 user=$4 psql=$5
         while [ ! -e "${log%.log}.stop" ]; do
-            if out=$(timeout 5 "$psql" -X -At -h 127.0.0.1 -p "$port" -U "$user" -d appdb -c \
+            if out=$(timeout 5 "$psql" -X -q -At -h 127.0.0.1 -p "$port" -U "$user" -d appdb -c \
                 "INSERT INTO writes (via) VALUES ('\''$name'\'') RETURNING current_setting('\''port'\'')" \
                 2>/dev/null); then
                 echo "$((${EPOCHREALTIME/[.,]/} / 1000)) $out" >>"$log"

@@ -20,13 +20,6 @@ run_pgdeploy
 check_eq "initial deploy by hand" 0 "$RC"
 for node in node1 node2 node3; do repmgrd_start "$node"; done
 
-is_primary() { [ "$(pg_psql "$1" postgres 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ]; }
-# Server NAME streams WAL from server UPSTREAM.
-streams_from() {
-    [ "$(pg_psql "$1" postgres "SELECT sender_port FROM pg_stat_wal_receiver WHERE status = 'streaming'" 2>/dev/null)" = "$(pg_port "$2")" ]
-}
-repmgrd_running() { [ "$(pg_psql "$1" repmgr 'SELECT repmgr.repmgrd_is_running()' 2>/dev/null)" = t ]; }
-repmgrd_paused() { [ "$(pg_psql "$1" repmgr 'SELECT repmgr.repmgrd_is_paused()' 2>/dev/null)" = t ]; }
 # repmgrd on a standby monitors its upstream once it has logged so.
 monitoring() { grep -q 'monitoring connection to upstream node' "$H/repmgr_$1.log"; }
 hook_ran() { wait_until 30 grep -q -- "repmgr event $2 on node ${1#node}: deploying" "$H/hook_$1.log"; }
@@ -39,7 +32,7 @@ writers_start() {
 }
 writers_stop() { for w in app1 app2 direct; do writer_stop "$w"; done; }
 
-for node in node1 node2 node3; do check "repmgrd runs on $node" wait_until 20 repmgrd_running "$node"; done
+for node in node1 node2 node3; do check "repmgrd runs on $node" wait_until 20 repmgrd_active "$node"; done
 check "repmgrd on node2 monitors its upstream" wait_until 20 monitoring node2
 check "repmgrd on node3 monitors its upstream" wait_until 20 monitoring node3
 
@@ -50,12 +43,9 @@ kill_and_fail_over() {
     writers_start "$new"
     check "writes through both PgBouncers land on $old" \
         wait_until 30 eval "first_write_on app1 $old 0 && first_write_on app2 $old 0"
-    # The last activity on the primary is a committed write: after a read that set hint bits
-    # (a WAL record the standbys may not have), a standby can refuse to follow.
-    pg_psql "$old" appdb "INSERT INTO writes (via) VALUES ('before kill')" >/dev/null
-    killed=$(now_ms)
-    as_user "$PG_BINDIR/pg_ctl" -w -m immediate -D "$H/pg_$old" stop >/dev/null
-    check "repmgrd promotes $new" wait_until 90 is_primary "$new"
+    killed=$(pg_kill_after_write "$old")
+    check "repmgrd promotes $new" wait_until 90 pg_is_primary "$new"
+    check "repmgr records $new as the primary" wait_until 60 repmgr_primary_is "$new" "${new#node}"
     for app in app1 app2 direct; do
         check "writes via $app land on $new" wait_until 60 first_write_on "$app" "$new" "$killed"
     done
@@ -70,7 +60,7 @@ echo "# a. three nodes: node1 killed, repmgrd promotes node2, node3 follows"
 kill_and_fail_over node1 node2
 check "the hook ran for standby_promote on node2" hook_ran node2 standby_promote
 check "the hook ran for repmgrd_failover_promote on node2" hook_ran node2 repmgrd_failover_promote
-check "node3 follows node2" wait_until 60 streams_from node3 node2
+check "node3 follows node2" wait_until 60 pg_streams_from node3 node2
 check "the hook ran for repmgrd_failover_follow on node3" hook_ran node3 repmgrd_failover_follow
 check "app1's fragment names node2" fragment_names app1 node2
 check "app2's fragment names node2" fragment_names app2 node2
@@ -82,7 +72,7 @@ cp "$H/app_app2/conf/main.ini" "$H/app2.before"
 hook_lines=$(wc -l <"$H/hook_node1.log")
 restarted=$(now_ms)
 pg_start node1
-check "node1 is writable again" is_primary node1
+check "node1 is writable again" pg_is_primary node1
 run_pgdeploy -f "$H/repmgr_node1.conf" -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr"
 check "a run of pgdeploy on node1 exits non-zero" test "$RC" != 0
 # Give repmgrd on node1 time to notice its server came back and raise its events.
@@ -104,12 +94,13 @@ pg_stop node1
 # Without a checkpoint on the new primary pg_rewind may find nothing to do and the rejoin hangs.
 pg_psql node2 postgres CHECKPOINT >/dev/null
 repmgr_as node1 node rejoin -d "host=127.0.0.1 port=$(pg_port node2) user=$TEST_USER dbname=repmgr" --force-rewind
-check "node1 streams from node2" wait_until 30 streams_from node1 node2
-check "repmgrd runs on node1" wait_until 20 repmgrd_running node1
+check "node1 streams from node2" wait_until 30 pg_streams_from node1 node2
+check "repmgrd runs on node1" wait_until 20 repmgrd_active node1
 writers_start node1
 switched=$(now_ms)
 repmgr_as node1 standby switchover --siblings-follow
-check "node1 is the primary" is_primary node1
+check "node1 is the primary" pg_is_primary node1
+check "repmgr records node1 as the primary" wait_until 60 repmgr_primary_is node1 1
 for app in app1 app2; do
     check "writes via $app land on node1" wait_until 30 first_write_on "$app" node1 "$switched"
     if first=$(first_write_on "$app" node1 "$switched"); then
@@ -117,10 +108,10 @@ for app in app1 app2; do
     fi
 done
 check "the hook ran for standby_switchover on node1" hook_ran node1 standby_switchover
-check "node2 follows node1" wait_until 60 streams_from node2 node1
-check "node3 follows node1" wait_until 60 streams_from node3 node1
+check "node2 follows node1" wait_until 60 pg_streams_from node2 node1
+check "node3 follows node1" wait_until 60 pg_streams_from node3 node1
 for node in node1 node2 node3; do
-    check "repmgrd on $node runs, not paused" wait_until 20 eval "repmgrd_running $node && ! repmgrd_paused $node"
+    check "repmgrd on $node runs, not paused" wait_until 20 repmgrd_active "$node"
 done
 writers_stop
 
