@@ -696,7 +696,7 @@ repmgrd_configure() {
     local name=$1 conf=$H/repmgr_$1.conf lock=$H/run_$1 prefix
     as_user mkdir -p -m 0700 "$lock"
     prefix="XDG_RUNTIME_DIR=$lock $PGDEPLOY"
-    "$PGDEPLOY" --help 2>&1 | grep -q -e '--lock-dir' && prefix+=" --lock-dir=$lock"
+    "$PGDEPLOY" --help 2>&1 | grep -qE -e '(^|[ ,])--lock-dir([ ,=]|$)' && prefix+=" --lock-dir=$lock"
     as_user sed -i "s|^event_notification_command='$PGDEPLOY |event_notification_command='$prefix |" "$conf"
     grep -q "^event_notification_command='$prefix " "$conf" ||
         { echo "harness: no pgdeploy hook in $conf (call repmgr_enable_hook first)" >&2; return 1; }

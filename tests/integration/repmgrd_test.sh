@@ -65,6 +65,10 @@ check "the hook ran for repmgrd_failover_follow on node3" hook_ran node3 repmgrd
 check "app1's fragment names node2" fragment_names app1 node2
 check "app2's fragment names node2" fragment_names app2 node2
 check "no hook run failed on node2 or node3" no_hook_failed node2.log node3.log
+for node in node2 node3; do
+    check "$node's hook took its run lock in its own directory" \
+        test -n "$(find "$H/run_$node" -mindepth 1 -print -quit)"
+done
 
 echo "# b. node1 comes back as a primary, without a rejoin; repmgrd still runs there"
 cp "$H/app_app1/conf/main.ini" "$H/app1.before"
