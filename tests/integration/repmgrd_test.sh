@@ -20,8 +20,9 @@ run_pgdeploy
 check_eq "initial deploy by hand" 0 "$RC"
 for node in node1 node2 node3; do repmgrd_start "$node"; done
 
-# repmgrd on a standby monitors its upstream once it has logged so.
-monitoring() { grep -q 'monitoring connection to upstream node' "$H/repmgr_$1.log"; }
+# Server NAME's repmgr log (repmgrd's too) has a line with TEXT after its first LINES lines.
+logged_since() { tail -n "+$(($2 + 1))" "$H/repmgr_$1.log" | grep -qF -- "$3"; }
+log_lines() { wc -l <"$H/repmgr_$1.log"; }
 hook_ran() { wait_until 30 grep -q -- "repmgr event $2 on node ${1#node}: deploying" "$H/hook_$1.log"; }
 no_hook_failed() { ! grep -h -E 'error:|FAILED' "${@/#/$H/hook_}"; }
 fragment_names() { grep -q "port=$(pg_port "$2") " "$H/app_$1/conf/main.ini"; }
@@ -33,16 +34,19 @@ writers_start() {
 writers_stop() { for w in app1 app2 direct; do writer_stop "$w"; done; }
 
 for node in node1 node2 node3; do check "repmgrd runs on $node" wait_until 20 repmgrd_active "$node"; done
-check "repmgrd on node2 monitors its upstream" wait_until 20 monitoring node2
-check "repmgrd on node3 monitors its upstream" wait_until 20 monitoring node3
+for node in node2 node3; do
+    check "repmgrd on $node monitors node1" \
+        wait_until 20 logged_since "$node" 0 'monitoring connection to upstream node "node1"'
+done
 
 # Kill server OLD while clients write; wait until repmgrd has promoted NEW and writes through both
 # PgBouncers land on it. Prints kill-to-first-write for each path as "# ..." lines.
 kill_and_fail_over() {
-    local old=$1 new=$2 killed app first
+    local old=$1 new=$2 started killed app first
+    started=$(now_ms)
     writers_start "$new"
     check "writes through both PgBouncers land on $old" \
-        wait_until 30 eval "first_write_on app1 $old 0 && first_write_on app2 $old 0"
+        wait_until 30 eval "first_write_on app1 $old $started >/dev/null && first_write_on app2 $old $started >/dev/null"
     killed=$(pg_kill_after_write "$old")
     check "repmgrd promotes $new" wait_until 90 pg_is_primary "$new"
     check "repmgr records $new as the primary" wait_until 60 repmgr_primary_is "$new" "${new#node}"
@@ -100,6 +104,7 @@ pg_psql node2 postgres CHECKPOINT >/dev/null
 repmgr_as node1 node rejoin -d "host=127.0.0.1 port=$(pg_port node2) user=$TEST_USER dbname=repmgr" --force-rewind
 check "node1 streams from node2" wait_until 30 pg_streams_from node1 node2
 check "repmgrd runs on node1" wait_until 20 repmgrd_active node1
+node2_lines=$(log_lines node2)
 writers_start node1
 switched=$(now_ms)
 repmgr_as node1 standby switchover --siblings-follow
@@ -123,7 +128,9 @@ echo "# d. two nodes: node3 leaves, node1 killed, repmgrd promotes node2"
 repmgrd_stop node3
 pg_stop node3
 repmgr_as node1 standby unregister --node-id=3
-check "repmgrd on node2 monitors node1" wait_until 20 grep -q 'monitoring connection to upstream node "node1"' "$H/repmgr_node2.log"
+# repmgrd on the former primary notices it is a standby now and monitors its upstream again.
+check "repmgrd on node2 switched to standby monitoring in the switchover" \
+    wait_until 20 logged_since node2 "$node2_lines" 'node is now a standby, switching to standby monitoring'
 kill_and_fail_over node1 node2
 check "no hook run failed on node1 or node2 since the switchover" no_hook_failed node2.log
 writers_stop
