@@ -6,14 +6,7 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 
-harness_init
-pg_start node1
-repmgr_register_primary node1 1
-pg_psql node1 postgres "CREATE DATABASE appdb" >/dev/null
-pg_psql node1 appdb "CREATE TABLE writes (id serial PRIMARY KEY, at text)" >/dev/null
-repmgr_clone_standby node2 2 node1
-repmgr_clone_standby node3 3 node1
-sshd_start
+start_three_nodes
 for node in node1 node2 node3; do repmgr_enable_hook "$node"; done
 # app1 reloads through its admin console (verified, synchronous); app2 by signal.
 start_app_servers app1 app2
@@ -21,7 +14,6 @@ run_pgdeploy
 check_eq "initial deploy by hand" 0 "$RC"
 check "app1 routes to node1" routes_to app1 node1
 
-now_ms() { echo $((${EPOCHREALTIME/[.,]/} / 1000)); }
 write_via() { bouncer_psql "$1" appdb "WITH w AS (INSERT INTO writes (at) VALUES (current_setting('port')) RETURNING at) SELECT at FROM w"; }
 writes_land_on() { [ "$(write_via "$1" 2>/dev/null)" = "$(pg_port "$2")" ]; }
 hook_ran() { grep -q -- "$2" "$H/hook_$1.log"; }

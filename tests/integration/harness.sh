@@ -42,11 +42,24 @@
 #   fails CMD...                 true if CMD exits non-zero (but not 127: not found)
 #   check_eq NAME EXPECTED ACTUAL
 #   wait_until SECONDS CMD...    poll CMD every 0.1 s; non-zero status on timeout
+#   repmgrd_configure NAME       automatic failover settings for repmgrd on server NAME (short
+#                                monitoring intervals), and the hook's own lock directory
+#   repmgrd_start NAME           repmgrd for server NAME, daemonized, pidfile $H/repmgrd_NAME.pid
+#   repmgrd_stop NAME            stop it (harness_cleanup stops every repmgrd too)
+#   repmgrd_active NAME          repmgrd runs for NAME and is not paused
+#   pg_kill_after_write NAME     commit a write on NAME, kill it (-m immediate); print the time
+#   repmgr_primary_is NAME ID    NAME's repmgr.nodes names node ID as the only active primary
+#   pg_is_primary NAME           server NAME is not in recovery
+#   pg_streams_from NAME UPSTREAM  server NAME streams WAL from server UPSTREAM
+#   writer_start NAME PORT       write to appdb through PORT in a loop (see writer_start)
+#   writer_stop NAME             stop it
 #   harness_summary              print "N passed, M failed"; non-zero status if M > 0
 #   harness_cleanup              stop every server (continuing stopped ones first), remove
 #                                $H (kept if KEEP_HARNESS=1)
 #   harness_continue_pidfile F   SIGCONT the process of pidfile F and its children
 #   start_primary                harness_init, node1 as repmgr primary with appdb, sshd
+#   start_three_nodes            harness_init, node1 primary with appdb and table writes, node2
+#                                and node3 standbys cloned from it, sshd
 #   start_other_primary          node2, a writable copy of node1 (appdb, repmgr)
 #   set_primary PG ID            PG, on a new timeline, as the only active primary
 #   start_app_servers CONSOLE SIGNAL
@@ -438,6 +451,10 @@ harness_cleanup() {
     HARNESS_CLEANED=1
     [ -n "${H:-}" ] && [ -d "$H" ] || return 0
     [ "$status" != 0 ] && harness_print_logs
+    # repmgrd first: with its servers going down it would try to promote one.
+    for d in "$H"/repmgrd_*.pid; do
+        harness_kill_pidfile "$d"
+    done
     for d in "$H"/pg_*/; do
         [ -f "$d/postmaster.pid" ] || continue
         harness_continue_pidfile "$d/postmaster.pid"
@@ -533,6 +550,20 @@ start_primary() {
     pg_start node1
     repmgr_register_primary node1 1
     pg_psql node1 postgres "CREATE DATABASE appdb" >/dev/null
+    sshd_start
+}
+
+# A replicated cluster: node1 the repmgr primary with database appdb and its table writes
+# (for clients' writes: at, via, and the server's time), node2 and node3 its standbys, the sshd.
+start_three_nodes() {
+    harness_init
+    pg_start node1
+    repmgr_register_primary node1 1
+    pg_psql node1 postgres "CREATE DATABASE appdb" >/dev/null
+    pg_psql node1 appdb "CREATE TABLE writes (id serial PRIMARY KEY, at text, via text,
+                                              written timestamptz DEFAULT now())" >/dev/null
+    repmgr_clone_standby node2 2 node1
+    repmgr_clone_standby node3 3 node1
     sshd_start
 }
 
@@ -677,4 +708,119 @@ sshd_ensure_max_startups() {
     kill -HUP "$(head -n1 "$H/ssh/sshd.pid")"
     sleep 0.2
     wait_until 10 port_open 127.0.0.1 "$SSH_PORT" || { echo "harness: sshd did not come back" >&2; return 1; }
+}
+
+# ---------------------------------------------------------------- repmgrd
+
+# Let repmgrd on server NAME fail over on its own, quickly: a check every second, two reconnect
+# attempts a second apart; promote and follow through repmgr itself. Call after
+# repmgr_enable_hook: the hook also gets a lock directory of its own, as on separate machines
+# (pgdeploy serializes runs per host; here all nodes share one). The lock directory is given
+# by environment, and by --lock-dir when this pgdeploy has that option.
+repmgrd_configure() {
+    local name=$1 conf=$H/repmgr_$1.conf lock=$H/run_$1 prefix
+    as_user mkdir -p -m 0700 "$lock"
+    prefix="XDG_RUNTIME_DIR=$lock $PGDEPLOY"
+    "$PGDEPLOY" --help 2>&1 | grep -qE -e '(^|[ ,])--lock-dir([ ,=]|$)' && prefix+=" --lock-dir=$lock"
+    as_user sed -i "s|^event_notification_command='$PGDEPLOY |event_notification_command='$prefix |" "$conf"
+    grep -q "^event_notification_command='$prefix " "$conf" ||
+        { echo "harness: no pgdeploy hook in $conf (call repmgr_enable_hook first)" >&2; return 1; }
+    as_user tee -a "$conf" >/dev/null <<EOF
+failover=automatic
+promote_command='$PG_BINDIR/repmgr standby promote -f $conf --log-to-file'
+follow_command='$PG_BINDIR/repmgr standby follow -f $conf --log-to-file --upstream-node-id=%n'
+monitor_interval_secs=1
+reconnect_attempts=2
+reconnect_interval=1
+EOF
+}
+
+# True when server NAME takes writes (is not in recovery).
+pg_is_primary() {
+    [ "$(pg_psql "$1" postgres 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ]
+}
+
+# True when server NAME streams WAL from server UPSTREAM.
+pg_streams_from() {
+    [ "$(pg_psql "$1" postgres "SELECT sender_port FROM pg_stat_wal_receiver WHERE status = 'streaming'" \
+        2>/dev/null)" = "$(pg_port "$2")" ]
+}
+
+# True when server NAME's copy of repmgr.nodes names node ID as the only active primary
+# (repmgr standby promote records it a moment after the server takes writes).
+repmgr_primary_is() {
+    [ "$(pg_psql "$1" repmgr "SELECT string_agg(node_id::text, ',') FROM repmgr.nodes
+                              WHERE type = 'primary' AND active" 2>/dev/null)" = "$2" ]
+}
+
+# True when repmgrd runs for server NAME and is not paused (as a switchover leaves it).
+repmgrd_active() {
+    [ "$(pg_psql "$1" repmgr 'SELECT repmgr.repmgrd_is_running() AND NOT repmgr.repmgrd_is_paused()' \
+        2>/dev/null)" = t ]
+}
+
+# Kill server NAME as a crash would (pg_ctl -m immediate) right after a committed write, and
+# print the time of the kill (EPOCH_MS). The write comes last on purpose: after a read that set
+# hint bits (a WAL record with wal_log_hints) a standby can refuse to follow the new primary.
+pg_kill_after_write() {
+    local killed
+    pg_psql "$1" appdb "INSERT INTO writes (via) VALUES ('before the kill')" >/dev/null
+    killed=$(now_ms)
+    as_user "$PG_BINDIR/pg_ctl" -w -m immediate -D "$H/pg_$1" stop >/dev/null
+    echo "$killed"
+}
+
+repmgrd_start() {
+    local name=$1
+    as_user "$PG_BINDIR/repmgrd" -f "$H/repmgr_$name.conf" --pid-file="$H/repmgrd_$name.pid" \
+        >>"$H/repmgr_$name.log" 2>&1 || { echo "harness: repmgrd $name did not start" >&2; return 1; }
+    wait_until 10 test -s "$H/repmgrd_$name.pid" ||
+        { echo "harness: repmgrd $name wrote no pidfile" >&2; return 1; }
+}
+
+repmgrd_stop() {
+    harness_kill_pidfile "$H/repmgrd_$1.pid"
+    rm -f "$H/repmgrd_$1.pid"
+}
+
+# ---------------------------------------------------------------- client writes
+
+# A client writing to database appdb through PORT (a PgBouncer or a server) in the background,
+# with a fresh connection for every INSERT into table writes (start_three_nodes makes it; the
+# server records the time). Each attempt is bounded on the client side: PgBouncer may hold a query for
+# query_wait_timeout (120 s), and PGCONNECT_TIMEOUT does not bound that. Every committed write
+# appends "EPOCH_MS SERVER_PORT" to $H/writes_NAME.log (the time psql returned).
+writer_start() {
+    local name=$1 port=$2
+    rm -f "$H/writes_$name.stop"
+    as_user touch "$H/writes_$name.log"
+    # shellcheck disable=SC2016 # expanded by the writer's own shell
+    as_user env PGCONNECT_TIMEOUT=2 bash -c '
+        log=$1 port=$2 name=$3 user=$4 psql=$5
+        while [ ! -e "${log%.log}.stop" ]; do
+            if out=$(timeout 5 "$psql" -X -q -At -h 127.0.0.1 -p "$port" -U "$user" -d appdb -c \
+                "INSERT INTO writes (via) VALUES ('\''$name'\'') RETURNING current_setting('\''port'\'')" \
+                2>/dev/null); then
+                echo "$((${EPOCHREALTIME/[.,]/} / 1000)) $out" >>"$log"
+            else
+                sleep 0.02
+            fi
+        done' writer "$H/writes_$name.log" "$port" "$name" "$TEST_USER" "$PG_BINDIR/psql" &
+    echo $! >"$H/writes_$name.pid"
+}
+
+writer_stop() {
+    as_user touch "$H/writes_$1.stop"
+    wait "$(cat "$H/writes_$1.pid")" 2>/dev/null || true
+}
+
+# Print the time of the first write by writer NAME that landed on server PG at or after
+# EPOCH_MS SINCE; nothing (and non-zero status) when there is none.
+first_write_on() {
+    awk -v since="$3" -v port="$(pg_port "$2")" '$1 >= since && $2 == port { print $1; found = 1; exit }
+                                                END { exit !found }' "$H/writes_$1.log"
+}
+
+now_ms() {
+    echo $((${EPOCHREALTIME/[.,]/} / 1000))
 }
