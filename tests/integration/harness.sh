@@ -676,8 +676,10 @@ app_server_set() {
 # node's postgresql.conf, port included.
 repmgr_enable_hook() {
     local name=$1 data=$H/pg_$1
+    # A lock directory (and deploy record) of its own, as on separate machines.
+    as_user mkdir -p -m 0700 "$H/run_$name"
     as_user tee -a "$H/repmgr_$name.conf" >/dev/null <<EOF
-event_notification_command='$PGDEPLOY -c main -f $H/repmgr_$name.conf --ssh-key $SSH_KEY --known-hosts $KNOWN_HOSTS -v --event=%e --node-id=%n --success=%s >>$H/hook_$name.log 2>&1'
+event_notification_command='$PGDEPLOY -c main -f $H/repmgr_$name.conf --lock-dir=$H/run_$name --ssh-key $SSH_KEY --known-hosts $KNOWN_HOSTS -v --event=%e --node-id=%n --success=%s >>$H/hook_$name.log 2>&1'
 repmgr_bindir='$PG_BINDIR'
 ssh_options='-F /dev/null -i $SSH_KEY -o UserKnownHostsFile=$KNOWN_HOSTS -o StrictHostKeyChecking=yes -o BatchMode=yes -p $SSH_PORT'
 service_start_command='$PG_BINDIR/pg_ctl -w -D $data -l $data.log -o "-p $(pg_port "$name")" start'
@@ -714,16 +716,10 @@ sshd_ensure_max_startups() {
 
 # Let repmgrd on server NAME fail over on its own, quickly: a check every second, two reconnect
 # attempts a second apart; promote and follow through repmgr itself. Call after
-# repmgr_enable_hook: the hook also gets a lock directory of its own, as on separate machines
-# (pgdeploy serializes runs per host; here all nodes share one). The lock directory is given
-# by environment, and by --lock-dir when this pgdeploy has that option.
+# repmgr_enable_hook (which gives each node's hook a lock directory of its own).
 repmgrd_configure() {
-    local name=$1 conf=$H/repmgr_$1.conf lock=$H/run_$1 prefix
-    as_user mkdir -p -m 0700 "$lock"
-    prefix="XDG_RUNTIME_DIR=$lock $PGDEPLOY"
-    "$PGDEPLOY" --help 2>&1 | grep -qE -e '(^|[ ,])--lock-dir([ ,=]|$)' && prefix+=" --lock-dir=$lock"
-    as_user sed -i "s|^event_notification_command='$PGDEPLOY |event_notification_command='$prefix |" "$conf"
-    grep -q "^event_notification_command='$prefix " "$conf" ||
+    local name=$1 conf=$H/repmgr_$1.conf
+    grep -q "^event_notification_command='$PGDEPLOY .*--lock-dir=$H/run_$name " "$conf" ||
         { echo "harness: no pgdeploy hook in $conf (call repmgr_enable_hook first)" >&2; return 1; }
     as_user tee -a "$conf" >/dev/null <<EOF
 failover=automatic

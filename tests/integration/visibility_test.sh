@@ -121,7 +121,8 @@ listing_before=$(ls -la "$H/app_app1/conf" "$H/app_app2/conf")
 reloads_before="$(reloads app1) $(reloads app2)"
 run_sub doctor -f "$H/repmgr_node1.conf"
 check_eq "exit 0" 0 "$RC"
-check "nothing failed" grep -Eq '^[0-9]+ passed, 0 failed, 1 skipped$' "$H/stdout"
+check "nothing failed; PgBouncer's slow failover settings are warnings" \
+    grep -Eq '^[0-9]+ passed, 0 failed, 1 skipped, 2 warnings$' "$H/stdout"
 for item in "repmgr.conf: event_notification_command runs pgdeploy" \
     "metadata: exactly one active primary: node 1 (node1)" \
     "metadata: primary reachable and not in recovery: 127.0.0.1:$node1, timeline $(pg_timeline node1)" \
@@ -131,9 +132,26 @@ for item in "repmgr.conf: event_notification_command runs pgdeploy" \
     "app1 (127.0.0.1): reload works without a prompt: admin console: PgBouncer 1.18" \
     "app1 (127.0.0.1): PgBouncer serves the fragment: 3 databases" \
     "app2 (127.0.0.1): reload works without a prompt: \`kill -HUP" \
-    "app2 (127.0.0.1): SSH authentication: as $TEST_USER"; do
+    "app2 (127.0.0.1): SSH authentication: as $TEST_USER" \
+    "app1 (127.0.0.1): sessions move at once after a failover: through admin_conninfo" \
+    "app2 (127.0.0.1): sessions move at once after a failover: PgBouncer's console over SSH: psql on the host, admin rights"; do
     check "passes: $item" grep -qF "[PASS] $item" "$H/stdout"
 done
+# The harness's PgBouncers set server_login_retry = 1 but leave the other settings at their
+# defaults.
+check "warns about the settings that slow a failover, with the values to set" \
+    grep -qF "[WARN] app1 (127.0.0.1): PgBouncer settings for a fast failover: server_connect_timeout = 15: " "$H/stdout"
+check "the fix names every value" grep -qF \
+    "fix: set server_connect_timeout = 3, query_wait_timeout = 30, server_fast_close = 1 in the [pgbouncer] section of $H/app_app1/pgbouncer.ini, then reload PgBouncer" "$H/stdout"
+check "server_login_retry = 1 is not warned about" fails grep -q "server_login_retry" "$H/stdout"
+echo "# doctor: PgBouncer's console cannot be reached over SSH"
+as_user sed "s|^unix_socket_dir = .*|unix_socket_dir = $H/nowhere|" "$H/app_app2/pgbouncer.ini" >"$H/app2_elsewhere.ini"
+app_server_set app2 pgbouncer_ini "$(sql_lit "$H/app2_elsewhere.ini")"
+run_sub doctor
+check_eq "still exit 0: a warning" 0 "$RC"
+check "says so and what to configure" grep -q "^\[WARN\] app2 (127.0.0.1): sessions move at once after a failover: .*psql" "$H/stdout"
+check "the fix names admin_conninfo and admin_users" grep -q "fix: set admin_conninfo, or install psql on app2 and add $TEST_USER to admin_users in $H/app2_elsewhere.ini" "$H/stdout"
+app_server_set app2 pgbouncer_ini "$(sql_lit "$H/app_app2/pgbouncer.ini")"
 check "skips the live check without an admin console" \
     grep -q '^\[skip\] app2 (127.0.0.1): PgBouncer serves the fragment: no admin_conninfo' "$H/stdout"
 check_eq "doctor changed no directory" "$listing_before" "$(ls -la "$H/app_app1/conf" "$H/app_app2/conf")"

@@ -51,7 +51,18 @@ TEST(Checklist, JsonHasEveryItemAndTheCounts) {
   const std::string json = checklist_json("main", sample());
   EXPECT_THAT(json, HasSubstr("\"result\": \"fail\""));
   EXPECT_THAT(json, HasSubstr("\"fix\": \"add it\""));
-  EXPECT_THAT(json, HasSubstr("\"passed\": 1, \"failed\": 1, \"skipped\": 1}"));
+  EXPECT_THAT(json, HasSubstr("\"passed\": 1, \"failed\": 1, \"skipped\": 1, \"warnings\": 0}"));
+}
+
+TEST(Checklist, AWarningHasItsFixAndIsCountedButNeverFails) {
+  Checklist list("app1 (10.0.0.5)");
+  list.pass("a");
+  list.warn("b", "slow", "set x = 1");
+  EXPECT_FALSE(list.failed());
+  const std::string text = render_checklist("main", list.items());
+  EXPECT_THAT(text, HasSubstr("[WARN] app1 (10.0.0.5): b: slow\n       fix: set x = 1\n"));
+  EXPECT_THAT(text, HasSubstr("1 passed, 0 failed, 0 skipped, 1 warnings\n"));
+  EXPECT_THAT(checklist_json("main", list.items()), HasSubstr("\"warnings\": 1}"));
 }
 
 }  // namespace
