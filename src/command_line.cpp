@@ -76,8 +76,8 @@ void add_operator_options(CLI::App& app, Options& options, RawFlags& raw) {
   app.add_option("--sessions", options.sessions,
                  "client sessions of a re-pointed PgBouncer: auto, keep, reconnect or kill")
       ->transform(CLI::CheckedTransformer(sessions, CLI::ignore_case).description(""))
-      ->type_name("keep|reconnect|kill")
-      ->default_str("reconnect");
+      ->type_name("auto|keep|reconnect|kill")
+      ->default_str("auto");
   app.add_flag("--pause", options.pause, "wrap the switch in PAUSE/RESUME (admin console)");
   app.add_option("--sync-userlist", raw.sync_userlist,
                  std::string("write PgBouncer's userlist from pg_shadow (default path ") +
