@@ -33,23 +33,7 @@ class PgBouncerConsole final : public AdminConsole {
     return PQntuples(result.get()) > 0 ? PQgetvalue(result.get(), 0, 0) : "";
   }
 
-  // RESUME of a database that cannot exist changes nothing: PgBouncer checks the user's rights
-  // first ("admin access needed"), then looks for the database ("no such database").
-  bool has_admin_rights() override {
-    try {
-      execute("RESUME \"pgdeploy doctor: probe of admin rights, harmless\"");
-    } catch (const HostError& e) {
-      const std::string message = e.what();
-      if (message.find("admin access needed") != std::string::npos) {
-        return false;
-      }
-      if (message.find("no such database") != std::string::npos) {
-        return true;
-      }
-      throw;
-    }
-    return true;
-  }
+  bool has_admin_rights() override { return probe_admin_rights(*this); }
 
   std::vector<RoutedDatabase> show_databases() override {
     spdlog::debug("admin console: SHOW DATABASES");

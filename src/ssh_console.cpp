@@ -69,22 +69,7 @@ std::string SshConsole::version() {
   return rows.size() > 1 && !rows[1].empty() ? rows[1][0] : "";
 }
 
-bool SshConsole::has_admin_rights() {
-  // As for the libpq console: RESUME of a database that cannot exist changes nothing.
-  try {
-    execute("RESUME \"pgdeploy: probe of admin rights, harmless\"");
-  } catch (const HostError& e) {
-    const std::string message = e.what();
-    if (message.find("no such database") != std::string::npos) {
-      return true;
-    }
-    if (message.find("admin access needed") != std::string::npos) {
-      return false;
-    }
-    throw;
-  }
-  return true;
-}
+bool SshConsole::has_admin_rights() { return probe_admin_rights(*this); }
 
 std::vector<RoutedDatabase> SshConsole::show_databases() {
   const auto rows = run("SHOW DATABASES");

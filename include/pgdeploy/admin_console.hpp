@@ -30,6 +30,11 @@ class AdminConsole {
   virtual bool has_admin_rights() = 0;
 };
 
+// has_admin_rights() by probing: RESUME of a database that cannot exist changes nothing, and
+// PgBouncer checks the user's rights first ("admin access needed"), then looks for the
+// database ("no such database"). Other failures are thrown on.
+bool probe_admin_rights(AdminConsole& console);
+
 // Opens admin consoles from an app server's admin_conninfo.
 class AdminConnector {
  public:
