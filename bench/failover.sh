@@ -157,6 +157,7 @@ cycle() {
     for node in node2 node3; do
         wait_until 90 pg_streams_from "$node" node1 || { echo "bench/failover.sh: $node does not follow node1" >&2; return 1; }
     done
+    repmgrd_resume_after_switchover node1 node2 node3
     for node in node1 node2 node3; do
         wait_until 30 repmgrd_active "$node" || { echo "bench/failover.sh: repmgrd on $node is paused" >&2; return 1; }
     done

@@ -731,6 +731,22 @@ reconnect_interval=1
 EOF
 }
 
+# After a switchover to PRIMARY: it pauses repmgrd on every node and unpauses it at the end. A
+# sibling that was restarting to follow can miss the unpause, or its repmgrd can give up on the
+# upstream that was just demoted. Restart it (as systemd would) and unpause (as an operator
+# would) where needed, for each of NODES.
+repmgrd_resume_after_switchover() {
+    local primary=$1 node
+    shift
+    for node in "$@"; do
+        wait_until 20 repmgrd_active "$node" && continue
+        echo "# repmgrd on $node is not active after the switchover: restarting and unpausing it"
+        pg_psql "$node" repmgr 'SELECT repmgr.repmgrd_is_running()' 2>/dev/null | grep -q t ||
+            { repmgrd_stop "$node"; repmgrd_start "$node"; }
+        repmgr_as "$primary" service unpause || true
+    done
+}
+
 # True when server NAME takes writes (is not in recovery).
 pg_is_primary() {
     [ "$(pg_psql "$1" postgres 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ]

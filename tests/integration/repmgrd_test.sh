@@ -119,16 +119,7 @@ done
 check "the hook ran for standby_switchover on node1" hook_ran node1 standby_switchover
 check "node2 follows node1" wait_until 60 pg_streams_from node2 node1
 check "node3 follows node1" wait_until 60 pg_streams_from node3 node1
-# The switchover pauses repmgrd on every node and unpauses it at the end. A sibling that was
-# restarting to follow can miss the unpause, or its repmgrd can give up on the upstream that
-# was just demoted; systemd restarts a repmgrd that ended, an operator unpauses.
-for node in node2 node3; do
-    wait_until 20 repmgrd_active "$node" && continue
-    echo "# repmgrd on $node is not active after the switchover: restarting and unpausing it"
-    pg_psql "$node" repmgr 'SELECT repmgr.repmgrd_is_running()' 2>/dev/null | grep -q t ||
-        { repmgrd_stop "$node"; repmgrd_start "$node"; }
-    repmgr_as node1 service unpause || true
-done
+repmgrd_resume_after_switchover node1 node2 node3
 for node in node1 node2 node3; do
     check "repmgrd on $node runs, not paused" wait_until 60 repmgrd_active "$node"
 done
