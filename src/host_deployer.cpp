@@ -6,12 +6,10 @@
 #include <chrono>
 
 #include "pgdeploy/fragment_file.hpp"
-#include "pgdeploy/pgbouncer_switch.hpp"
-#include "pgdeploy/ssh_console.hpp"
-
 #include "pgdeploy/host_steps.hpp"
 #include "pgdeploy/pgbouncer_switch.hpp"
 #include "pgdeploy/remote_install.hpp"
+#include "pgdeploy/ssh_console.hpp"
 
 namespace pgdeploy {
 

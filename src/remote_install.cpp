@@ -133,9 +133,12 @@ if [ "$hold" = 1 ]; then
   read -r go || go=
   [ "$go" = go ] || fail "not confirmed; nothing was changed" 13
 fi
-# Present while a rollback may still come: pgdeploy waits for it to go after a lost "commit".
-marker="$dir/.$file.installing.$$"
-true >"$marker" 2>/dev/null || marker=
+# Present while a rollback may still come: pgdeploy, which reloads PgBouncer through its console
+# here, waits for it to go after a lost "commit". A reload by command is rolled back in here.
+if [ "$reload_here" = 0 ]; then
+  marker="$dir/.$file.installing.$$"
+  true >"$marker" 2>/dev/null || marker=
+fi
 if [ -e "$target" ]; then
   chgrp --reference="$target" -- "$new" 2>/dev/null || :
   old="$dir/.$file.previous.$$"
@@ -186,7 +189,8 @@ std::string install_script(const InstallRequest& request) {
          " mask=" + umask_for(request.mode) +
          " size=" + std::to_string(request.size) + " timeline=" + std::to_string(request.timeline) +
          " fence=" + (request.fence ? "1" : "0") + " node=" + std::to_string(request.node_id) +
-         " system=" + shell_quote(request.system_identifier) + " hold=" + (request.hold ? "1" : "0") + " reload_here=" + (reload_here ? "1" : "0") +
+         " system=" + shell_quote(request.system_identifier) +
+         " hold=" + (request.hold ? "1" : "0") + " reload_here=" + (reload_here ? "1" : "0") +
          "\ntarget=\"$dir/$file\"\nreload() {\n" + request.reload_command.value_or(":") +
          "\n}\n" + std::string(script_body);
 }
