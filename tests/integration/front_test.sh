@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The front end, pgdeploy, against its core program, lib/pgdeploy/pgdeploy, which is the
-# whole program as it was before the two were split (see include/pgdeploy/core_program.hpp):
+# whole program as it was before the two were split (see src/cli/core_program.hpp):
 # - every command line gives the same stdout, stderr and exit code from both, whether the
 #   front end ends the run itself (help, version, usage errors, irrelevant or failed events)
 #   or hands it over (here: runs that stop at the database, which is not there);

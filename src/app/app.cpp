@@ -1,0 +1,225 @@
+#include "app/app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstring>
+#include <iostream>
+
+#include "cli/event_gate.hpp"
+#include "cli/front.hpp"
+#include "deploy/deploy_memo.hpp"
+#include "deploy/fleet.hpp"
+#include "deploy/host_deployer.hpp"
+#include "deploy/host_inspector.hpp"
+#include "doctor/doctor.hpp"
+#include "metadata/read_cluster.hpp"
+#include "pgbouncer/pgbouncer_console.hpp"
+#include "plan/planner.hpp"
+#include "report/json_report.hpp"
+#include "report/report.hpp"
+#include "ssh/ssh_connector.hpp"
+#include "status/status.hpp"
+#include "util/descriptors.hpp"
+#include "util/errors.hpp"
+#include "util/interrupt.hpp"
+#include "util/run_lock.hpp"
+#include "util/text.hpp"
+
+namespace pgdeploy {
+namespace {
+
+void log_event(const EventOptions& event, const std::optional<RepmgrConfig>& config) {
+  if (!event.event) {
+    return;
+  }
+  const std::optional<int> node =
+      event.node_id ? event.node_id : (config ? config->node_id : std::nullopt);
+  spdlog::info("repmgr event {} on node {}: deploying", *event.event,
+               node ? std::to_string(*node) : std::string("?"));
+  if (!event.details.empty()) {
+    spdlog::debug("event details: {}", event.details);
+  }
+}
+
+HostOutcome not_started(const AppServer& host, const std::string& why) {
+  return {host.name, host.address, HostResult::failed, "not started: " + why, {}, {}};
+}
+
+// Why a host is not started any more; nullopt while hosts may start.
+std::optional<std::string> stop_reason(const TimeLimits& limits) {
+  if (interrupting_signal() != 0) {
+    return std::string("interrupted by ") + strsignal(interrupting_signal());
+  }
+  if (limits.run_expired()) {
+    return "run deadline of " + std::to_string(limits.run.count() / 1000) + " s reached";
+  }
+  return std::nullopt;
+}
+
+void log_outcome(const HostOutcome& outcome) {
+  if (outcome.result == HostResult::failed || outcome.result == HostResult::refused) {
+    spdlog::error("{}", describe(outcome));
+  } else {
+    spdlog::info("{}", describe(outcome));
+  }
+}
+
+// Visits every enabled host: deploys, or only inspects for --dry-run and --check.
+// Hosts in flight when the run deadline passes are cut by their own deadline, clipped to it.
+std::vector<HostOutcome> visit_hosts(const Options& options, const DeployPlan& plan,
+                                     const std::vector<AppServer>& hosts, HostConnector& ssh,
+                                     const TimeLimits& limits) {
+  PgBouncerConnector admin;
+  HostDeployer deployer(plan, ssh, admin, limits);
+  HostInspector inspector(plan, ssh, limits);
+  return deploy_in_parallel(hosts, options.jobs, [&](const AppServer& host) {
+    const auto stop = stop_reason(limits);
+    HostOutcome outcome = stop                           ? not_started(host, *stop)
+                          : options.mode == Mode::deploy ? deployer.deploy(host)
+                                                         : inspector.inspect(host);
+    log_outcome(outcome);
+    return outcome;
+  });
+}
+
+// How long a deploy that reached every host spares a repmgr event the same work: long enough
+// for the second event of one failover, short enough that a later event always pushes.
+constexpr std::chrono::seconds memo_age{60};
+
+// The deploy record beside the lock file: <cluster>.deployed.
+std::filesystem::path memo_path(const RunLock& lock) {
+  return std::filesystem::path(lock.path()).replace_extension(".deployed");
+}
+
+// Reads the metadata and visits the hosts, filling REPORT. Returns the exit code.
+ExitCode run_cluster(const Options& options, RunReport& report) {
+  const TimeLimits limits = limits_for(options);
+  // Configuration problems (exit 2) come out before the database is asked anything.
+  std::optional<RepmgrConfig> config;
+  if (options.repmgr_config) {
+    config = read_repmgr_config(*options.repmgr_config);
+  }
+  log_event(options.event, config);
+  const auto ssh_dir = user_ssh_dir();
+  SshConnector ssh(resolve_ssh_key(options, ssh_dir), resolve_known_hosts(options, ssh_dir));
+  // Read-only runs need not wait for a deploying one.
+  std::optional<RunLock> lock;
+  if (options.mode == Mode::deploy) {
+    // The wait for the lock counts against the run's deadline too.
+    lock.emplace(RunLock::acquire(options.cluster,
+                                  std::min(options.lock_wait_seconds, limits.run_seconds_left()),
+                                  lock_directory(options.lock_dir)));
+  }
+  const ClusterState state = read_cluster(options, local_conninfo(options, config), Secrets::read);
+  if (interrupting_signal() != 0) {
+    throw Error(ExitCode::host_failed, std::string("interrupted by ") +
+                                           strsignal(interrupting_signal()) +
+                                           " before any app server was contacted; nothing pushed");
+  }
+  report.plan = plan_for(options, state);
+  add_extra_files(*report.plan, options, state);
+  const std::vector<AppServer> hosts = enabled_servers(state);
+  if (hosts.empty()) {
+    spdlog::warn("no enabled app servers in {}.app_servers; nothing to do", state.schema);
+    return ExitCode::ok;
+  }
+  const std::string fingerprint = deploy_fingerprint(*report.plan, hosts);
+  if (lock && options.event.event && recently_deployed(memo_path(*lock), fingerprint, memo_age)) {
+    spdlog::info(
+        "repmgr event {}: this node deployed the same to all {} app servers less than "
+        "{} s ago; nothing to do",
+        *options.event.event, hosts.size(), memo_age.count());
+    return ExitCode::ok;
+  }
+  report.hosts = visit_hosts(options, *report.plan, hosts, ssh, limits);
+  spdlog::info("{}", summarize(*report.plan, report.hosts));
+  const ExitCode code = exit_code_for(report.hosts, options.mode);
+  if (lock && code == ExitCode::ok && interrupting_signal() == 0) {
+    remember_deploy(memo_path(*lock), fingerprint);
+  } else if (lock) {
+    forget_deploy(memo_path(*lock));
+  }
+  if (interrupting_signal() != 0) {
+    spdlog::warn("interrupted by {}: hosts in flight finished, the others were left as they were",
+                 strsignal(interrupting_signal()));
+    return std::max(code, ExitCode::host_failed);
+  }
+  return code;
+}
+
+// What goes to stdout: the JSON report, the diffs of --dry-run, the status line of --check.
+void print_report(const Options& options, const RunReport& report) {
+  if (options.json) {
+    std::cout << json_report(report);
+  } else if (options.mode == Mode::dry_run) {
+    for (const HostOutcome& host : report.hosts) {
+      std::cout << printable_lines(host.diff);
+    }
+  } else if (options.mode == Mode::check) {
+    std::cout << printable(check_status_line(report.hosts, report.exit_code, report.error)) << "\n";
+  }
+  std::cout.flush();
+}
+
+// pgdeploy status and pgdeploy doctor: they report on stdout and change nothing.
+int run_read_only(const Options& options) {
+  try {
+    return static_cast<int>(options.command == Command::status ? run_status(options, std::cout)
+                                                               : run_doctor(options, std::cout));
+  } catch (const Error& e) {
+    spdlog::error("{}", e.what());
+    return static_cast<int>(e.exit_code());
+  } catch (const std::exception& e) {
+    spdlog::critical("unexpected failure: {}", e.what());
+    return static_cast<int>(ExitCode::host_failed);
+  }
+}
+
+// OPTIONS with -j lowered to what the open files limit allows, once that limit is raised as
+// far as it goes: a host that finds no descriptor left fails with a misleading message from
+// whichever library hit the limit.
+Options within_descriptor_limit(Options options) {
+  const long limit = raise_descriptor_limit();
+  if (const int jobs = jobs_within(options.jobs, limit); jobs < options.jobs) {
+    spdlog::warn(
+        "-j {} lowered to {}: the open files limit (RLIMIT_NOFILE {}) allows no more "
+        "app servers at once",
+        options.jobs, jobs, limit);
+    options.jobs = jobs;
+  }
+  return options;
+}
+
+}  // namespace
+
+int run(int argc, const char* const* argv) {
+  const CommandLine command_line = start_run(argc, argv);
+  if (command_line.early_exit) {
+    return *command_line.early_exit;
+  }
+  const Options options = within_descriptor_limit(command_line.options);
+  if (options.command != Command::deploy) {
+    return run_read_only(options);
+  }
+  RunReport report{options.cluster, std::nullopt, {}, ExitCode::ok, ""};
+  try {
+    if (const auto skipped = skip_for_event(options.event)) {
+      return static_cast<int>(*skipped);
+    }
+    catch_interrupts();
+    report.exit_code = run_cluster(options, report);
+  } catch (const Error& e) {
+    spdlog::error("{}", e.what());
+    report.exit_code = e.exit_code();
+    report.error = e.what();
+  } catch (const std::exception& e) {
+    spdlog::critical("unexpected failure: {}", e.what());
+    report.exit_code = ExitCode::host_failed;
+    report.error = e.what();
+  }
+  print_report(options, report);
+  return static_cast<int>(report.exit_code);
+}
+
+}  // namespace pgdeploy

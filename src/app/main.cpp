@@ -1,0 +1,4 @@
+// The core program (lib/pgdeploy/pgdeploy): every run the front end (front_main.cpp) hands over.
+#include "app/app.hpp"
+
+int main(int argc, char** argv) { return pgdeploy::run(argc, argv); }

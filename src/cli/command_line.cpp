@@ -1,0 +1,424 @@
+#include "cli/command_line.hpp"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <iostream>
+#include <map>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "cli/config_file.hpp"
+#include "pgdeploy/version.hpp"
+#include "util/errors.hpp"
+
+namespace pgdeploy {
+namespace {
+
+// Values CLI11 fills that the options hold in another form.
+struct RawFlags {
+  std::string config_file;
+  std::string lock_dir;
+  std::string sync_userlist;
+  std::string ro_suffix;
+  bool dry_run = false;
+  bool check = false;
+  std::string pgconnstring;
+  std::string repmgr_config;
+  std::string ssh_key;
+  std::string known_hosts;
+  std::string event;
+  std::string success;
+  int node_id = 0;
+  bool verbose = false;
+  bool quiet = false;
+};
+
+// The options repmgr fills in when it runs pgdeploy as its event_notification_command.
+void add_event_options(CLI::App& app, EventOptions& event, RawFlags& raw) {
+  const char* group = "repmgr event (event_notification_command)";
+  app.add_option("--event", raw.event, "%e: only events that can move writes deploy")->group(group);
+  app.add_option("--node-id", raw.node_id, "%n: the node where the event happened")->group(group);
+  app.add_option("--success", raw.success, "%s: 1, or 0 to deploy nothing")->group(group);
+  app.add_option("--details", event.details, "%d: repmgr's description, logged")->group(group);
+}
+
+// The options of runs from a timer or by hand: what to do, what to report, what else to move.
+void add_operator_options(CLI::App& app, Options& options, RawFlags& raw) {
+  auto* dry_run =
+      app.add_flag("--dry-run", raw.dry_run, "show per host what would change; change nothing");
+  app.add_flag("--check", raw.check,
+               "monitoring: exit 0 when every host is current, 1 on drift; change nothing")
+      ->excludes(dry_run);
+  app.add_flag("--json", options.json, "print a machine-readable report on stdout");
+  app.add_option("--config", raw.config_file,
+                 "configuration file (default: /etc/pgdeploy.ini when it exists)");
+  app.add_option("--lock-wait", options.lock_wait_seconds,
+                 "seconds to wait for another run of the same cluster")
+      ->check(CLI::Range(0, 3600))
+      ->capture_default_str();
+  app.add_option("--lock-dir", raw.lock_dir,
+                 "directory of the run lock (default: /run/pgdeploy); every run of a cluster on "
+                 "this node must use the same one")
+      ->envname("PGDEPLOY_LOCK_DIR")
+      ->check([](const std::string& dir) {
+        // Relative, it would depend on where each run starts.
+        return dir.starts_with('/') ? std::string() : std::string("must be an absolute path");
+      });
+  const std::map<std::string, Sessions> sessions{{"keep", Sessions::keep},
+                                                 {"reconnect", Sessions::reconnect},
+                                                 {"kill", Sessions::kill},
+                                                 {"auto", Sessions::automatic}};
+  app.add_option("--sessions", options.sessions,
+                 "client sessions of a re-pointed PgBouncer: auto, keep, reconnect or kill")
+      ->transform(CLI::CheckedTransformer(sessions, CLI::ignore_case).description(""))
+      ->type_name("auto|keep|reconnect|kill")
+      ->default_str("auto");
+  app.add_flag("--pause", options.pause, "wrap the switch in PAUSE/RESUME (admin console)");
+  app.add_option("--sync-userlist", raw.sync_userlist,
+                 std::string("write PgBouncer's userlist from pg_shadow (default path ") +
+                     default_userlist_path + ")")
+      ->expected(0, 1);
+  app.add_flag("--sync-pgpass", options.sync_pgpass,
+               "copy ~/.pgpass to app servers whose auth_trust is false");
+  app.add_option("--ro-suffix", raw.ro_suffix, "also route NAME<SUFFIX> to a running standby");
+  app.add_flag("--syslog", options.syslog, "log to syslog instead of stderr");
+}
+
+// No subcommand deploys, so every command line from before the subcommands still works. The
+// subcommands take every option of the main command (fallthrough), before or after their name.
+void add_subcommands(CLI::App& app) {
+  app.add_subcommand("status",
+                     "show where every app server points, and whether that is the "
+                     "current primary; read-only")
+      ->fallthrough();
+  app.add_subcommand("doctor",
+                     "check every piece of the setup, naming the first broken one "
+                     "per app server; read-only")
+      ->fallthrough();
+  app.require_subcommand(0, 1);
+}
+
+Command command_of(const CLI::App& app) {
+  if (app.got_subcommand("status")) {
+    return Command::status;
+  }
+  return app.got_subcommand("doctor") ? Command::doctor : Command::deploy;
+}
+
+// Copies what was given of RAW into OPTIONS; absent options stay unset.
+void apply_raw(const CLI::App& app, const RawFlags& raw, Options& options) {
+  const auto given = [&](const char* name) { return app.count(name) > 0; };
+  if (given("--config")) {
+    options.config_file = raw.config_file;
+  }
+  if (given("--lock-dir")) {
+    options.lock_dir = raw.lock_dir;
+  }
+  if (given("--sync-userlist")) {
+    options.sync_userlist = raw.sync_userlist.empty() ? default_userlist_path : raw.sync_userlist;
+  }
+  if (given("--ro-suffix")) {
+    options.ro_suffix = raw.ro_suffix;
+  }
+  options.mode = raw.dry_run ? Mode::dry_run : (raw.check ? Mode::check : Mode::deploy);
+  options.command = command_of(app);
+  if (given("--pgconnstring")) {
+    options.pgconnstring = raw.pgconnstring;
+  }
+  if (given("--repmgr-config")) {
+    options.repmgr_config = raw.repmgr_config;
+  }
+  if (given("--ssh-key")) {
+    options.ssh_key = raw.ssh_key;
+  }
+  if (given("--known-hosts")) {
+    options.known_hosts = raw.known_hosts;
+  }
+  if (given("--event")) {
+    options.event.event = raw.event;
+  }
+  if (given("--node-id")) {
+    options.event.node_id = raw.node_id;
+  }
+  if (given("--success")) {
+    options.event.success = raw.success;
+  }
+  options.verbosity =
+      raw.verbose ? Verbosity::verbose : (raw.quiet ? Verbosity::quiet : Verbosity::normal);
+}
+
+void add_options(CLI::App& app, Options& options, RawFlags& raw) {
+  // As in most Unix tools, an option given twice takes its last value.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("-c,--cluster", options.cluster,
+                 "repmgr cluster name; names <config_dir>/NAME.ini")
+      ->required()
+      ->check([](const std::string& name) {
+        return is_valid_cluster_name(name) ? std::string()
+                                           : "cluster name must match [A-Za-z0-9_-]+: " + name;
+      });
+  app.add_option("-p,--pgconnstring", raw.pgconnstring,
+                 std::string("libpq conninfo of the local repmgr database (default: repmgr.conf's "
+                             "conninfo, else ") +
+                     default_pgconnstring + ")");
+  app.add_option("-f,--repmgr-config", raw.repmgr_config,
+                 "repmgr.conf: its conninfo is the default for --pgconnstring");
+  app.add_option("-t,--timeout", options.timeout_seconds,
+                 "seconds each single wait may take (SSH and admin console)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--host-timeout", options.host_timeout_seconds,
+                 "seconds everything done for one app server may take (default: " +
+                     std::to_string(host_timeout_factor) + " x -t)")
+      ->check(CLI::Range(1, 86400));
+  app.add_option("--run-timeout", options.run_timeout_seconds,
+                 "seconds the whole run may take, database and lock wait included")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  app.add_flag("-P,--public-net", options.public_net,
+               "take the primary's address from node_public_info");
+  app.add_option("--ssh-key", raw.ssh_key,
+                 "private key (default: ~/.ssh/id_ed25519, id_ecdsa or id_rsa)");
+  app.add_option("--known-hosts", raw.known_hosts,
+                 "known_hosts file (default: ~/.ssh/known_hosts); host keys are always checked");
+  app.add_option("-j,--jobs", options.jobs, "app servers in flight at once")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  add_event_options(app, options.event, raw);
+  add_operator_options(app, options, raw);
+  app.add_flag("--force", options.force,
+               "replace fragments even when they carry a newer timeline than the primary's "
+               "(after rebuilding a cluster from scratch)");
+  app.add_flag("-v,--verbose", raw.verbose, "log every remote operation");
+  app.add_flag("-q,--quiet", raw.quiet, "log only warnings and errors");
+  app.set_version_flag("--version", std::string("pgdeploy ") + version);
+  add_subcommands(app);
+}
+
+// A CLI::App with every option, bound to its own Options and RawFlags.
+struct Parser {
+  Options options;
+  RawFlags raw;
+  CLI::App app{"Points PgBouncer on every application server at the active repmgr primary.",
+               "pgdeploy"};
+  Parser() { add_options(app, options, raw); }
+};
+
+// Parses ARGS (the program name first) into PARSER. Returns the exit code when CLI11 ended the
+// run: it has printed help, the version or a usage error.
+std::optional<int> parse_into(Parser& parser, const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  argv.reserve(args.size());
+  for (const auto& arg : args) {
+    argv.push_back(arg.c_str());
+  }
+  try {
+    parser.app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::ParseError& e) {
+    // CLI11 prints help, the version or the error; usage errors exit 2 like every other.
+    const int code = parser.app.exit(e);
+    return code == 0 ? 0 : static_cast<int>(ExitCode::usage);
+  }
+  return std::nullopt;
+}
+
+// Long options the configuration file may not set: they pick the file or end the run at once.
+constexpr std::array<std::string_view, 4> command_line_only{"help", "version", "config", "cluster"};
+
+// Options for one run by hand: in the file they would hold for every run, unseen.
+constexpr std::array<std::string_view, 1> one_run_only{"force"};
+
+// Flags that exclude each other; of two set in turn, the later one wins.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 2> rival_flags{
+    {{"verbose", "quiet"}, {"dry-run", "check"}}};
+
+std::optional<std::string> rival_of(std::string_view flag) {
+  for (const auto& [first, second] : rival_flags) {
+    if (flag == first) {
+      return std::string(second);
+    }
+    if (flag == second) {
+      return std::string(first);
+    }
+  }
+  return std::nullopt;
+}
+
+// The option of APP that KEY names, or null when the configuration file may not set KEY.
+const CLI::Option* settable_option(const CLI::App& app, const std::string& key) {
+  if (key.empty() || key.starts_with('-') ||
+      std::ranges::find(command_line_only, key) != command_line_only.end()) {
+    return nullptr;
+  }
+  const CLI::Option* option = app.get_option_no_throw("--" + key);
+  if (option == nullptr ||
+      std::ranges::find(option->get_lnames(), key) == option->get_lnames().end()) {
+    return nullptr;
+  }
+  return option;
+}
+
+// A flag's value in the file: true/yes/on/1 or false/no/off/0, in any case.
+std::optional<bool> flag_value(std::string value) {
+  std::ranges::transform(value, value.begin(),
+                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (value == "true" || value == "yes" || value == "on" || value == "1") {
+    return true;
+  }
+  if (value == "false" || value == "no" || value == "off" || value == "0") {
+    return false;
+  }
+  return std::nullopt;
+}
+
+// Throws a usage error starting with WHERE unless CLI11 accepts "--KEY=VALUE" on its own, so that
+// a bad value is reported with the file's line rather than as a command-line argument.
+void check_option_value(const ConfigEntry& entry, const std::string& where) {
+  Parser alone;
+  const std::string argument = "--" + entry.key + "=" + entry.value;
+  const std::array<const char*, 4> argv{"pgdeploy", "-c", "x", argument.c_str()};
+  try {
+    alone.app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::ParseError& e) {
+    throw usage_error(where + "invalid value for " + entry.key + ": " + e.what());
+  }
+}
+
+// The arguments that stand for ENTRIES, read from FILE, to go before the command line's: the
+// last setting of each key, where a flag set true drops an earlier setting of its rival, and
+// nothing the command line (parsed into COMMAND_LINE) sets itself. Throws a usage error naming
+// FILE:LINE and the key for an unknown key or an invalid value.
+std::vector<std::string> config_arguments(const CLI::App& command_line,
+                                          const std::vector<ConfigEntry>& entries,
+                                          const std::filesystem::path& file) {
+  struct Setting {
+    std::string value;
+    std::optional<bool> flag;  // set for flags
+  };
+  std::map<std::string, Setting> settings;
+  for (const ConfigEntry& entry : entries) {
+    const std::string where = file.string() + ":" + std::to_string(entry.line) + ": ";
+    if (std::ranges::find(one_run_only, entry.key) != one_run_only.end()) {
+      throw usage_error(where + entry.key +
+                        " may not be set in a configuration file: it would "
+                        "hold for every run; give --" +
+                        entry.key + " on the command line of the one run that needs it");
+    }
+    const CLI::Option* option = settable_option(command_line, entry.key);
+    if (option == nullptr) {
+      throw usage_error(where + "unknown key " + entry.key);
+    }
+    Setting setting{entry.value, std::nullopt};
+    if (option->get_expected_max() == 0) {
+      setting.flag = flag_value(entry.value);
+      if (!setting.flag) {
+        throw usage_error(where + "invalid value for " + entry.key +
+                          ": expected true or false, got \"" + entry.value + "\"");
+      }
+      if (*setting.flag) {
+        if (const auto rival = rival_of(entry.key)) {
+          settings.erase(*rival);
+        }
+      }
+    } else {
+      check_option_value(entry, where);
+    }
+    settings[entry.key] = std::move(setting);
+  }
+  const auto on_command_line = [&command_line](const std::string& key) {
+    return command_line.count("--" + key) > 0;
+  };
+  std::vector<std::string> arguments;
+  for (const auto& [key, setting] : settings) {
+    const auto rival = rival_of(key);
+    if (on_command_line(key) || (rival && on_command_line(*rival))) {
+      continue;
+    }
+    if (!setting.flag) {
+      arguments.push_back("--" + key + "=" + setting.value);
+    } else if (*setting.flag) {
+      arguments.push_back("--" + key);  // a flag set false adds nothing: false is its default
+    }
+  }
+  return arguments;
+}
+
+// The configuration file to read: --config as COMMAND_LINE gives it, else DEFAULT_CONFIG when it
+// exists.
+std::optional<std::filesystem::path> config_file_to_read(
+    const Parser& command_line, const std::filesystem::path& default_config) {
+  if (command_line.app.count("--config") > 0) {
+    return command_line.raw.config_file;
+  }
+  std::error_code ignored;
+  if (std::filesystem::exists(default_config, ignored)) {
+    return default_config;
+  }
+  return std::nullopt;
+}
+
+// Options of a deploy that mean nothing to status and doctor, which only read.
+std::optional<std::string> subcommand_conflict(const Options& options) {
+  if (options.command == Command::deploy) {
+    return std::nullopt;
+  }
+  const char* name = options.command == Command::status ? "status" : "doctor";
+  if (options.mode != Mode::deploy) {
+    return std::string(name) + " is read-only already: --dry-run and --check are for deploys";
+  }
+  if (options.event.event) {
+    return std::string(name) + " does not take --event: repmgr's hook runs a deploy";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+CommandLine parse_command_line(int argc, const char* const* argv,
+                               const std::filesystem::path& default_config) {
+  CommandLine result;
+  std::vector<std::string> arguments(argv, argv + argc);
+  if (arguments.empty()) {
+    arguments.emplace_back("pgdeploy");
+  }
+  // The command line alone first: help, the version and its usage errors end the run before any
+  // file is read, and CLI11 finds the cluster and --config in every spelling.
+  Parser given;
+  if (const auto exit_code = parse_into(given, arguments)) {
+    result.early_exit = exit_code;
+    return result;
+  }
+  try {
+    if (const auto file = config_file_to_read(given, default_config)) {
+      const std::vector<std::string> settings =
+          config_arguments(given.app, read_config_file(*file, given.options.cluster), *file);
+      // Every option takes its last value: the command line, after the file, wins.
+      arguments.insert(arguments.begin() + 1, settings.begin(), settings.end());
+    }
+  } catch (const Error& e) {
+    std::cerr << "pgdeploy: error: " << e.what() << '\n';
+    result.early_exit = static_cast<int>(e.exit_code());
+    return result;
+  }
+  Parser merged;
+  if (const auto exit_code = parse_into(merged, arguments)) {
+    result.early_exit = exit_code;
+    return result;
+  }
+  if (merged.raw.verbose && merged.raw.quiet) {
+    std::cerr << "pgdeploy: error: --verbose and --quiet exclude each other\n";
+    result.early_exit = static_cast<int>(ExitCode::usage);
+  }
+  apply_raw(merged.app, merged.raw, merged.options);
+  if (const auto problem = subcommand_conflict(merged.options)) {
+    std::cerr << "pgdeploy: error: " << *problem << '\n';
+    result.early_exit = static_cast<int>(ExitCode::usage);
+  }
+  result.options = std::move(merged.options);
+  return result;
+}
+
+}  // namespace pgdeploy

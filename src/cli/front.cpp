@@ -1,0 +1,53 @@
+#include "cli/front.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "cli/command_line.hpp"
+#include "cli/core_program.hpp"
+#include "cli/event_gate.hpp"
+#include "cli/logging.hpp"
+#include "util/errors.hpp"
+
+namespace pgdeploy {
+namespace {
+
+// The exit code when the event alone ends the run. An invalid --success is left to the core
+// program, which reports it as it reports every error (in the --json report too).
+std::optional<ExitCode> ends_here(const EventOptions& event) {
+  try {
+    return skip_for_event(event);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+CommandLine start_run(int argc, const char* const* argv) {
+  CommandLine command_line = parse_command_line(argc, argv);
+  if (!command_line.early_exit) {
+    setup_logging(command_line.options.verbosity, command_line.options.syslog);
+  }
+  return command_line;
+}
+
+int run_front(int argc, const char* const* argv) {
+  // tests/integration/front_test.sh compares the two programs' output.
+  const CommandLine command_line = start_run(argc, argv);
+  if (command_line.early_exit) {
+    return *command_line.early_exit;
+  }
+  const Options& options = command_line.options;
+  if (const auto code = ends_here(options.event)) {
+    return static_cast<int>(*code);
+  }
+  try {
+    // The core program parses the same arguments again: it alone defines what a run does.
+    exec_core_program(find_core_program(running_program()), argv);
+  } catch (const Error& e) {
+    spdlog::error("{}", e.what());
+    return static_cast<int>(e.exit_code());
+  }
+}
+
+}  // namespace pgdeploy

@@ -1,0 +1,18 @@
+#pragma once
+
+#include "cli/command_line.hpp"
+
+namespace pgdeploy {
+
+// The start both programs share, so that what the front end ends it ends as the core program
+// would: parses ARGV (parse_command_line) and, when the run goes on, sets up logging.
+CommandLine start_run(int argc, const char* const* argv);
+
+// The program users run (see core_program.hpp): parses the command line, sets up logging and
+// ends the runs that need nothing of the database or the app servers (--help, --version, usage
+// errors, repmgr events that cannot move writes or that failed) exactly as run() would; every
+// other run becomes the core program with the same ARGV (null-terminated). Returns the process
+// exit code.
+int run_front(int argc, const char* const* argv);
+
+}  // namespace pgdeploy

@@ -1,0 +1,53 @@
+#include "deploy/host_inspector.hpp"
+
+#include <chrono>
+
+#include "deploy/host_steps.hpp"
+#include "plan/fencing.hpp"
+#include "plan/fragment.hpp"
+#include "plan/fragment_file.hpp"
+#include "ssh/remote_install.hpp"
+#include "util/unified_diff.hpp"
+
+namespace pgdeploy {
+HostInspector::HostInspector(const DeployPlan& plan, HostConnector& ssh, TimeLimits limits)
+    : plan_(plan), ssh_(ssh), limits_(std::move(limits)) {}
+
+HostOutcome HostInspector::inspect(const AppServer& host) {
+  return visit_host(host, plan_, limits_, [&](HostOutcome& outcome, HostDeadline& deadline) {
+    check_row(host);
+    compare(host, read_fragment(host, deadline), outcome);
+  });
+}
+
+std::optional<std::string> HostInspector::read_fragment(const AppServer& host,
+                                                        HostDeadline& deadline) {
+  const auto remote = ssh_.connect(host, deadline);
+  deadline.begin("read");
+  const auto fragment = read_remote_fragment(*remote, host.config_dir, plan_.cluster + ".ini");
+  return fragment ? std::optional(fragment->text) : std::nullopt;
+}
+
+void HostInspector::compare(const AppServer& host, const std::optional<std::string>& current,
+                            HostOutcome& outcome) {
+  const std::string fragment = render_for(plan_, host);
+  if (current && same_fragment(*current, fragment)) {
+    outcome.result = HostResult::unchanged;
+    return;
+  }
+  const std::string path = host.config_dir + "/" + plan_.cluster + ".ini";
+  if (plan_.fence) {
+    if (const auto refusal = fencing_refusal(parse_fragment_file(current.value_or("")), path,
+                                             plan_.primary, plan_.epoch)) {
+      outcome.result = HostResult::refused;
+      outcome.reason = refusal_reason(HostRefusal(*refusal), plan_);
+      return;
+    }
+  }
+  outcome.result = HostResult::would_update;
+  outcome.diff = unified_diff(current.value_or(""), fragment,
+                              host.name + ":" + path + (current ? "" : " (absent)"),
+                              host.name + ":" + path + " (new)");
+}
+
+}  // namespace pgdeploy

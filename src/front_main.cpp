@@ -1,3 +1,0 @@
-#include "pgdeploy/front.hpp"
-
-int main(int argc, char** argv) { return pgdeploy::run_front(argc, argv); }

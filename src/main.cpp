@@ -1,4 +1,0 @@
-// The core program (lib/pgdeploy/pgdeploy): every run the front end (front_main.cpp) hands over.
-#include "pgdeploy/app.hpp"
-
-int main(int argc, char** argv) { return pgdeploy::run(argc, argv); }

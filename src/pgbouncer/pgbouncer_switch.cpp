@@ -1,0 +1,223 @@
+#include "pgbouncer/pgbouncer_switch.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "ssh/remote_host.hpp"
+#include "util/deadline.hpp"
+
+namespace pgdeploy {
+namespace {
+
+bool matches(const RoutedDatabase& db, const Route& route) {
+  return db.name == route.key && db.host == route.target.host && db.port == route.target.port &&
+         db.dbname == route.dbname;
+}
+
+const RoutedDatabase* find(const std::vector<RoutedDatabase>& routed, const std::string& name) {
+  const auto found = std::find_if(routed.begin(), routed.end(),
+                                  [&](const RoutedDatabase& db) { return db.name == name; });
+  return found == routed.end() ? nullptr : &*found;
+}
+
+// The routes that PgBouncer sends elsewhere now, and whose sessions will have to move.
+std::vector<Route> moving_routes(const std::vector<RoutedDatabase>& before,
+                                 const std::vector<Route>& routes) {
+  std::vector<Route> moving;
+  for (const Route& route : routes) {
+    const RoutedDatabase* db = find(before, route.key);
+    if (db != nullptr && !matches(*db, route)) {
+      moving.push_back(route);
+    }
+  }
+  return moving;
+}
+
+}  // namespace
+
+std::optional<std::string> routing_problem(const std::vector<RoutedDatabase>& routed,
+                                           const std::vector<Route>& routes) {
+  for (const Route& route : routes) {
+    const RoutedDatabase* db = find(routed, route.key);
+    if (db == nullptr) {
+      return "PgBouncer has no database " + route.key;
+    }
+    if (!matches(*db, route)) {
+      return "PgBouncer routes " + route.key + " to " + db->dbname + " at " +
+             describe(Endpoint{db->host, db->port}) + ", not to " + route.dbname + " at " +
+             describe(route.target);
+    }
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+void verify_routing(AdminConsole& console, const std::vector<Route>& routes) {
+  if (const auto problem = routing_problem(console.show_databases(), routes)) {
+    throw HostError("verify",
+                    *problem + " after RELOAD; it did not load the fragment (see its log)");
+  }
+  spdlog::debug("admin console: all {} routes loaded", routes.size());
+}
+
+constexpr int resume_attempts = 3;
+
+// The admin commands on single databases. None of them decides whether the route is served
+// (RELOAD and its verification do), so a refusal is a warning, never a reason to roll back:
+// PgBouncer 1.18 answers "bad arguments" for names of 62 or 63 bytes, however quoted.
+class DatabaseCommands {
+ public:
+  DatabaseCommands(AdminConsole& console, std::string host, HostDeadline* deadline)
+      : console_(console), host_(std::move(host)), deadline_(deadline) {}
+  DatabaseCommands(const DatabaseCommands&) = delete;
+  DatabaseCommands& operator=(const DatabaseCommands&) = delete;
+  // RESUMEs what PAUSE or KILL left paused, however the switch ends: past the deadline too,
+  // since a database left paused is an outage.
+  ~DatabaseCommands() {
+    std::optional<HostDeadline::Lift> lift;
+    if (deadline_ != nullptr) {
+      lift.emplace(*deadline_);
+    }
+    for (const std::string& name : paused_) {
+      resume(name);
+    }
+  }
+
+  // PAUSE waits for the queries running on the database to finish; new ones wait.
+  void pause(const std::string& name) {
+    if (run("PAUSE", name, "its queries are not held while PgBouncer reloads")) {
+      paused_.insert(name);
+    }
+  }
+  void reconnect(const std::string& name) {
+    run("RECONNECT", name, "its sessions stay on the old server until they disconnect");
+  }
+  // KILL leaves the database paused for new clients until RESUME.
+  void kill(const std::string& name) {
+    if (run("KILL", name, "its sessions stay on the old server until they disconnect")) {
+      paused_.insert(name);
+    }
+  }
+
+ private:
+  bool run(const char* command, const std::string& name, const char* consequence) {
+    try {
+      console_.execute(std::string(command) + " " + admin_database_argument(name));
+      return true;
+    } catch (const std::exception& e) {
+      spdlog::warn("{}: admin console: {} of database {} failed: {}; {}", host_, command, name,
+                   e.what(), consequence);
+      return false;
+    }
+  }
+
+  // A database left paused holds every new client of it: try again before giving up.
+  void resume(const std::string& name) {
+    std::string error;
+    for (int attempt = 1; attempt <= resume_attempts; ++attempt) {
+      try {
+        console_.execute("RESUME " + admin_database_argument(name));
+        return;
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+    }
+    spdlog::error(
+        "{}: admin console: RESUME of database {} failed {} times ({}); it stays PAUSED and its "
+        "clients wait: run RESUME {} on PgBouncer's admin console of {} (psql -d pgbouncer)",
+        host_, name, resume_attempts, error, admin_database_argument(name), host_);
+  }
+
+  AdminConsole& console_;
+  std::string host_;
+  HostDeadline* deadline_;  // none: the connection's own bounds only
+  std::set<std::string> paused_;
+};
+
+// What happens to the sessions of ROUTE: with the default, writes that moved are cut at once,
+// because their old server is not the primary any more (dead or demoted: a second writable
+// node is refused before any host is visited) and a pool that tried a dead server waits
+// server_login_retry before it tries again, unless KILL + RESUME resets it. Read-only routes
+// move between running standbys: their sessions may finish.
+Sessions sessions_for(const Route& route, const DeployPlan& plan) {
+  if (plan.sessions != Sessions::automatic) {
+    return plan.sessions;
+  }
+  return route.target == plan.target ? Sessions::kill : Sessions::reconnect;
+}
+
+void move_sessions(DatabaseCommands& commands, const DeployPlan& plan,
+                   const std::vector<Route>& moving) {
+  for (const Route& route : moving) {
+    switch (sessions_for(route, plan)) {
+      case Sessions::reconnect:
+        commands.reconnect(route.key);
+        break;
+      case Sessions::kill:
+        commands.kill(route.key);
+        break;
+      case Sessions::keep:
+      case Sessions::automatic:
+        break;
+    }
+  }
+}
+
+std::vector<std::string> keys_of(const std::vector<Route>& routes) {
+  std::vector<std::string> keys;
+  for (const Route& route : routes) {
+    keys.push_back(route.key);
+  }
+  return keys;
+}
+
+}  // namespace
+
+std::string admin_database_argument(const std::string& name) { return "\"" + name + "\""; }
+
+void switch_pgbouncer(AdminConsole& console, const DeployPlan& plan,
+                      const std::vector<Route>& routes, HostDeadline& deadline,
+                      const std::string& host) {
+  const bool sessions_move = plan.sessions != Sessions::keep || plan.pause;
+  deadline.begin("reload");
+  const std::vector<Route> moving =
+      sessions_move ? moving_routes(console.show_databases(), routes) : std::vector<Route>{};
+  DatabaseCommands commands(console, host, &deadline);
+  if (plan.pause) {
+    deadline.begin("pause");
+    for (const std::string& name : keys_of(moving)) {
+      commands.pause(name);
+    }
+  }
+  deadline.begin("reload");
+  console.reload();
+  deadline.begin("verify");
+  verify_routing(console, routes);
+  deadline.begin("sessions");
+  move_sessions(commands, plan, moving);
+}
+
+void move_sessions(AdminConsole& console, const DeployPlan& plan, const std::vector<Route>& moved,
+                   const std::string& host) {
+  DatabaseCommands commands(console, host, nullptr);
+  move_sessions(commands, plan, moved);
+}
+
+bool await_routing(AdminConsole& console, const std::vector<Route>& routes,
+                   std::chrono::milliseconds patience) {
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  while (routing_problem(console.show_databases(), routes)) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+}  // namespace pgdeploy

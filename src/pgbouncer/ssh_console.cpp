@@ -1,0 +1,102 @@
+#include "pgbouncer/ssh_console.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "ssh/remote_host.hpp"
+#include "ssh/remote_install.hpp"
+#include "util/text.hpp"
+
+namespace pgdeploy {
+namespace {
+
+constexpr const char* step = "admin console over SSH";
+constexpr char separator = '\x1f';
+
+std::vector<std::string> split(std::string_view line, char at) {
+  std::vector<std::string> fields;
+  for (std::size_t start = 0;;) {
+    const std::size_t end = line.find(at, start);
+    fields.emplace_back(line.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) {
+      return fields;
+    }
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
+std::string console_script(const std::string& pgbouncer_ini, const std::string& command) {
+  // The last setting wins in PgBouncer's ini as here; sections do not matter for these keys.
+  return "ini=" + shell_quote(pgbouncer_ini) + " command=" + shell_quote(command) + R"SH(
+setting() { sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*\([^[:space:]]*\).*/\1/p" "$ini" | tail -n 1; }
+[ -r "$ini" ] || { echo "cannot read $ini" >&2; exit 20; }
+port=$(setting listen_port) dir=$(setting unix_socket_dir)
+command -v psql >/dev/null 2>&1 || { echo "psql is not installed" >&2; exit 20; }
+exec psql -X -q -A -F "$(printf '\037')" -P footer=off -v ON_ERROR_STOP=1 \
+  "host=${dir:-/tmp} port=${port:-6432} dbname=pgbouncer connect_timeout=2" -c "$command"
+)SH";
+}
+
+SshConsole::SshConsole(RemoteHost& remote, std::string pgbouncer_ini)
+    : remote_(remote), pgbouncer_ini_(std::move(pgbouncer_ini)) {}
+
+std::vector<std::vector<std::string>> SshConsole::run(const std::string& command) {
+  spdlog::debug("admin console over SSH: {}", command);
+  const CommandResult result = run_remote(remote_, console_script(pgbouncer_ini_, command));
+  if (result.exit_status != 0) {
+    throw HostError(step, command + " failed: " + one_line(result.errors));
+  }
+  std::vector<std::vector<std::string>> rows;
+  std::string_view output = result.output;
+  while (!output.empty()) {
+    const std::size_t end = std::min(output.find('\n'), output.size());
+    rows.push_back(split(output.substr(0, end), separator));
+    output.remove_prefix(std::min(end + 1, output.size()));
+  }
+  return rows;
+}
+
+void SshConsole::reload() { execute("RELOAD"); }
+
+void SshConsole::execute(const std::string& command) { run(command); }
+
+std::string SshConsole::version() {
+  const auto rows = run("SHOW VERSION");
+  return rows.size() > 1 && !rows[1].empty() ? rows[1][0] : "";
+}
+
+bool SshConsole::has_admin_rights() { return probe_admin_rights(*this); }
+
+std::vector<RoutedDatabase> SshConsole::show_databases() {
+  const auto rows = run("SHOW DATABASES");
+  if (rows.empty()) {
+    throw HostError(step, "SHOW DATABASES returned nothing");
+  }
+  // Columns by name, as for the libpq console: later versions add and move them.
+  const auto column = [&](const char* name) {
+    const auto found = std::find(rows[0].begin(), rows[0].end(), name);
+    if (found == rows[0].end()) {
+      throw HostError(step, std::string("SHOW DATABASES has no column ") + name);
+    }
+    return static_cast<std::size_t>(found - rows[0].begin());
+  };
+  const std::size_t name = column("name"), host = column("host"), port = column("port"),
+                    dbname = column("database");
+  std::vector<RoutedDatabase> databases;
+  for (std::size_t row = 1; row < rows.size(); ++row) {
+    const auto& fields = rows[row];
+    if (fields.size() != rows[0].size()) {
+      continue;  // a value holding a newline: not a database pgdeploy routes
+    }
+    RoutedDatabase db{fields[name], fields[host], 0, fields[dbname]};
+    std::from_chars(fields[port].data(), fields[port].data() + fields[port].size(), db.port);
+    databases.push_back(std::move(db));
+  }
+  return databases;
+}
+
+}  // namespace pgdeploy

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/outcome.hpp"
+#include "plan/deploy_plan.hpp"
+#include "util/errors.hpp"
+
+namespace pgdeploy {
+
+// Everything a run reports, for --json.
+struct RunReport {
+  std::string cluster;
+  std::optional<DeployPlan> plan;  // unset when the run ended before the metadata was read
+  std::vector<HostOutcome> hosts;
+  ExitCode exit_code = ExitCode::ok;
+  std::string error;  // why the run ended early, when it did
+};
+
+// The report as one JSON object: cluster, primary (id, name, host, port, epoch), hosts (name,
+// address, action, reason, duration_ms, and diff for --dry-run), exit_code, error.
+std::string json_report(const RunReport& report);
+
+// The plan's primary: id, name, host, port, epoch (timeline, lsn).
+std::string primary_json(const DeployPlan& plan);
+
+// TEXT as a JSON string literal.
+std::string json_string(std::string_view text);
+
+}  // namespace pgdeploy

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/options.hpp"
+#include "model/outcome.hpp"
+#include "plan/deploy_plan.hpp"
+#include "util/errors.hpp"
+
+namespace pgdeploy {
+
+// One line for one host: "app1 (10.0.0.5): updated in 12 ms" or
+// "app1 (10.0.0.5): FAILED after 12 ms: step: why".
+std::string describe(const HostOutcome& outcome);
+
+// The closing line of a run.
+std::string summarize(const DeployPlan& plan, const std::vector<HostOutcome>& outcomes);
+
+// The one line --check prints on stdout, Nagios style: "PGDEPLOY OK - ...", "PGDEPLOY WARNING -
+// drifting: a, b; unreadable: c", or "PGDEPLOY UNKNOWN - <error>" (exit 3 and others).
+std::string check_status_line(const std::vector<HostOutcome>& outcomes, ExitCode code,
+                              const std::string& error);
+
+// Deploying: 4 when any host was refused (fencing), else 1 when any failed, else 0.
+// --check: 0 when every host is unchanged (current), else 1. --dry-run: 0.
+ExitCode exit_code_for(const std::vector<HostOutcome>& outcomes, Mode mode = Mode::deploy);
+
+}  // namespace pgdeploy

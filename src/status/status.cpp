@@ -1,0 +1,138 @@
+#include "status/status.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "deploy/fleet.hpp"
+#include "deploy/host_steps.hpp"
+#include "metadata/read_cluster.hpp"
+#include "pgbouncer/pgbouncer_console.hpp"
+#include "pgbouncer/pgbouncer_switch.hpp"
+#include "plan/planner.hpp"
+#include "ssh/ssh_connector.hpp"
+#include "status/status_report.hpp"
+
+namespace pgdeploy {
+namespace {
+
+void read_fragment(const DeployPlan& plan, HostConnector& ssh, const AppServer& host,
+                   HostStatus& status, HostDeadline& deadline) {
+  const auto remote = ssh.connect(host, deadline);
+  deadline.begin("read");
+  const auto fragment = read_remote_fragment(*remote, host.config_dir, plan.cluster + ".ini", true);
+  if (!fragment) {
+    status.fragment_absent = true;
+    status.problem = "fragment: none at " + host.config_dir + "/" + plan.cluster + ".ini";
+    return;
+  }
+  status.fragment = parse_fragment_file(fragment->text);
+  status.modified = fragment->modified;
+  status.fragment_current =
+      status.fragment->primary_id == plan.primary.id && status.fragment->target == plan.target;
+}
+
+void read_live(const DeployPlan& plan, AdminConnector& admin, const AppServer& host,
+               HostStatus& status, HostDeadline& deadline) {
+  // What PgBouncer should serve: the fragment in place, else what a deploy would write.
+  const std::vector<Route> routes =
+      status.fragment ? status.fragment->routes : routes_of(fragment_input_for(plan, host));
+  const auto console = admin.connect(*host.admin_conninfo, deadline);
+  deadline.begin("verify");
+  const std::vector<RoutedDatabase> served = console->show_databases();
+  for (const RoutedDatabase& db : served) {
+    if (std::any_of(routes.begin(), routes.end(),
+                    [&](const Route& r) { return r.key == db.name; })) {
+      status.live.push_back(db);
+    }
+  }
+  // Writes must reach the primary: the routes that go where the fragment sends writes.
+  const std::optional<Endpoint> writes_to =
+      status.fragment ? status.fragment->target : std::optional(plan.target);
+  std::vector<Route> writes;
+  for (const Route& route : routes) {
+    if (!writes_to || route.target == *writes_to) {
+      writes.push_back({route.key, route.dbname, plan.target});
+    }
+  }
+  status.live_current = !routing_problem(served, writes);
+}
+
+}  // namespace
+
+HostStatus read_host_status(const DeployPlan& plan, HostConnector& ssh, AdminConnector& admin,
+                            const AppServer& host, const TimeLimits& limits) {
+  HostDeadline deadline(limits);
+  HostStatus status;
+  status.name = host.name;
+  status.address = host.address;
+  status.has_console = host.admin_conninfo.has_value();
+  status.live_current = !status.has_console;
+  try {
+    check_row(host);
+    read_fragment(plan, ssh, host, status, deadline);
+  } catch (const HostError& e) {
+    status.problem = e.step() + ": " + e.what();
+  } catch (const std::exception& e) {
+    status.problem = std::string("internal: ") + e.what();
+  }
+  if (status.has_console) {
+    try {
+      read_live(plan, admin, host, status, deadline);
+    } catch (const HostError& e) {
+      status.problem += (status.problem.empty() ? "" : "; ") + e.step() + ": " + e.what();
+    } catch (const std::exception& e) {
+      status.problem += (status.problem.empty() ? "" : "; ") + std::string("internal: ") + e.what();
+    }
+  }
+  return status;
+}
+
+namespace {
+
+std::vector<HostStatus> read_statuses(const Options& options, const DeployPlan& plan,
+                                      const std::vector<AppServer>& hosts,
+                                      const TimeLimits& limits) {
+  const auto ssh_dir = user_ssh_dir();
+  SshConnector ssh(resolve_ssh_key(options, ssh_dir), resolve_known_hosts(options, ssh_dir));
+  PgBouncerConnector admin;
+  return visit_in_parallel<HostStatus>(hosts, options.jobs, [&](const AppServer& host) {
+    return read_host_status(plan, ssh, admin, host, limits);
+  });
+}
+
+}  // namespace
+
+ExitCode run_status(const Options& options, std::ostream& out) {
+  const TimeLimits limits = limits_for(options);
+  std::optional<DeployPlan> plan;
+  std::vector<HostStatus> hosts;
+  ExitCode code = ExitCode::ok;
+  std::string error;
+  try {
+    std::optional<RepmgrConfig> config;
+    if (options.repmgr_config) {
+      config = read_repmgr_config(*options.repmgr_config);
+    }
+    const ClusterState state = read_cluster(options, local_conninfo(options, config));
+    plan = plan_for(options, state);
+    hosts = read_statuses(options, *plan, enabled_servers(state), limits);
+    const bool all_current =
+        std::all_of(hosts.begin(), hosts.end(), [](const HostStatus& h) { return h.current(); });
+    code = all_current ? ExitCode::ok : ExitCode::host_failed;
+  } catch (const Error& e) {
+    spdlog::error("{}", e.what());
+    // Status acts on nothing: an unsafe metadata state is a database problem like any other.
+    code = e.exit_code() == ExitCode::safety_refusal ? ExitCode::metadata : e.exit_code();
+    error = e.what();
+  }
+  if (options.json) {
+    out << status_json(options.cluster, plan ? &*plan : nullptr, hosts, code, error);
+  } else if (plan) {
+    out << render_status(*plan, hosts);
+  }
+  out.flush();
+  return code;
+}
+
+}  // namespace pgdeploy

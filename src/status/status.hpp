@@ -1,0 +1,43 @@
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "cli/options.hpp"
+#include "deploy/host_deployer.hpp"
+#include "pgbouncer/admin_console.hpp"
+#include "plan/fragment_file.hpp"
+#include "ssh/remote_host.hpp"
+#include "util/errors.hpp"
+
+namespace pgdeploy {
+
+// Where one app server points, as pgdeploy status reports it.
+struct HostStatus {
+  std::string name;
+  std::string address;
+  std::optional<FragmentFile> fragment;  // nullopt: none in place, or unreadable (see problem)
+  bool fragment_absent = false;          // read, and there is none
+  std::string modified;                  // the fragment's mtime, UTC, ISO 8601
+  bool has_console = false;              // admin_conninfo is set: live is PgBouncer's own view
+  std::vector<RoutedDatabase> live;      // PgBouncer's rows for the fragment's databases
+  std::string problem;                   // what could not be read, "step: why"
+  bool fragment_current = false;         // the fragment names the current primary and target
+  bool live_current = false;             // PgBouncer serves the primary's routes (or no console)
+  bool current() const { return fragment_current && live_current; }
+};
+
+// Reads HOST's fragment (and its mtime) over SSH and, with admin_conninfo, PgBouncer's live
+// databases, and compares both with PLAN, within the host's deadline. Never throws: failures end
+// up in problem.
+HostStatus read_host_status(const DeployPlan& plan, HostConnector& ssh, AdminConnector& admin,
+                            const AppServer& host, const TimeLimits& limits);
+
+// pgdeploy status: reads the metadata, then every enabled app server in parallel, and prints
+// the table (or its JSON) to OUT. Read-only. Returns ok when every host points at the current
+// primary, host_failed otherwise; metadata when the database cannot be read.
+ExitCode run_status(const Options& options, std::ostream& out);
+
+}  // namespace pgdeploy

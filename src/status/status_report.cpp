@@ -1,0 +1,131 @@
+#include "status/status_report.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "report/json_report.hpp"
+#include "util/text.hpp"
+
+namespace pgdeploy {
+namespace {
+
+std::string points_at(const HostStatus& host) {
+  if (!host.fragment) {
+    return host.fragment_absent ? "(none)" : "?";
+  }
+  return describe_holder(*host.fragment);
+}
+
+// "10.0.0.12:5432 (app, postgres)": the fragment's databases grouped by where PgBouncer sends them.
+std::string live_text(const HostStatus& host) {
+  if (!host.has_console) {
+    return "- (no admin_conninfo)";
+  }
+  std::map<std::string, std::string> by_target;
+  for (const RoutedDatabase& db : host.live) {
+    std::string& names = by_target[describe(Endpoint{db.host, db.port})];
+    names += (names.empty() ? "" : ", ") + db.name;
+  }
+  std::string text;
+  for (const auto& [target, names] : by_target) {
+    text += (text.empty() ? "" : "; ") + target + " (" + names + ")";
+  }
+  return text.empty() ? "none" : text;
+}
+
+using Row = std::vector<std::string>;
+
+std::string render_rows(std::vector<Row> rows) {
+  std::vector<std::size_t> widths(rows.front().size(), 0);
+  for (Row& row : rows) {
+    std::ranges::transform(row, row.begin(),
+                           [](const std::string& cell) { return printable(cell); });
+  }
+  for (const Row& row : rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      widths[c] = std::max(widths[c], row[c].size());
+    }
+  }
+  std::string text;
+  for (const Row& row : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      line += row[c] + (c + 1 < row.size() ? std::string(widths[c] - row[c].size() + 2, ' ') : "");
+    }
+    text += line + "\n";
+  }
+  return text;
+}
+
+std::string fragment_json(const HostStatus& host) {
+  if (!host.fragment) {
+    return "null";
+  }
+  const FragmentFile& f = *host.fragment;
+  return "{\"primary_id\": " + (f.primary_id ? std::to_string(*f.primary_id) : "null") +
+         ", \"primary_name\": " + json_string(f.primary_name) +
+         ", \"host\": " + (f.target ? json_string(f.target->host) : "null") +
+         ", \"port\": " + (f.target ? std::to_string(f.target->port) : "null") +
+         ", \"timeline\": " + (f.timeline ? std::to_string(*f.timeline) : "null") +
+         ", \"lsn\": " + json_string(f.lsn) + ", \"modified\": " + json_string(host.modified) + "}";
+}
+
+std::string live_json(const HostStatus& host) {
+  if (!host.has_console) {
+    return "null";
+  }
+  std::string json = "[";
+  for (const RoutedDatabase& db : host.live) {
+    json += std::string(json.size() > 1 ? ", " : "") + "{\"database\": " + json_string(db.name) +
+            ", \"host\": " + json_string(db.host) + ", \"port\": " + std::to_string(db.port) +
+            ", \"dbname\": " + json_string(db.dbname) + "}";
+  }
+  return json + "]";
+}
+
+std::string host_json(const HostStatus& host) {
+  return "{\"name\": " + json_string(host.name) + ", \"address\": " + json_string(host.address) +
+         ", \"fragment\": " + fragment_json(host) +
+         ", \"current\": " + (host.current() ? "true" : "false") +
+         ", \"fragment_current\": " + (host.fragment_current ? "true" : "false") +
+         ", \"live\": " + live_json(host) + ", \"problem\": " + json_string(host.problem) + "}";
+}
+
+}  // namespace
+
+std::string render_status(const DeployPlan& plan, const std::vector<HostStatus>& hosts) {
+  std::string text =
+      printable("Cluster " + plan.cluster + ": primary " + describe(plan.primary) + " at " +
+                describe(plan.target) + ", timeline " + std::to_string(plan.epoch.timeline) +
+                " (lsn " + plan.epoch.lsn + ")") +
+      "\n\n";
+  std::vector<Row> rows{
+      {"NAME", "ADDRESS", "FRAGMENT POINTS AT", "CURRENT", "PGBOUNCER LIVE", "MODIFIED"}};
+  for (const HostStatus& host : hosts) {
+    rows.push_back({host.name, host.address, points_at(host),
+                    host.current() ? "yes" : (host.fragment_current ? "NO (live)" : "NO"),
+                    live_text(host), host.modified.empty() ? "-" : host.modified});
+  }
+  text += render_rows(std::move(rows));
+  for (const HostStatus& host : hosts) {
+    if (!host.problem.empty()) {
+      text += printable(host.name + ": " + host.problem) + "\n";
+    }
+  }
+  return text;
+}
+
+std::string status_json(const std::string& cluster, const DeployPlan* plan,
+                        const std::vector<HostStatus>& hosts, ExitCode code,
+                        const std::string& error) {
+  std::string json = "{\"cluster\": " + json_string(cluster) +
+                     ", \"primary\": " + (plan != nullptr ? primary_json(*plan) : "null") +
+                     ", \"hosts\": [";
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    json += (i == 0 ? "" : ", ") + host_json(hosts[i]);
+  }
+  return json + "], \"exit_code\": " + std::to_string(static_cast<int>(code)) +
+         ", \"error\": " + json_string(error) + "}\n";
+}
+
+}  // namespace pgdeploy

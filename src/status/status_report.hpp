@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "deploy/host_deployer.hpp"
+#include "status/status.hpp"
+#include "util/errors.hpp"
+
+namespace pgdeploy {
+
+// The status table: a line naming the primary and its epoch, one row per app server (name,
+// address, the primary its fragment names, whether that is current, PgBouncer's live targets,
+// the fragment's mtime), then one line per host whose state could not be read.
+std::string render_status(const DeployPlan& plan, const std::vector<HostStatus>& hosts);
+
+// The same as one JSON object: cluster, primary, hosts, exit_code, error. PLAN is null when the
+// metadata could not be read.
+std::string status_json(const std::string& cluster, const DeployPlan* plan,
+                        const std::vector<HostStatus>& hosts, ExitCode code,
+                        const std::string& error);
+
+}  // namespace pgdeploy
