@@ -15,7 +15,10 @@ step "Installing what is missing and building pgdeploy"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j"$(nproc)" >/dev/null
 export PGDEPLOY_BIN=$build/pgdeploy
+# shellcheck source=integration/harness.sh
 . "$root/tests/integration/harness.sh"
+# A demo with a server missing fails, naming the package, instead of skipping.
+export HARNESS_MISSING=fail
 harness_init
 tour_started=$EPOCHREALTIME
 

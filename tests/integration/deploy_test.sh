@@ -3,6 +3,7 @@
 # reached over a real sshd, both reload paths, re-pointing after a promotion,
 # failing hosts that never stop the others.
 set -euo pipefail
+# shellcheck source=harness.sh
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 
 start_primary

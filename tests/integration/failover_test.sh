@@ -4,6 +4,7 @@
 # switchover, and events that must deploy nothing. Every scenario is checked
 # by a client connecting through PgBouncer.
 set -euo pipefail
+# shellcheck source=harness.sh
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 
 start_three_nodes

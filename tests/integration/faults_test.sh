@@ -6,6 +6,7 @@
 # Each time: the old file stays (or the new one is completely in place), no
 # temporary file remains, and the exit status says what happened.
 set -euo pipefail
+# shellcheck source=harness.sh
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 
 start_primary

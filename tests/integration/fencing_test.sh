@@ -4,6 +4,7 @@
 # cannot be read exactly, a fragment that cannot be read, and side files that
 # follow only a fragment that passed fencing. Each refusal changes nothing.
 set -euo pipefail
+# shellcheck source=harness.sh
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 
 start_primary

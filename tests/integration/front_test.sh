@@ -11,6 +11,7 @@
 # Needs no server and no particular user.
 #   PGDEPLOY_BIN=build/pgdeploy bash tests/integration/front_test.sh
 set -euo pipefail
+# shellcheck source=harness.sh
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 
 : "${PGDEPLOY_BIN:?PGDEPLOY_BIN must name the built pgdeploy binary}"
@@ -81,8 +82,10 @@ check "pgdeploy loads neither libpq nor libssh (ldd)" no_heavy_libraries
 hands_over() {
     local rc=0 err
     err=$("$@" -c main --event=standby_promote --success=x 2>&1) || rc=$?
-    [ "$rc" = 2 ] && grep -q -- '--success must be 1 or 0' <<<"$err" ||
-        { echo "exit $rc: $err"; return 1; }
+    if [ "$rc" != 2 ] || ! grep -q -- '--success must be 1 or 0' <<<"$err"; then
+        echo "exit $rc: $err"
+        return 1
+    fi
 }
 mkdir -p "$T/link"
 ln -s "$front" "$T/link/pgdeploy"

@@ -83,8 +83,33 @@ HARNESS_CLEANED=0
 
 # ---------------------------------------------------------------- setup
 
+# The server programs the suites start, with the Debian package of each.
+harness_servers() {
+    echo "$PG_BINDIR/initdb postgresql-15"
+    echo "$PG_BINDIR/pg_ctl postgresql-15"
+    echo "$PG_BINDIR/repmgr postgresql-15-repmgr"
+    echo "$PGBOUNCER_BIN pgbouncer"
+    echo "$SSHD_BIN openssh-server"
+}
+
+# Ends the suite when a server program is missing: with "skipped: ..." and status 0
+# (ctest reports the suite as skipped), or with status 1 when HARNESS_MISSING=fail.
+harness_require_servers() {
+    local program package
+    while read -r program package; do
+        [ -x "$program" ] && continue
+        if [ "${HARNESS_MISSING:-skip}" = fail ]; then
+            echo "harness: $program is missing: install the package $package" >&2
+            exit 1
+        fi
+        echo "skipped: $(basename "$0"): $program is missing (package $package)"
+        exit 0
+    done <<<"$(harness_servers)"
+}
+
 harness_init() {
     : "${PGDEPLOY_BIN:?PGDEPLOY_BIN must name the built pgdeploy binary}"
+    harness_require_servers
     [ -x "$PGDEPLOY_BIN" ] || { echo "harness: $PGDEPLOY_BIN is not executable" >&2; return 1; }
     # pgdeploy hands every run with work to its core program: build/lib/pgdeploy/pgdeploy in
     # the build tree, /usr/lib/pgdeploy/pgdeploy when installed.
@@ -118,7 +143,8 @@ harness_init() {
     mkdir -p "$H/sock"
     # pgdeploy's run lock lives here, not in the node's /run/pgdeploy: suites
     # running at the same time must not wait for each other's runs.
-    mkdir -p -m 0700 "$H/run"
+    mkdir -p "$H/run"
+    chmod 0700 "$H/run"
     export PGDEPLOY_LOCK_DIR="$H/run"
     : >"$H/ports"
     chown -R "$TEST_USER" "$H"
@@ -146,6 +172,13 @@ port_open() {
 
 free_port() {
     local port
+    # A port queued by harness_take_port: handed out unprobed, as if taken in the race.
+    if [ -s "$H/ports_taken" ]; then
+        port=$(head -n1 "$H/ports_taken")
+        sed -i 1d "$H/ports_taken"
+        echo "$port"
+        return 0
+    fi
     while :; do
         # Below the kernel's ephemeral range (32768+), where outgoing
         # connections could hold a port that a probe cannot see.
@@ -160,6 +193,30 @@ free_port() {
         echo "$port"
         return 0
     done
+}
+
+# For the harness's own test: holds a free port on 127.0.0.1 with a listener of
+# its own (ended with the suite) and queues it as free_port's next answer, as if
+# another suite took it between free_port's probe and a server's bind.
+harness_take_port() {
+    local port
+    port=$(free_port)
+    python3 -c 'import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen()
+time.sleep(600)' "$port" >/dev/null 2>&1 &
+    echo "$!" >>"$H/blockers"
+    wait_until 5 port_open 127.0.0.1 "$port"
+    echo "$port" >>"$H/ports_taken"
+    echo "$port"
+}
+
+# True when LOG says a server could not bind its port. free_port's probe and the
+# server's bind are apart: a suite running at the same time may take the port between
+# them. The servers the harness starts then try another port.
+port_was_taken() {
+    grep -q 'Address already in use' "$1" 2>/dev/null
 }
 
 # Variable names are built from server names, so keep those to identifiers.
@@ -205,16 +262,40 @@ EOF
 }
 
 pg_start() {
-    local name=$1
+    local name=$1 attempt
     harness_name_ok "$name"
     # A second pg_start after pg_stop restarts the same cluster on its port.
     [ -f "$H/pg_$name/PG_VERSION" ] || pg_init "$name"
-    as_user "$PG_BINDIR/pg_ctl" -w -D "$H/pg_$name" -l "$H/pg_$name.log" -o "-p $(pg_port "$name")" \
-        start >/dev/null || {
-        echo "harness: PostgreSQL $name did not start" >&2
-        return 1
-    }
-    export "PGPORT_$name=$(pg_port "$name")"
+    for attempt in 1 2 3; do
+        if as_user "$PG_BINDIR/pg_ctl" -w -D "$H/pg_$name" -l "$H/pg_$name.log" \
+            -o "-p $(pg_port "$name")" start >/dev/null; then
+            touch "$H/pg_$name.started"
+            export "PGPORT_$name=$(pg_port "$name")"
+            return 0
+        fi
+        # Only a first start moves: a restart keeps the port repmgr's metadata holds.
+        if [ -f "$H/pg_$name.started" ] || [ "$attempt" = 3 ] ||
+            ! port_was_taken "$H/pg_$name.log"; then
+            break
+        fi
+        pg_move_port "$name"
+    done
+    echo "harness: PostgreSQL $name did not start" >&2
+    return 1
+}
+
+# Gives server NAME, before its first start, another port: in its port file, its
+# postgresql.conf (the last setting wins) and its repmgr.conf, if it has one yet.
+pg_move_port() {
+    local name=$1 old new
+    old=$(pg_port "$name")
+    new=$(free_port)
+    echo "harness: port $old of $name was taken meanwhile; trying $new" >&2
+    echo "$new" >"$H/pg_$name.port"
+    echo "port = $new" | as_user tee -a "$H/pg_$name/postgresql.conf" >/dev/null
+    if [ -f "$H/repmgr_$name.conf" ]; then
+        as_user sed -i "s/ port=$old / port=$new /" "$H/repmgr_$name.conf"
+    fi
 }
 
 pg_stop() {
@@ -293,19 +374,40 @@ repmgr_clone_standby() {
 # ---------------------------------------------------------------- sshd
 
 sshd_start() {
-    local d=$H/ssh
+    local d=$H/ssh attempt
     as_user mkdir -p "$d"
-    SSH_PORT=$(free_port)
     as_user ssh-keygen -q -t ed25519 -N '' -C pgdeploy-test-host -f "$d/host_ed25519"
     as_user ssh-keygen -q -t ed25519 -N '' -C pgdeploy-test-client -f "$d/id_ed25519"
     as_user cp "$d/id_ed25519.pub" "$d/authorized_keys"
+    # Remote sessions get their own HOME ($H/remote_home): what pgdeploy writes
+    # there (~/.pgpass) never touches the test user's real home.
+    as_user mkdir -p -m 0700 "$H/remote_home"
+    export SSH_KEY=$d/id_ed25519 KNOWN_HOSTS=$d/known_hosts
+    for attempt in 1 2 3; do
+        SSH_PORT=$(free_port)
+        export SSH_PORT
+        sshd_launch "$d" || return 1
+        wait_until 10 port_open 127.0.0.1 "$SSH_PORT" ||
+            { echo "harness: sshd did not listen" >&2; return 1; }
+        # sshd runs on when only one of its two addresses is taken.
+        port_was_taken "$d/sshd.log" || break
+        [ "$attempt" != 3 ] || { echo "harness: sshd found no free port" >&2; return 1; }
+        echo "harness: sshd's port $SSH_PORT was taken meanwhile; trying another" >&2
+        harness_kill_pidfile "$d/sshd.pid"
+        as_user rm -f "$d/sshd.log"
+    done
+    as_user ssh -F /dev/null -i "$SSH_KEY" -o UserKnownHostsFile="$KNOWN_HOSTS" \
+        -o StrictHostKeyChecking=yes -o BatchMode=yes -p "$SSH_PORT" "$TEST_USER@127.0.0.1" true ||
+        { echo "harness: ssh login to the test sshd failed" >&2; return 1; }
+}
+
+# Writes sshd's configuration for $SSH_PORT in DIR and starts it.
+sshd_launch() {
+    local d=$1
     # Only 127.0.0.1 is known: tests use 127.0.0.2 for an unknown host key.
     echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1,2 "$d/host_ed25519.pub")" | write_as_user "$d/known_hosts"
     # Non-root sshd: no PAM, no privilege separation checks on our files;
     # MaxStartups raised because pgdeploy opens many connections at once.
-    # Remote sessions get their own HOME ($H/remote_home): what pgdeploy writes
-    # there (~/.pgpass) never touches the test user's real home.
-    as_user mkdir -p -m 0700 "$H/remote_home"
     write_as_user "$d/sshd_config" <<EOF
 ListenAddress 127.0.0.1:$SSH_PORT
 ListenAddress 127.0.0.2:$SSH_PORT
@@ -327,11 +429,6 @@ Subsystem sftp /usr/lib/openssh/sftp-server
 EOF
     as_user "$SSHD_BIN" -f "$d/sshd_config" -E "$d/sshd.log" ||
         { echo "harness: sshd did not start, see $d/sshd.log" >&2; return 1; }
-    export SSH_PORT SSH_KEY=$d/id_ed25519 KNOWN_HOSTS=$d/known_hosts
-    wait_until 10 port_open 127.0.0.1 "$SSH_PORT" || { echo "harness: sshd did not listen" >&2; return 1; }
-    as_user ssh -F /dev/null -i "$SSH_KEY" -o UserKnownHostsFile="$KNOWN_HOSTS" \
-        -o StrictHostKeyChecking=yes -o BatchMode=yes -p "$SSH_PORT" "$TEST_USER@127.0.0.1" true ||
-        { echo "harness: ssh login to the test sshd failed" >&2; return 1; }
 }
 
 # ---------------------------------------------------------------- PgBouncer
@@ -345,15 +442,39 @@ bouncer_pidfile() {
 }
 
 pgbouncer_start() {
-    local name=$1 d=$H/app_$1 port pool_mode=${2:-session}
+    local name=$1 d=$H/app_$1 pool_mode=${2:-session} attempt
     harness_name_ok "$name"
-    port=$(free_port)
     as_user mkdir -p -m 0755 "$d" "$d/conf"
-    echo "$port" | write_as_user "$d/port"
     # PgBouncer refuses to start when an %include target is missing.
     echo "; empty" | write_as_user "$d/conf/main.ini"
     # auth_type=trust still requires the user to be listed in auth_file.
     echo "\"$TEST_USER\" \"\"" | write_as_user "$d/userlist.txt"
+    for attempt in 1 2 3; do
+        free_port | write_as_user "$d/port"
+        pgbouncer_launch "$name" "$pool_mode" || return 1
+        # PgBouncer daemonizes before it binds: its log tells whether the port was free.
+        wait_until 10 bouncer_listens_or_failed "$name" || break
+        port_was_taken "$d/pgbouncer.log" || break
+        [ "$attempt" != 3 ] || break
+        echo "harness: PgBouncer $name's port $(bouncer_port "$name") was taken meanwhile; trying another" >&2
+        harness_kill_pidfile "$(bouncer_pidfile "$name")"
+        as_user rm -f "$d/pgbouncer.log"
+    done
+    export "BOUNCER_PORT_$name=$(bouncer_port "$name")"
+    wait_until 10 bouncer_admin_ok "$name" ||
+        { echo "harness: PgBouncer $name does not answer SHOW VERSION" >&2; return 1; }
+}
+
+# True once PgBouncer NAME logged that it listens on its port, or that it could not.
+bouncer_listens_or_failed() {
+    grep -q -e "listening on 127.0.0.1:$(bouncer_port "$1")" -e 'Address already in use' \
+        "$H/app_$1/pgbouncer.log" 2>/dev/null
+}
+
+# Writes PgBouncer NAME's configuration for its port file's port and starts it.
+pgbouncer_launch() {
+    local name=$1 d=$H/app_$1 pool_mode=$2 port
+    port=$(bouncer_port "$name")
     write_as_user "$d/pgbouncer.ini" <<EOF
 [databases]
 %include $d/conf/main.ini
@@ -372,13 +493,12 @@ server_login_retry = 1
 EOF
     as_user "$PGBOUNCER_BIN" -d "$d/pgbouncer.ini" ||
         { echo "harness: PgBouncer $name did not start" >&2; return 1; }
-    export "BOUNCER_PORT_$name=$port"
-    wait_until 10 bouncer_admin_ok "$name" ||
-        { echo "harness: PgBouncer $name does not answer SHOW VERSION" >&2; return 1; }
 }
 
 bouncer_admin_ok() {
-    bouncer_psql "$1" pgbouncer 'SHOW VERSION' >/dev/null 2>&1
+    # Bounded: a port that another program holds may accept and never answer.
+    as_user timeout 5 "$PG_BINDIR/psql" -X -At -h 127.0.0.1 -p "$(bouncer_port "$1")" \
+        -U "$TEST_USER" -d pgbouncer -c 'SHOW VERSION' >/dev/null 2>&1
 }
 
 bouncer_psql() {
@@ -465,6 +585,7 @@ harness_cleanup() {
     for d in "$H"/app_*/; do
         harness_kill_pidfile "$d/pgbouncer.pid"
     done
+    [ ! -s "$H/blockers" ] || xargs kill <"$H/blockers" 2>/dev/null
     if [ -s "$H/ssh/sshd.pid" ]; then
         # Session processes are children of the listener and outlive it.
         pkill -KILL -P "$(head -n1 "$H/ssh/sshd.pid")" 2>/dev/null
@@ -628,6 +749,8 @@ start_app_servers() {
 # Run the copied pgdeploy as $TEST_USER against node1's repmgr database with the
 # test key and known_hosts; extra arguments follow. Output (stdout and stderr)
 # lands in $H/out, the exit status in $RC. Never fails itself.
+# RC: its exit status, read by the suites that source this file.
+# shellcheck disable=SC2034
 run_pgdeploy() {
     RC=0
     as_user "$PGDEPLOY" -c main -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr" \
@@ -647,7 +770,7 @@ dir_holds_only() {
     shift
     local expected=
     [ $# -eq 0 ] || expected=$(printf '%s\n' "$@" | sort)
-    [ "$(ls -A "$dir" | sort)" = "$expected" ]
+    [ "$(find "$dir" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort)" = "$expected" ]
 }
 
 # Make server PG the only active primary in node1's repmgr.nodes, as repmgr

@@ -3,13 +3,24 @@
 # and a PgBouncer fragment written by hand is picked up after a reload.
 #   PGDEPLOY_BIN=/path/to/pgdeploy bash tests/integration/harness_selftest.sh
 set -euo pipefail
+# shellcheck source=harness.sh
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 
 harness_init
+# Each server's first port is taken after the probe, as a suite running at the same time may:
+# every server must come up on another one.
+taken_pg=$(harness_take_port)
 pg_start node1
 repmgr_register_primary node1 1
-sshd_start
-pgbouncer_start app1
+taken_ssh=$(harness_take_port)
+sshd_start 2>"$H/sshd_start.err"
+taken_bouncer=$(harness_take_port)
+pgbouncer_start app1 2>"$H/bouncer_start.err"
+check "PostgreSQL moved off the taken port $taken_pg" [ "$(pg_port node1)" != "$taken_pg" ]
+check "sshd moved off the taken port $taken_ssh" [ "$SSH_PORT" != "$taken_ssh" ]
+check "sshd said so" grep -q "port $taken_ssh was taken meanwhile" "$H/sshd_start.err"
+check "PgBouncer moved off the taken port $taken_bouncer" [ "$(bouncer_port app1)" != "$taken_bouncer" ]
+check "PgBouncer said so" grep -q "port $taken_bouncer was taken meanwhile" "$H/bouncer_start.err"
 pgbouncer_start app2
 app_server_add app1 101
 app_server_add app2 102

@@ -3,6 +3,7 @@
 # repmgr_<cluster>.repl_nodes, and an app_servers table of the original agent
 # with only its original columns (then upgraded with sql/upgrade_app_servers.sql).
 set -euo pipefail
+# shellcheck source=harness.sh
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 
 harness_init
@@ -55,7 +56,7 @@ check "original columns read, default SSH port 22 used" \
 check_eq "that host fails alone: exit 1" 1 "$RC"
 
 echo "# upgraded with sql/upgrade_app_servers.sql"
-for run in 1 2; do  # the upgrade may be run twice
+for _ in 1 2; do  # the upgrade may be run twice
     as_user psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$(pg_port node1)" -d original \
         -f "$H/sql/upgrade_app_servers.sql"
 done

@@ -3,6 +3,7 @@
 # contacts any app server: exit 3 (unreachable, missing, no primary) or 4 (two
 # primaries), files untouched. Usage errors exit 2. Secrets never reach output.
 set -euo pipefail
+# shellcheck source=harness.sh
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 
 start_primary

@@ -3,6 +3,7 @@
 # --check, --json, the run lock, and moving live client sessions through
 # PgBouncer's admin console (--sessions, --pause) across a change of primary.
 set -euo pipefail
+# shellcheck source=harness.sh
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 
 start_primary
@@ -75,13 +76,14 @@ check "--check on a database problem: UNKNOWN, exit 3" \
 echo "# the run lock: two concurrent runs of one cluster serialize and both end correctly"
 set_primary node1 1
 app_server_set app1 reload_command "$(sql_lit "sleep 1; $(bouncer_reload_command app1)")"
+declare -A pid
 for run in a b; do
     as_user "$PGDEPLOY" -c main -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr" \
         --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" -t 5 >"$H/run_$run" 2>&1 &
-    eval "pid_$run=\$!"
+    pid[$run]=$!
 done
-rc_a=0; wait "$pid_a" || rc_a=$?
-rc_b=0; wait "$pid_b" || rc_b=$?
+rc_a=0; wait "${pid[a]}" || rc_a=$?
+rc_b=0; wait "${pid[b]}" || rc_b=$?
 sed 's/^/#   | /' "$H/run_a" "$H/run_b"
 check_eq "both runs exit 0" "0 0" "$rc_a $rc_b"
 check "one run waited for the other" grep -q 'waiting for another pgdeploy run of cluster main' "$H/run_a" "$H/run_b"
@@ -220,8 +222,8 @@ check_eq "exit 0" 0 "$RC"
 check "the userlist holds the role's password hash from pg_shadow" \
     grep -q '^"app_user" "SCRAM-SHA-256\$' "$H/app_tx/userlist.synced"
 check_eq "the userlist has mode 0600" 600 "$(stat -c %a "$H/app_tx/userlist.synced")"
-check "~/.pgpass reached the remote user's home" cmp "$H/local_home/.pgpass" "$H/remote_home/.pgpass"
-check_eq "~/.pgpass has mode 0600" 600 "$(stat -c %a "$H/remote_home/.pgpass")"
+check "the user's .pgpass reached the remote user's home" cmp "$H/local_home/.pgpass" "$H/remote_home/.pgpass"
+check_eq "the remote .pgpass has mode 0600" 600 "$(stat -c %a "$H/remote_home/.pgpass")"
 check "no secret or hash in the verbose output" fails grep -E 'Secret-[45]|SCRAM' "$H/out"
 check "app2 (auth_trust) got no ~/.pgpass step" fails grep -q 'app2: pgpass' "$H/out"
 check "tx got it" grep -q 'tx: pgpass written' "$H/out"

@@ -117,8 +117,10 @@ check "pgdeploy --version prints pgdeploy $version" \
 hands_over_to_core() {
     local rc=0 err
     err=$(/usr/bin/pgdeploy -c main --event=standby_promote --success=x 2>&1) || rc=$?
-    [ "$rc" = 2 ] && grep -q -- '--success must be 1 or 0' <<<"$err" ||
-        { echo "exit $rc: $err"; return 1; }
+    if [ "$rc" != 2 ] || ! grep -q -- '--success must be 1 or 0' <<<"$err"; then
+        echo "exit $rc: $err"
+        return 1
+    fi
 }
 check "pgdeploy runs its core program from /usr/lib/pgdeploy" hands_over_to_core
 check "man -w pgdeploy finds the installed page" \

@@ -8,6 +8,7 @@
 # is rejoined, and takes over again by `standby switchover --siblings-follow`
 # with repmgrd running. Last, the same failover in a two-node cluster.
 set -euo pipefail
+# shellcheck source=harness.sh
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 
 start_three_nodes

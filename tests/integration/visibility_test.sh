@@ -4,6 +4,7 @@
 # load; the doctor on a healthy setup, then with each item broken in turn,
 # checking that it names exactly that item and changes nothing.
 set -euo pipefail
+# shellcheck source=harness.sh
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 
 start_primary
@@ -231,6 +232,7 @@ app_server_set app2 reload_command NULL
 run_sub doctor
 check_eq "exit 1" 1 "$RC"
 check_eq "names only the reload path" "app2 (127.0.0.1): reload works without a prompt" "$(failed_items)"
+# shellcheck disable=SC2016  # the backquotes are doctor's, not a command substitution
 check "names the command" grep -q 'reload works without a prompt: `sudo -n service pgbouncer reload`' "$H/stdout"
 app_server_set app2 reload_command "$(sql_lit "$(bouncer_reload_command app2)")"
 
