@@ -49,16 +49,26 @@ void check_primary_up(const Node& primary, const Options& options, Checklist& li
   }
 }
 
+// The INSERT that gives the primary its row, in the spelling of the table in place (the
+// original agent's table names the node column id); without a usable table, how to create it.
+std::string public_row_fix(Catalog& catalog, const std::string& schema, const Node& primary) {
+  try {
+    return "INSERT INTO " + schema + ".node_public_info (" + catalog.public_id_column(schema) +
+           ", conninfo) VALUES (" + std::to_string(primary.id) + ", 'host=... port=...')";
+  } catch (const Error&) {
+    return "create the table with sql/node_public_info.sql, then INSERT INTO " + schema +
+           ".node_public_info (node_id, conninfo) VALUES (" + std::to_string(primary.id) +
+           ", 'host=... port=...')";
+  }
+}
+
 void check_public_endpoint(Catalog& catalog, const std::string& schema, const Node& primary,
                            Checklist& list) {
   try {
     const Endpoint target = catalog.public_endpoint(schema, primary);
     list.pass(public_item, describe(target));
   } catch (const Error& e) {
-    list.fail(public_item, e.what(),
-              "INSERT INTO " + schema + ".node_public_info (node_id, conninfo) VALUES (" +
-                  std::to_string(primary.id) +
-                  ", 'host=... port=...'); see sql/node_public_info.sql");
+    list.fail(public_item, e.what(), public_row_fix(catalog, schema, primary));
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "metadata/app_servers.hpp"
@@ -159,13 +160,35 @@ std::vector<Node> Catalog::read_other_nodes(const std::string& schema, Layout la
   return nodes;
 }
 
-Endpoint Catalog::public_endpoint(const std::string& schema, const Node& primary) {
+std::string Catalog::public_id_column(const std::string& schema) {
+  const std::string table = schema + ".node_public_info";
   if (!table_exists(schema, "node_public_info")) {
-    throw metadata_error("--public-net: table " + schema + ".node_public_info does not exist");
+    throw metadata_error("--public-net: table " + table + " does not exist");
   }
   const QueryResult rows = db_.query(
-      "SELECT conninfo FROM " + qualified(schema, "node_public_info") + " WHERE node_id = $1::int",
-      {std::to_string(primary.id)});
+      "SELECT attname::text FROM pg_catalog.pg_attribute WHERE attrelid = $1::regclass"
+      " AND attnum > 0 AND NOT attisdropped AND attname IN ('node_id', 'id', 'conninfo')",
+      {qualified(schema, "node_public_info")});
+  std::vector<std::string> columns;
+  for (const auto& row : rows.rows) {
+    columns.push_back(row.front().value_or(""));
+  }
+  const auto has = [&](const char* name) {
+    return std::find(columns.begin(), columns.end(), name) != columns.end();
+  };
+  if (!has("conninfo") || !(has("node_id") || has("id"))) {
+    throw metadata_error("--public-net: table " + table +
+                         " needs the columns node_id (or id) and conninfo");
+  }
+  return has("node_id") ? "node_id" : "id";
+}
+
+Endpoint Catalog::public_endpoint(const std::string& schema, const Node& primary) {
+  const std::string id_column = public_id_column(schema);
+  const QueryResult rows =
+      db_.query("SELECT conninfo FROM " + qualified(schema, "node_public_info") + " WHERE " +
+                    db_.quote_identifier(id_column) + " = $1::int",
+                {std::to_string(primary.id)});
   if (rows.rows.empty() || !rows.rows.front().front()) {
     throw metadata_error("--public-net: " + schema + ".node_public_info has no row for primary " +
                          describe(primary));

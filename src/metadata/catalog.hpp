@@ -32,6 +32,10 @@ class Catalog {
   Node read_primary(const std::string& schema, Layout layout);
   // Where app servers send writes with --public-net: the node's row in node_public_info.
   Endpoint public_endpoint(const std::string& schema, const Node& primary);
+  // The column of node_public_info that holds the node id: node_id (sql/node_public_info.sql)
+  // or id (the original agent's table). Throws a metadata error when the table is missing or
+  // has neither, or no conninfo column.
+  std::string public_id_column(const std::string& schema);
   // Every app_servers row; metadata error when the table or a required column is missing.
   std::vector<AppServer> read_app_servers(const std::string& schema);
 

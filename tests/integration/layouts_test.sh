@@ -69,4 +69,19 @@ check_eq "upgraded table: exit 0" 0 "$RC"
 check "the upgraded table's admin console verified the load" grep -q 'app1 (127.0.0.1): updated' "$H/out"
 check "app1 routes to node1" routes_to app1 node1
 
+echo "# the original agent's node_public_info: (id, conninfo)"
+pg_psql node1 original "CREATE TABLE repmgr.node_public_info (id INTEGER PRIMARY KEY, conninfo TEXT)" \
+    "INSERT INTO repmgr.node_public_info VALUES (1, 'host=127.0.0.2 port=$(pg_port node1)')" >/dev/null
+run_pgdeploy -P -p "host=127.0.0.1 port=$(pg_port node1) dbname=original"
+check_eq "-P on the original table: exit 0" 0 "$RC"
+check "the fragment routes to the address of its row" \
+    grep -q "host=127.0.0.2 port=$(pg_port node1)" "$H/app_app1/conf/main.ini"
+pg_psql node1 original "DELETE FROM repmgr.node_public_info" >/dev/null
+RC=0
+as_user "$PGDEPLOY" doctor -c main -P -p "host=127.0.0.1 port=$(pg_port node1) dbname=original" \
+    --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" >"$H/out" 2>&1 || RC=$?
+sed 's/^/#   | /' "$H/out"
+check "doctor's fix fits the original table" \
+    grep -qF "INSERT INTO repmgr.node_public_info (id, conninfo) VALUES (1, 'host=... port=...')" "$H/out"
+
 harness_summary

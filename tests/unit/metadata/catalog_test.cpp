@@ -56,6 +56,13 @@ class CatalogTest : public ::testing::Test {
     db.answer_for_param("to_regclass", qualified, exists(true));
   }
 
+  // node_public_info in place, its node column named ID_COLUMN.
+  void public_info_table(const std::string& id_column = "node_id") {
+    table_exists(R"("repmgr"."node_public_info")");
+    db.answer("('node_id', 'id', 'conninfo')",
+              query_result({"attname"}, {{id_column}, {"conninfo"}}));
+  }
+
   void table_absent(const std::string& qualified) {
     db.answer_for_param("to_regclass", qualified, exists(false));
   }
@@ -302,20 +309,39 @@ TEST_F(CatalogTest, PrimaryConninfoWithBareTokenIsErrorWithoutQuotingIt) {
 // ---- --public-net ----------------------------------------------------------------------------
 
 TEST_F(CatalogTest, PublicNetReadsEndpointFromNodePublicInfo) {
-  table_exists(R"("repmgr"."node_public_info")");
+  public_info_table();
   db.answer(R"(FROM "repmgr"."node_public_info")",
             query_result({"conninfo"}, {{"host=203.0.113.7 port=6543"}}));
   EXPECT_EQ(Catalog(db, "main").read(true).primary_endpoint, (Endpoint{"203.0.113.7", 6543}));
   const auto reads = db.queries_containing(R"(FROM "repmgr"."node_public_info")");
   ASSERT_EQ(reads.size(), 1U);
-  EXPECT_THAT(reads[0].sql, HasSubstr("WHERE node_id = $1"));
+  EXPECT_THAT(reads[0].sql, HasSubstr(R"(WHERE "node_id" = $1)"));
   EXPECT_THAT(reads[0].params, ElementsAre("1"));
 }
 
 TEST_F(CatalogTest, WithoutPublicNetNodePublicInfoIsNotRead) {
-  table_exists(R"("repmgr"."node_public_info")");
+  public_info_table();
   Catalog(db, "main").read(false);
   EXPECT_TRUE(db.queries_containing("node_public_info").empty());
+}
+
+TEST_F(CatalogTest, PublicNetReadsTheOriginalAgentsTableWithItsIdColumn) {
+  public_info_table("id");
+  db.answer(R"(FROM "repmgr"."node_public_info")",
+            query_result({"conninfo"}, {{"host=203.0.113.7 port=6543"}}));
+  EXPECT_EQ(Catalog(db, "main").read(true).primary_endpoint, (Endpoint{"203.0.113.7", 6543}));
+  const auto reads = db.queries_containing(R"(FROM "repmgr"."node_public_info")");
+  ASSERT_EQ(reads.size(), 1U);
+  EXPECT_THAT(reads[0].sql, HasSubstr(R"(WHERE "id" = $1)"));
+}
+
+TEST_F(CatalogTest, PublicNetTableWithoutANodeColumnIsMetadataErrorNamingTheColumns) {
+  table_exists(R"("repmgr"."node_public_info")");
+  db.answer("('node_id', 'id', 'conninfo')", query_result({"attname"}, {{"conninfo"}}));
+  const Error e = read_error("main", true);
+  EXPECT_EQ(e.exit_code(), ExitCode::metadata);
+  EXPECT_THAT(e.what(), HasSubstr("needs the columns node_id (or id) and conninfo"));
+  EXPECT_TRUE(db.queries_containing(R"(FROM "repmgr"."node_public_info")").empty());
 }
 
 TEST_F(CatalogTest, PublicNetWithoutTableIsMetadataError) {
@@ -325,7 +351,7 @@ TEST_F(CatalogTest, PublicNetWithoutTableIsMetadataError) {
 }
 
 TEST_F(CatalogTest, PublicNetWithoutRowForPrimaryIsMetadataError) {
-  table_exists(R"("repmgr"."node_public_info")");
+  public_info_table();
   db.answer(R"(FROM "repmgr"."node_public_info")", query_result({"conninfo"}));
   const Error e = read_error("main", true);
   EXPECT_EQ(e.exit_code(), ExitCode::metadata);
@@ -333,13 +359,13 @@ TEST_F(CatalogTest, PublicNetWithoutRowForPrimaryIsMetadataError) {
 }
 
 TEST_F(CatalogTest, PublicNetWithNullConninfoIsMetadataError) {
-  table_exists(R"("repmgr"."node_public_info")");
+  public_info_table();
   db.answer(R"(FROM "repmgr"."node_public_info")", query_result({"conninfo"}, {{std::nullopt}}));
   EXPECT_EQ(read_error("main", true).exit_code(), ExitCode::metadata);
 }
 
 TEST_F(CatalogTest, PublicNetUnusableConninfoIsErrorWithoutPassword) {
-  table_exists(R"("repmgr"."node_public_info")");
+  public_info_table();
   db.answer(R"(FROM "repmgr"."node_public_info")",
             query_result({"conninfo"}, {{"user=app password=s3cret"}}));
   const Error e = read_error("main", true);
