@@ -1,13 +1,15 @@
 -- pgdeploy: application servers for a repmgr 1.x-3.x cluster, whose metadata
 -- lives in schema repmgr_<cluster>. Columns follow that layout's spelling (id, name).
 --
---   psql -d repmgr -v cluster=main -f app_servers_repmgr3.sql
-\if :{?cluster}
+--   psql -d repmgr -v schema=repmgr_main -f app_servers_repmgr3.sql
+-- (-v schema, as the other scripts take it; -v cluster=main is still read as repmgr_main.)
+\if :{?schema}
+\elif :{?cluster}
+\set schema 'repmgr_' :cluster
 \else
-\echo 'usage: psql -v cluster=NAME -f app_servers_repmgr3.sql'
+\echo 'usage: psql -v schema=repmgr_CLUSTER -f app_servers_repmgr3.sql'
 \quit
 \endif
-\set schema 'repmgr_' :cluster
 
 CREATE TABLE IF NOT EXISTS :"schema".app_servers (
     id               integer PRIMARY KEY,

@@ -26,7 +26,16 @@ pg_psql node1 legacy "CREATE SCHEMA repmgr_main" \
         (2, 'standby', 1, 'main', 'node2', 'host=192.0.2.2 dbname=legacy', NULL, 100, true),
         (3, 'master', NULL, 'main', 'old', 'host=192.0.2.3 dbname=legacy', NULL, 100, false)" >/dev/null
 as_user psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$(pg_port node1)" -d legacy \
+    -v schema=repmgr_main -f "$H/sql/app_servers_repmgr3.sql"
+check_eq "app_servers_repmgr3.sql takes -v schema= as the other scripts do" repmgr_main \
+    "$(pg_psql node1 legacy "SELECT relnamespace::regnamespace FROM pg_class WHERE relname = 'app_servers'")"
+# The spelling of earlier versions still works: -v cluster=main.
+pg_psql node1 postgres "CREATE DATABASE legacy_cluster" >/dev/null
+pg_psql node1 legacy_cluster "CREATE SCHEMA repmgr_main" >/dev/null
+as_user psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$(pg_port node1)" -d legacy_cluster \
     -v cluster=main -f "$H/sql/app_servers_repmgr3.sql"
+check_eq "-v cluster=main still creates repmgr_main.app_servers" repmgr_main \
+    "$(pg_psql node1 legacy_cluster "SELECT relnamespace::regnamespace FROM pg_class WHERE relname = 'app_servers'")"
 pg_psql node1 legacy "INSERT INTO repmgr_main.app_servers (id, name, ip_addr, username, ssh_port, config_dir, reload_command)
     VALUES (101, 'app1', '127.0.0.1', $(sql_lit "$TEST_USER"), $SSH_PORT, $(sql_lit "$H/app_app1/conf"),
             $(sql_lit "$(bouncer_reload_command app1)"))" >/dev/null
