@@ -6,6 +6,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "app/connectors.hpp"
 #include "cli/event_gate.hpp"
 #include "cli/front.hpp"
 #include "deploy/deploy_memo.hpp"
@@ -14,11 +15,9 @@
 #include "deploy/host_inspector.hpp"
 #include "doctor/doctor.hpp"
 #include "metadata/read_cluster.hpp"
-#include "pgbouncer/pgbouncer_console.hpp"
 #include "plan/planner.hpp"
 #include "report/json_report.hpp"
 #include "report/report.hpp"
-#include "ssh/ssh_connector.hpp"
 #include "status/status.hpp"
 #include "util/descriptors.hpp"
 #include "util/errors.hpp"
@@ -69,8 +68,7 @@ void log_outcome(const HostOutcome& outcome) {
 // Hosts in flight when the run deadline passes are cut by their own deadline, clipped to it.
 std::vector<HostOutcome> visit_hosts(const Options& options, const DeployPlan& plan,
                                      const std::vector<AppServer>& hosts, HostConnector& ssh,
-                                     const TimeLimits& limits) {
-  PgBouncerConnector admin;
+                                     AdminConnector& admin, const TimeLimits& limits) {
   HostDeployer deployer(plan, ssh, admin, limits);
   HostInspector inspector(plan, ssh, limits);
   return deploy_in_parallel(hosts, options.jobs, [&](const AppServer& host) {
@@ -93,7 +91,7 @@ std::filesystem::path memo_path(const RunLock& lock) {
 }
 
 // Reads the metadata and visits the hosts, filling REPORT. Returns the exit code.
-ExitCode run_cluster(const Options& options, RunReport& report) {
+ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& report) {
   const TimeLimits limits = limits_for(options);
   // Configuration problems (exit 2) come out before the database is asked anything.
   std::optional<RepmgrConfig> config;
@@ -101,8 +99,7 @@ ExitCode run_cluster(const Options& options, RunReport& report) {
     config = read_repmgr_config(*options.repmgr_config);
   }
   log_event(options.event, config);
-  const auto ssh_dir = user_ssh_dir();
-  SshConnector ssh(resolve_ssh_key(options, ssh_dir), resolve_known_hosts(options, ssh_dir));
+  HostConnector& ssh = connectors.ssh(ssh_files(options));
   // Read-only runs need not wait for a deploying one.
   std::optional<RunLock> lock;
   if (options.mode == Mode::deploy) {
@@ -111,7 +108,8 @@ ExitCode run_cluster(const Options& options, RunReport& report) {
                                   std::min(options.lock_wait_seconds, limits.run_seconds_left()),
                                   lock_directory(options.lock_dir)));
   }
-  const ClusterState state = read_cluster(options, local_conninfo(options, config), Secrets::read);
+  const ClusterState state =
+      read_cluster(options, local_conninfo(options, config), connectors.database(), Secrets::read);
   if (interrupting_signal() != 0) {
     throw Error(ExitCode::host_failed, std::string("interrupted by ") +
                                            strsignal(interrupting_signal()) +
@@ -132,7 +130,7 @@ ExitCode run_cluster(const Options& options, RunReport& report) {
         *options.event.event, hosts.size(), memo_age.count());
     return ExitCode::ok;
   }
-  report.hosts = visit_hosts(options, *report.plan, hosts, ssh, limits);
+  report.hosts = visit_hosts(options, *report.plan, hosts, ssh, connectors.admin(), limits);
   spdlog::info("{}", summarize(*report.plan, report.hosts));
   const ExitCode code = exit_code_for(report.hosts, options.mode);
   if (lock && code == ExitCode::ok && interrupting_signal() == 0) {
@@ -165,8 +163,10 @@ void print_report(const Options& options, const RunReport& report) {
 // pgdeploy status and pgdeploy doctor: they report on stdout and change nothing.
 int run_read_only(const Options& options) {
   try {
-    return static_cast<int>(options.command == Command::status ? run_status(options, std::cout)
-                                                               : run_doctor(options, std::cout));
+    Connectors connectors(options);
+    const auto run_command = options.command == Command::status ? run_status : run_doctor;
+    return static_cast<int>(run_command(options, connectors.database(), connectors.ssh_loader(),
+                                        connectors.admin(), std::cout));
   } catch (const Error& e) {
     spdlog::error("{}", e.what());
     return static_cast<int>(e.exit_code());
@@ -208,7 +208,8 @@ int run(int argc, const char* const* argv) {
       return static_cast<int>(*skipped);
     }
     catch_interrupts();
-    report.exit_code = run_cluster(options, report);
+    Connectors connectors(options);
+    report.exit_code = run_cluster(options, connectors, report);
   } catch (const Error& e) {
     spdlog::error("{}", e.what());
     report.exit_code = e.exit_code();

@@ -51,6 +51,12 @@ std::filesystem::path resolve_known_hosts(const Options& options,
   return options.known_hosts.value_or(ssh_dir / "known_hosts");
 }
 
+SshFiles ssh_files(const Options& options) {
+  const std::filesystem::path ssh_dir = user_ssh_dir();
+  std::filesystem::path key = resolve_ssh_key(options, ssh_dir);
+  return {std::move(key), resolve_known_hosts(options, ssh_dir)};
+}
+
 TimeLimits limits_for(const Options& options) {
   TimeLimits limits;
   limits.operation = std::chrono::seconds(options.timeout_seconds);

@@ -98,4 +98,14 @@ std::filesystem::path resolve_ssh_key(const Options& options, const std::filesys
 std::filesystem::path resolve_known_hosts(const Options& options,
                                           const std::filesystem::path& ssh_dir);
 
+// The private key and the known_hosts file a run reaches the app servers with.
+struct SshFiles {
+  std::filesystem::path key;
+  std::filesystem::path known_hosts;
+};
+
+// resolve_ssh_key and resolve_known_hosts in the user's ~/.ssh. Throws a usage error when no
+// key is found.
+SshFiles ssh_files(const Options& options);
+
 }  // namespace pgdeploy

@@ -7,9 +7,6 @@
 #include "doctor/doctor_metadata.hpp"
 #include "doctor/hook_check.hpp"
 #include "metadata/read_cluster.hpp"
-#include "pgbouncer/pgbouncer_console.hpp"
-#include "plan/planner.hpp"
-#include "ssh/ssh_connector.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -52,19 +49,19 @@ std::optional<RepmgrConfig> check_repmgr_config(const Options& options,
 
 // How the hosts are reached over SSH.
 struct SshSetup {
-  std::unique_ptr<SshConnector> connector;  // null when the key or known_hosts cannot be loaded
-  std::string known_hosts;                  // named in fixes
+  HostConnector* connector = nullptr;  // null when the key or known_hosts cannot be loaded
+  std::string known_hosts;             // named in fixes
 };
 
-SshSetup check_ssh_setup(const Options& options, std::vector<CheckItem>& items) {
+SshSetup check_ssh_setup(const Options& options, const HostConnectorLoader& load_ssh,
+                         std::vector<CheckItem>& items) {
   Checklist list("ssh");
   SshSetup ssh;
   try {
-    const auto ssh_dir = user_ssh_dir();
-    const auto key = resolve_ssh_key(options, ssh_dir);
-    ssh.known_hosts = resolve_known_hosts(options, ssh_dir).string();
-    ssh.connector = std::make_unique<SshConnector>(key, ssh.known_hosts);
-    list.pass("key and known_hosts load", key.string() + ", " + ssh.known_hosts);
+    const SshFiles files = ssh_files(options);
+    ssh.known_hosts = files.known_hosts.string();
+    ssh.connector = &load_ssh(files.key, files.known_hosts);
+    list.pass("key and known_hosts load", files.key.string() + ", " + ssh.known_hosts);
   } catch (const Error& e) {
     list.fail("key and known_hosts load", e.what(),
               "create a key without a passphrase (ssh-keygen -t ed25519 -N ''), or pass "
@@ -75,7 +72,7 @@ SshSetup check_ssh_setup(const Options& options, std::vector<CheckItem>& items) 
 }
 
 void check_hosts(const Options& options, const std::vector<AppServer>& servers, const SshSetup& ssh,
-                 std::vector<CheckItem>& items) {
+                 AdminConnector& admin, std::vector<CheckItem>& items) {
   std::vector<AppServer> enabled;
   for (const AppServer& server : servers) {
     if (server.enabled) {
@@ -86,9 +83,7 @@ void check_hosts(const Options& options, const std::vector<AppServer>& servers, 
       append(items, std::move(list.items()));
     }
   }
-  PgBouncerConnector admin;
-  HostDoctor doctor(options.cluster, ssh.connector.get(), ssh.known_hosts, admin,
-                    limits_for(options));
+  HostDoctor doctor(options.cluster, ssh.connector, ssh.known_hosts, admin, limits_for(options));
   auto per_host = visit_in_parallel<std::vector<CheckItem>>(
       enabled, options.jobs, [&](const AppServer& host) { return doctor.check(host); });
   for (auto& host_items : per_host) {
@@ -98,16 +93,18 @@ void check_hosts(const Options& options, const std::vector<AppServer>& servers, 
 
 }  // namespace
 
-ExitCode run_doctor(const Options& options, std::ostream& out) {
+ExitCode run_doctor(const Options& options, const DatabaseOpener& open,
+                    const HostConnectorLoader& load_ssh, AdminConnector& admin, std::ostream& out) {
   std::vector<CheckItem> items;
   std::optional<RepmgrConfig> config;
   if (options.repmgr_config) {
     config = check_repmgr_config(options, items);
   }
-  MetadataFindings metadata = check_metadata(options, local_conninfo(options, config));
+  // The metadata checks read no secret (pg_shadow) and doctor plans nothing: it needs none.
+  MetadataFindings metadata = check_metadata(options, local_conninfo(options, config), open);
   append(items, std::move(metadata.items));
-  const SshSetup ssh = check_ssh_setup(options, items);
-  check_hosts(options, metadata.app_servers, ssh, items);
+  const SshSetup ssh = check_ssh_setup(options, load_ssh, items);
+  check_hosts(options, metadata.app_servers, ssh, admin, items);
   out << (options.json ? checklist_json(options.cluster, items)
                        : render_checklist(options.cluster, items));
   out.flush();

@@ -36,9 +36,9 @@ std::string servers_detail(const std::vector<AppServer>& servers) {
 }
 
 // The primary answers, is writable, and has an endpoint app servers can use.
-void check_primary_up(const Node& primary, const Options& options, Checklist& list) {
+void check_primary_up(const Node& primary, const DatabaseOpener& open, Checklist& list) {
   try {
-    const CheckedPrimary checked = check_primary(primary, database_opener(options.timeout_seconds));
+    const CheckedPrimary checked = check_primary(primary, open);
     list.pass(primary_up_item,
               describe(checked.endpoint) + ", timeline " + std::to_string(checked.epoch.timeline));
   } catch (const Error& e) {
@@ -73,8 +73,8 @@ void check_public_endpoint(Catalog& catalog, const std::string& schema, const No
 }
 
 // Everything after the layout: app_servers, the primary, its endpoint.
-void check_catalog(Catalog& catalog, Layout layout, const Options& options, Checklist& list,
-                   MetadataFindings& found) {
+void check_catalog(Catalog& catalog, Layout layout, const Options& options,
+                   const DatabaseOpener& open, Checklist& list, MetadataFindings& found) {
   const std::string schema = catalog.schema_of(layout);
   try {
     found.app_servers = catalog.read_app_servers(schema);
@@ -96,7 +96,7 @@ void check_catalog(Catalog& catalog, Layout layout, const Options& options, Chec
     }
     return;
   }
-  check_primary_up(*primary, options, list);
+  check_primary_up(*primary, open, list);
   if (options.public_net) {
     check_public_endpoint(catalog, schema, *primary, list);
   }
@@ -104,13 +104,14 @@ void check_catalog(Catalog& catalog, Layout layout, const Options& options, Chec
 
 }  // namespace
 
-MetadataFindings check_metadata(const Options& options, const std::string& conninfo) {
+MetadataFindings check_metadata(const Options& options, const std::string& conninfo,
+                                const DatabaseOpener& open) {
   MetadataFindings found;
   Checklist list("metadata");
   std::unique_ptr<Database> db;
   try {
     check_local_conninfo(options, conninfo);
-    db = open_writable_node(conninfo, database_opener(options.timeout_seconds));
+    db = open_writable_node(conninfo, open);
     list.pass(reachable_item, "a writable node answers");
   } catch (const Error& e) {
     list.fail(reachable_item, e.what(),
@@ -124,7 +125,7 @@ MetadataFindings check_metadata(const Options& options, const std::string& conni
   try {
     const Layout layout = catalog.detect_layout();
     list.pass(layout_item, layout_detail(layout, catalog.schema_of(layout)));
-    check_catalog(catalog, layout, options, list, found);
+    check_catalog(catalog, layout, options, open, list, found);
   } catch (const Error& e) {
     list.fail(layout_item, e.what(),
               "register the primary with `repmgr primary register`, or check -c and -p");

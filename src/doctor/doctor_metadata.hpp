@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/options.hpp"
+#include "metadata/primary_check.hpp"
 #include "model/cluster.hpp"
 #include "report/checklist.hpp"
 
@@ -18,7 +19,8 @@ struct MetadataFindings {
 // Checks, each as its own item: a writable node answers at CONNINFO; repmgr's layout; the
 // app_servers table and its columns; exactly one active primary; that primary reachable and not
 // in recovery; with --public-net its node_public_info row. Items that need a failed one are
-// skipped. Never throws for what it checks.
-MetadataFindings check_metadata(const Options& options, const std::string& conninfo);
+// skipped. Every connection is opened with OPEN. Never throws for what it checks.
+MetadataFindings check_metadata(const Options& options, const std::string& conninfo,
+                                const DatabaseOpener& open);
 
 }  // namespace pgdeploy

@@ -1,14 +1,11 @@
 #include "metadata/read_cluster.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <stdexcept>
 
 #include "metadata/catalog.hpp"
 #include "metadata/primary_check.hpp"
 #include "metadata/userlist.hpp"
 #include "postgres/conninfo.hpp"
-#include "postgres/postgres_connection.hpp"
 #include "util/errors.hpp"
 
 namespace pgdeploy {
@@ -35,16 +32,9 @@ void check_local_conninfo(const Options& options, const std::string& conninfo) {
   }
 }
 
-DatabaseOpener database_opener(int timeout_seconds) {
-  return [timeout_seconds](const std::string& target) {
-    spdlog::debug("connecting to {}", redact_conninfo(target));
-    return std::make_unique<PostgresConnection>(target, timeout_seconds);
-  };
-}
-
-ClusterState read_cluster(const Options& options, const std::string& conninfo, Secrets secrets) {
+ClusterState read_cluster(const Options& options, const std::string& conninfo,
+                          const DatabaseOpener& open, Secrets secrets) {
   check_local_conninfo(options, conninfo);
-  const DatabaseOpener open = database_opener(options.timeout_seconds);
   const std::unique_ptr<Database> db = open_writable_node(conninfo, open);
   // Standbys only matter for read-only routes.
   ClusterState state =

@@ -19,16 +19,14 @@ std::string local_conninfo(const Options& options, const std::optional<RepmgrCon
 // libpq cannot parse it; the message quotes none of it.
 void check_local_conninfo(const Options& options, const std::string& conninfo);
 
-// Opens PostgreSQL connections bounded by TIMEOUT_SECONDS, logging each (password redacted).
-DatabaseOpener database_opener(int timeout_seconds);
-
 // Whether a run reads the secrets it would push (pg_shadow for --sync-userlist): a deploy does,
 // status and doctor never do.
 enum class Secrets { read, skip };
 
 // Reads the metadata where it is current (a writable node), checks that the primary it names is
-// writable and reads its epoch there. Throws metadata errors and safety refusals.
+// writable and reads its epoch there, every connection opened with OPEN. Throws metadata errors
+// and safety refusals.
 ClusterState read_cluster(const Options& options, const std::string& conninfo,
-                          Secrets secrets = Secrets::skip);
+                          const DatabaseOpener& open, Secrets secrets = Secrets::skip);
 
 }  // namespace pgdeploy

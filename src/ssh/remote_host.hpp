@@ -1,5 +1,7 @@
 #pragma once
 
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -49,6 +51,11 @@ class HostConnector {
   // The connection, and everything run over it, is bounded by DEADLINE, which must outlive it.
   virtual std::unique_ptr<RemoteHost> connect(const AppServer& host, HostDeadline& deadline) = 0;
 };
+
+// Loads the HostConnector of a run from its private key and known_hosts file. Loading can fail
+// (a usage error), so each command calls it where that failure belongs.
+using HostConnectorLoader = std::function<HostConnector&(const std::filesystem::path& private_key,
+                                                         const std::filesystem::path& known_hosts)>;
 
 // Runs SCRIPT on REMOTE with no input and waits for it to end.
 CommandResult run_remote(RemoteHost& remote, const std::string& script);

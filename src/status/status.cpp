@@ -7,10 +7,8 @@
 #include "deploy/fleet.hpp"
 #include "deploy/host_steps.hpp"
 #include "metadata/read_cluster.hpp"
-#include "pgbouncer/pgbouncer_console.hpp"
 #include "pgbouncer/pgbouncer_switch.hpp"
 #include "plan/planner.hpp"
-#include "ssh/ssh_connector.hpp"
 #include "status/status_report.hpp"
 
 namespace pgdeploy {
@@ -92,10 +90,10 @@ namespace {
 
 std::vector<HostStatus> read_statuses(const Options& options, const DeployPlan& plan,
                                       const std::vector<AppServer>& hosts,
+                                      const HostConnectorLoader& load_ssh, AdminConnector& admin,
                                       const TimeLimits& limits) {
-  const auto ssh_dir = user_ssh_dir();
-  SshConnector ssh(resolve_ssh_key(options, ssh_dir), resolve_known_hosts(options, ssh_dir));
-  PgBouncerConnector admin;
+  const SshFiles files = ssh_files(options);
+  HostConnector& ssh = load_ssh(files.key, files.known_hosts);
   return visit_in_parallel<HostStatus>(hosts, options.jobs, [&](const AppServer& host) {
     return read_host_status(plan, ssh, admin, host, limits);
   });
@@ -103,7 +101,8 @@ std::vector<HostStatus> read_statuses(const Options& options, const DeployPlan& 
 
 }  // namespace
 
-ExitCode run_status(const Options& options, std::ostream& out) {
+ExitCode run_status(const Options& options, const DatabaseOpener& open,
+                    const HostConnectorLoader& load_ssh, AdminConnector& admin, std::ostream& out) {
   const TimeLimits limits = limits_for(options);
   std::optional<DeployPlan> plan;
   std::vector<HostStatus> hosts;
@@ -114,9 +113,11 @@ ExitCode run_status(const Options& options, std::ostream& out) {
     if (options.repmgr_config) {
       config = read_repmgr_config(*options.repmgr_config);
     }
-    const ClusterState state = read_cluster(options, local_conninfo(options, config));
+    // Secrets are skipped and the plan has no extra files: status shows no secret and needs none.
+    const ClusterState state =
+        read_cluster(options, local_conninfo(options, config), open, Secrets::skip);
     plan = plan_for(options, state);
-    hosts = read_statuses(options, *plan, enabled_servers(state), limits);
+    hosts = read_statuses(options, *plan, enabled_servers(state), load_ssh, admin, limits);
     const bool all_current =
         std::all_of(hosts.begin(), hosts.end(), [](const HostStatus& h) { return h.current(); });
     code = all_current ? ExitCode::ok : ExitCode::host_failed;

@@ -7,6 +7,7 @@
 
 #include "cli/options.hpp"
 #include "deploy/host_deployer.hpp"
+#include "metadata/primary_check.hpp"
 #include "pgbouncer/admin_console.hpp"
 #include "plan/fragment_file.hpp"
 #include "ssh/remote_host.hpp"
@@ -35,9 +36,11 @@ struct HostStatus {
 HostStatus read_host_status(const DeployPlan& plan, HostConnector& ssh, AdminConnector& admin,
                             const AppServer& host, const TimeLimits& limits);
 
-// pgdeploy status: reads the metadata, then every enabled app server in parallel, and prints
-// the table (or its JSON) to OUT. Read-only. Returns ok when every host points at the current
-// primary, host_failed otherwise; metadata when the database cannot be read.
-ExitCode run_status(const Options& options, std::ostream& out);
+// pgdeploy status: reads the metadata (never its secrets) with OPEN, then every enabled app
+// server in parallel with the SSH connector LOAD_SSH gives once the metadata is read, and ADMIN;
+// prints the table (or its JSON) to OUT. Read-only. Returns ok when every host points at the
+// current primary, host_failed otherwise; metadata when the database cannot be read.
+ExitCode run_status(const Options& options, const DatabaseOpener& open,
+                    const HostConnectorLoader& load_ssh, AdminConnector& admin, std::ostream& out);
 
 }  // namespace pgdeploy

@@ -71,6 +71,34 @@ check_eq "app1's live port" "$node1" "$(json '[.hosts[0].live[].port] | unique |
 check_eq "app2's live is null" null "$(json '.hosts[1].live')"
 check_eq "exit_code" 0 "$(json .exit_code)"
 
+echo "# status and doctor read no secrets: sync-pgpass and sync-userlist in the file, no ~/.pgpass"
+cat <<EOF | write_as_user "$H/sync.ini"
+[pgdeploy]
+pgconnstring = host=127.0.0.1 port=$node1 dbname=repmgr
+ssh-key = $SSH_KEY
+known-hosts = $KNOWN_HOSTS
+sync-pgpass = true
+sync-userlist = $H/app_app1/userlist.synced
+EOF
+as_user mkdir -p "$H/home_without_pgpass"
+# Run `pgdeploy SUBCOMMAND` configured by $H/sync.ini, for a user whose home has no .pgpass.
+run_synced() {
+    RC=0
+    as_user env HOME="$H/home_without_pgpass" "$PGDEPLOY" "$1" --config "$H/sync.ini" -c main \
+        >"$H/stdout" 2>"$H/out" || RC=$?
+    sed 's/^/#   | /' "$H/stdout" "$H/out"
+}
+check "the home has no .pgpass" test ! -e "$H/home_without_pgpass/.pgpass"
+run_synced status
+check_eq "status: exit 0" 0 "$RC"
+check "status: both hosts current" grep -Eq "^app2 +127\.0\.0\.1 +node 1 \(node1\).* yes " "$H/stdout"
+check "status: no word of the secrets" fails grep -Eq 'pgpass|userlist' "$H/out"
+run_synced doctor
+check_eq "doctor: exit 0" 0 "$RC"
+check "doctor: nothing failed" grep -Eq '^[0-9]+ passed, 0 failed, ' "$H/stdout"
+check "doctor: no word of the secrets" fails grep -Eq 'pgpass|userlist' "$H/out"
+check "nothing pushed" test ! -e "$H/app_app1/userlist.synced"
+
 echo "# status after a promotion nobody deployed"
 set_primary node2 2
 run_sub status

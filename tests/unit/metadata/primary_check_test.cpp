@@ -3,8 +3,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <map>
-
 #include "support/fakes.hpp"
 #include "util/errors.hpp"
 
@@ -20,60 +18,31 @@ using ::testing::Not;
 class PrimaryCheckTest : public ::testing::Test {
  protected:
   FakeDatabase& node(const std::string& conninfo, bool recovery) {
-    auto db = std::make_shared<FakeDatabase>();
-    db->answer("pg_is_in_recovery", query_result({"r"}, {{recovery ? "t" : "f"}}));
-    db->answer("pg_stat_wal_receiver", query_result({"sender_host", "sender_port"}));
-    db->answer("pg_walfile_name",
-               query_result({"timeline", "lsn", "system"}, {{"0000000A", "0/5000060", "7301"}}));
-    db->connected_settings = parse_conninfo(conninfo);
-    nodes[conninfo] = db;
-    return *db;
+    return servers.add(conninfo, recovery);
   }
 
   static void streams_from(FakeDatabase& db, const std::string& host, const std::string& port) {
     db.answer("pg_stat_wal_receiver", query_result({"sender_host", "sender_port"}, {{host, port}}));
   }
 
-  DatabaseOpener opener() {
-    return [this](const std::string& conninfo) -> std::unique_ptr<Database> {
-      opened.push_back(conninfo);
-      const auto found = nodes.find(conninfo);
-      if (found == nodes.end()) {
-        throw metadata_error("cannot connect: " + conninfo);
-      }
-      // A non-owning view: the test keeps the fake to inspect it afterwards.
-      struct View final : Database {
-        std::shared_ptr<FakeDatabase> db;
-        QueryResult query(const std::string& sql, const std::vector<std::string>& p) override {
-          return db->query(sql, p);
-        }
-        std::string quote_identifier(std::string_view id) override {
-          return db->quote_identifier(id);
-        }
-        ConnInfo settings() const override { return db->settings(); }
-      };
-      auto view = std::make_unique<View>();
-      view->db = found->second;
-      return view;
-    };
-  }
+  DatabaseOpener opener() { return servers.opener(); }
+  std::vector<std::string> opened() const { return servers.opened(); }
 
-  std::map<std::string, std::shared_ptr<FakeDatabase>> nodes;
-  std::vector<std::string> opened;
+  test::FakeServers servers;
 };
 
 TEST_F(PrimaryCheckTest, WritableLocalNodeIsUsedDirectly) {
   node("host=local dbname=repmgr", false);
   open_writable_node("host=local dbname=repmgr", opener());
-  EXPECT_EQ(opened, std::vector<std::string>{"host=local dbname=repmgr"});
+  EXPECT_EQ(opened(), std::vector<std::string>{"host=local dbname=repmgr"});
 }
 
 TEST_F(PrimaryCheckTest, StandbyReadsMetadataOnItsUpstreamWithItsOwnLogin) {
   streams_from(node("host=local user=repmgr dbname=repmgr", true), "10.0.0.2", "5433");
   node("dbname='repmgr' host='10.0.0.2' port='5433' user='repmgr'", false);
   open_writable_node("host=local user=repmgr dbname=repmgr", opener());
-  ASSERT_EQ(opened.size(), 2U);
-  EXPECT_EQ(opened[1], "dbname='repmgr' host='10.0.0.2' port='5433' user='repmgr'");
+  ASSERT_EQ(opened().size(), 2U);
+  EXPECT_EQ(opened()[1], "dbname='repmgr' host='10.0.0.2' port='5433' user='repmgr'");
 }
 
 TEST_F(PrimaryCheckTest, FollowsCascadingStandbys) {
@@ -81,7 +50,7 @@ TEST_F(PrimaryCheckTest, FollowsCascadingStandbys) {
   streams_from(node("host='b' port='5432'", true), "c", "5432");
   node("host='c' port='5432'", false);
   open_writable_node("host=a", opener());
-  EXPECT_EQ(opened.size(), 3U);
+  EXPECT_EQ(opened().size(), 3U);
 }
 
 TEST_F(PrimaryCheckTest, StandbyWithoutUpstreamIsMetadataError) {

@@ -1,45 +1,20 @@
 #include "postgres/bounded_connection.hpp"
 
-#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <string>
+
+#include "support/loopback_port.hpp"
 
 namespace pgdeploy {
 namespace {
 
 using ::testing::HasSubstr;
 
-// A TCP port on loopback that completes handshakes (the kernel's listen backlog) and never
-// answers: what a stopped postmaster looks like to a client.
-class SilentListener {
- public:
-  SilentListener() : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-        listen(fd_, 8) != 0 ||
-        getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      throw std::runtime_error("cannot listen on loopback");
-    }
-    port_ = ntohs(address.sin_port);
-  }
-  ~SilentListener() { close(fd_); }
-  SilentListener(const SilentListener&) = delete;
-  SilentListener& operator=(const SilentListener&) = delete;
-  int port() const { return port_; }
-
- private:
-  int fd_;
-  int port_ = 0;
-};
+// What a stopped postmaster looks like to a client: the handshake completes, then silence.
+using SilentListener = test::LoopbackPort;
 
 TEST(BoundedConnection, GivesUpOnAServerThatNeverAnswersEvenWithConnectTimeoutZero) {
   const SilentListener server;

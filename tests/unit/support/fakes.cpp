@@ -83,8 +83,8 @@ class FakeRemoteHost final : public RemoteHost {
     record->host = host_;
     record->text = command;
     connector_.commands.push_back(record);
-    return std::make_unique<FakeRemoteCommand>(record, connector_.installer, connector_.journal,
-                                               connector_.latency, deadline_);
+    return std::make_unique<FakeRemoteCommand>(record, connector_.behaviour_for(command),
+                                               connector_.journal, connector_.latency, deadline_);
   }
 
  private:
@@ -212,8 +212,75 @@ std::vector<RecordedQuery> FakeDatabase::queries_containing(std::string_view sql
   return found;
 }
 
+FakeDatabase& FakeServers::add(const std::string& conninfo, bool recovery) {
+  auto db = std::make_shared<FakeDatabase>();
+  db->answer("pg_is_in_recovery", query_result({"r"}, {{recovery ? "t" : "f"}}));
+  db->answer("pg_stat_wal_receiver", query_result({"sender_host", "sender_port"}));
+  db->answer("pg_walfile_name",
+             query_result({"timeline", "lsn", "system"}, {{"0000000A", "0/5000060", "7301"}}));
+  db->connected_settings = parse_conninfo(conninfo);
+  const std::lock_guard lock(mutex_);
+  servers_[conninfo] = db;
+  return *db;
+}
+
+DatabaseOpener FakeServers::opener() {
+  return [this](const std::string& conninfo) -> std::unique_ptr<Database> {
+    const std::lock_guard lock(mutex_);
+    opened_.push_back(conninfo);
+    const auto found = servers_.find(conninfo);
+    if (found == servers_.end()) {
+      throw metadata_error("cannot connect: " + conninfo);
+    }
+    // A non-owning view: the test keeps the fake to inspect it afterwards.
+    struct View final : Database {
+      std::shared_ptr<FakeDatabase> db;
+      QueryResult query(const std::string& sql, const std::vector<std::string>& p) override {
+        return db->query(sql, p);
+      }
+      std::string quote_identifier(std::string_view id) override {
+        return db->quote_identifier(id);
+      }
+      ConnInfo settings() const override { return db->settings(); }
+    };
+    auto view = std::make_unique<View>();
+    view->db = found->second;
+    return view;
+  };
+}
+
+std::vector<std::string> FakeServers::opened() const {
+  const std::lock_guard lock(mutex_);
+  return opened_;
+}
+
+std::vector<std::string> fragment_read(const std::string& text, const std::string& mtime) {
+  std::vector<std::string> lines{"present"};
+  if (!mtime.empty()) {
+    lines.push_back(mtime);
+  }
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+  }
+  return lines;
+}
+
 FakeHostConnector::FakeHostConnector(std::shared_ptr<Journal> shared_journal)
     : journal(std::move(shared_journal)) {}
+
+void FakeHostConnector::on_command(std::string part, InstallerBehaviour behaviour) {
+  command_rules_.emplace_back(std::move(part), std::move(behaviour));
+}
+
+const InstallerBehaviour& FakeHostConnector::behaviour_for(const std::string& text) const {
+  for (auto rule = command_rules_.rbegin(); rule != command_rules_.rend(); ++rule) {
+    if (text.find(rule->first) != std::string::npos) {
+      return rule->second;
+    }
+  }
+  return installer;
+}
 
 void FakeHostConnector::fail_connect(const std::string& step, const std::string& message) {
   connect_failure_.emplace(step, message);

@@ -7,13 +7,16 @@
 
 #include <cstddef>
 #include <initializer_list>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "metadata/primary_check.hpp"
 #include "model/cluster.hpp"
 #include "pgbouncer/admin_console.hpp"
 #include "postgres/database.hpp"
@@ -70,6 +73,27 @@ class FakeDatabase final : public Database {
   std::vector<RecordedQuery> queries_;
 };
 
+// Fake PostgreSQL servers by conninfo, and an opener for them that records every conninfo it
+// opens; opening one that was not added fails like an unreachable server (a metadata error).
+// Safe to open from several threads.
+class FakeServers {
+ public:
+  // A server at CONNINFO that is in recovery or not, streams from nobody and is on timeline 10
+  // (0000000A) at 0/5000060 of system 7301; its settings are CONNINFO's.
+  FakeDatabase& add(const std::string& conninfo, bool recovery = false);
+  DatabaseOpener opener();
+  std::vector<std::string> opened() const;
+
+ private:
+  std::map<std::string, std::shared_ptr<FakeDatabase>> servers_;
+  std::vector<std::string> opened_;
+  mutable std::mutex mutex_;
+};
+
+// The stdout of a remote read of a fragment in place: "present", the mtime line when MTIME is
+// set, then TEXT line by line.
+std::vector<std::string> fragment_read(const std::string& text, const std::string& mtime = "");
+
 // A clock the fakes turn: give reader() to TimeLimits::now, and each operation of a fake with a
 // latency moves it on.
 struct FakeClock {
@@ -123,7 +147,13 @@ class FakeHostConnector final : public HostConnector {
   // The installer prints nothing and exits with STATUS, with ERRORS on stderr.
   void installer_exits(int status, const std::string& errors = "");
 
+  // Commands whose text contains PART behave as BEHAVIOUR instead of `installer`; the rule
+  // added last wins among those that match.
+  void on_command(std::string part, InstallerBehaviour behaviour);
+
   std::unique_ptr<RemoteHost> connect(const AppServer& host, HostDeadline& deadline) override;
+  // What a command of TEXT does: the matching on_command rule, else `installer`.
+  const InstallerBehaviour& behaviour_for(const std::string& text) const;
 
   InstallerBehaviour installer;
   Latency latency;
@@ -133,6 +163,7 @@ class FakeHostConnector final : public HostConnector {
 
  private:
   std::optional<HostError> connect_failure_;
+  std::vector<std::pair<std::string, InstallerBehaviour>> command_rules_;
 };
 
 // An AdminConnector whose consoles return canned SHOW DATABASES rows and record RELOADs.

@@ -1,0 +1,101 @@
+#include "deploy/host_inspector.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "deploy/host_steps.hpp"
+#include "support/fakes.hpp"
+#include "support/samples.hpp"
+
+namespace pgdeploy {
+namespace {
+
+using test::app1;
+using test::FakeHostConnector;
+using test::fragment_read;
+using test::plan_on;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+// --dry-run and --check read the fragment in place and never write or reload anything.
+class HostInspectorTest : public ::testing::Test {
+ protected:
+  void fragment_in_place(const DeployPlan& written) {
+    ssh.installer.stdout_lines = fragment_read(render_for(written, host));
+  }
+
+  HostOutcome inspect() { return HostInspector(plan, ssh).inspect(host); }
+
+  // Nothing was sent to the host but the read: no input, one command.
+  void expect_read_only() const {
+    ASSERT_EQ(ssh.commands.size(), 1U);
+    EXPECT_EQ(ssh.commands[0]->input, "");
+  }
+
+  DeployPlan plan = plan_on(2, "10.0.0.12", 4, "0/6000000");
+  AppServer host = app1();
+  FakeHostConnector ssh;
+};
+
+TEST_F(HostInspectorTest, AbsentFragmentWouldBeCreatedWithADiffOfItAll) {
+  ssh.installer.stdout_lines = {"absent"};
+  const HostOutcome outcome = inspect();
+  EXPECT_EQ(outcome.result, HostResult::would_update);
+  EXPECT_THAT(outcome.diff, StartsWith("--- app1:/etc/pgbouncer/databases/main.ini (absent)\n"
+                                       "+++ app1:/etc/pgbouncer/databases/main.ini (new)\n"));
+  EXPECT_THAT(outcome.diff, HasSubstr("\n+app = host=10.0.0.12 port=5432 dbname=app\n"));
+  expect_read_only();
+}
+
+TEST_F(HostInspectorTest, FragmentOfTheOldPrimaryWouldBeUpdatedWithItsDiff) {
+  fragment_in_place(plan_on(1, "10.0.0.11", 3, "0/5000000"));
+  const HostOutcome outcome = inspect();
+  EXPECT_EQ(outcome.result, HostResult::would_update);
+  EXPECT_THAT(outcome.diff, HasSubstr("\n-app = host=10.0.0.11 port=5432 dbname=app\n"));
+  EXPECT_THAT(outcome.diff, HasSubstr("\n+app = host=10.0.0.12 port=5432 dbname=app\n"));
+  EXPECT_THAT(outcome.diff, Not(HasSubstr("(absent)")));
+  expect_read_only();
+}
+
+TEST_F(HostInspectorTest, TheSameFragmentButForTheLsnIsUnchanged) {
+  fragment_in_place(plan_on(2, "10.0.0.12", 4, "0/5000000"));
+  const HostOutcome outcome = inspect();
+  EXPECT_EQ(outcome.result, HostResult::unchanged);
+  EXPECT_THAT(outcome.diff, IsEmpty());
+}
+
+TEST_F(HostInspectorTest, AFragmentOfANewerTimelineIsRefusedAsADeployWouldBe) {
+  fragment_in_place(plan_on(3, "10.0.0.13", 5, "0/7000000"));
+  const HostOutcome outcome = inspect();
+  EXPECT_EQ(outcome.result, HostResult::refused);
+  EXPECT_THAT(outcome.reason, HasSubstr("timeline 5"));
+  EXPECT_THAT(outcome.reason, HasSubstr("(this run's primary is node 2 (node2) on timeline 4)"));
+  EXPECT_THAT(outcome.diff, IsEmpty());
+}
+
+TEST_F(HostInspectorTest, WithoutFencingANewerTimelineWouldBeReplaced) {
+  plan.fence = false;
+  fragment_in_place(plan_on(3, "10.0.0.13", 5, "0/7000000"));
+  const HostOutcome outcome = inspect();
+  EXPECT_EQ(outcome.result, HostResult::would_update);
+  EXPECT_THAT(outcome.diff, HasSubstr("\n-app = host=10.0.0.13 port=5432 dbname=app\n"));
+}
+
+TEST_F(HostInspectorTest, AnUnreachableHostFailsNamingTheStep) {
+  ssh.fail_connect("host key", "the host key of 10.0.0.5 is not in known_hosts");
+  const HostOutcome outcome = inspect();
+  EXPECT_EQ(outcome.result, HostResult::failed);
+  EXPECT_EQ(outcome.reason, "host key: the host key of 10.0.0.5 is not in known_hosts");
+}
+
+TEST_F(HostInspectorTest, AReadThatFailsOnTheHostFailsNamingTheRead) {
+  ssh.installer_exits(1, "cat: /etc/pgbouncer/databases/main.ini: Permission denied\n");
+  const HostOutcome outcome = inspect();
+  EXPECT_EQ(outcome.result, HostResult::failed);
+  EXPECT_EQ(outcome.reason, "read: cat: /etc/pgbouncer/databases/main.ini: Permission denied");
+}
+
+}  // namespace
+}  // namespace pgdeploy

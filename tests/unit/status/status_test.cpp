@@ -1,0 +1,171 @@
+#include "status/status.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "deploy/host_steps.hpp"
+#include "status/status_report.hpp"
+#include "support/fakes.hpp"
+#include "support/samples.hpp"
+
+namespace pgdeploy {
+namespace {
+
+using test::FakeAdminConnector;
+using test::FakeHostConnector;
+using test::fragment_read;
+using test::plan_on;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+// app1 with an admin console.
+AppServer app1_with_console() {
+  AppServer host = test::app1();
+  host.admin_conninfo = "host=10.0.0.5 port=6432 dbname=pgbouncer";
+  return host;
+}
+
+// TEXT with every run of spaces made one: the table's columns are padded to their widest cell.
+std::string squeezed(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    if (c != ' ' || out.empty() || out.back() != ' ') {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::vector<RoutedDatabase> routed_to(const std::string& host) {
+  return {{"app", host, 5432, "app"}, {"postgres", host, 5432, "postgres"}};
+}
+
+class StatusTest : public ::testing::Test {
+ protected:
+  // The fragment a deploy of PLAN wrote, read with its mtime.
+  void fragment_in_place(const DeployPlan& written) {
+    ssh.installer.stdout_lines = fragment_read(render_for(written, host), "2026-01-02T03:04:05Z");
+  }
+
+  HostStatus status() { return read_host_status(plan, ssh, admin, host, TimeLimits{}); }
+
+  DeployPlan plan = plan_on(2, "10.0.0.12", 4);
+  AppServer host = app1_with_console();
+  FakeHostConnector ssh;
+  FakeAdminConnector admin;
+};
+
+TEST_F(StatusTest, AHostThatPointsAtThePrimaryIsCurrent) {
+  fragment_in_place(plan);
+  admin.databases = routed_to("10.0.0.12");
+  const HostStatus status = this->status();
+  EXPECT_TRUE(status.current());
+  EXPECT_EQ(status.problem, "");
+  EXPECT_EQ(status.modified, "2026-01-02T03:04:05Z");
+  ASSERT_TRUE(status.fragment);
+  EXPECT_EQ(status.fragment->primary_id, 2);
+  EXPECT_EQ(status.live.size(), 2U);
+  EXPECT_THAT(squeezed(render_status(plan, {status})),
+              HasSubstr("\napp1 10.0.0.5 node 2 (node2) at 10.0.0.12:5432, timeline 4 yes "
+                        "10.0.0.12:5432 (app, postgres) 2026-01-02T03:04:05Z\n"));
+}
+
+TEST_F(StatusTest, AHostThatPointsAtTheOldPrimaryIsNotCurrent) {
+  fragment_in_place(plan_on(1, "10.0.0.11", 3));
+  admin.databases = routed_to("10.0.0.11");
+  const HostStatus status = this->status();
+  EXPECT_FALSE(status.fragment_current);
+  EXPECT_FALSE(status.live_current);
+  EXPECT_FALSE(status.current());
+  const std::string text = squeezed(render_status(plan, {status}));
+  EXPECT_THAT(text, HasSubstr("Cluster main: primary node 2 (node2) at 10.0.0.12:5432, "
+                              "timeline 4 (lsn 0/5000060)\n"));
+  EXPECT_THAT(text, HasSubstr("\napp1 10.0.0.5 node 1 (node1) at 10.0.0.11:5432, timeline 3 NO "
+                              "10.0.0.11:5432 (app, postgres) "));
+}
+
+TEST_F(StatusTest, AFragmentPgBouncerHasNotLoadedIsCurrentOnlyOnDisk) {
+  fragment_in_place(plan);
+  admin.databases = routed_to("10.0.0.11");
+  const HostStatus status = this->status();
+  EXPECT_TRUE(status.fragment_current);
+  EXPECT_FALSE(status.live_current);
+  EXPECT_THAT(squeezed(render_status(plan, {status})), HasSubstr(" timeline 4 NO (live) "));
+}
+
+TEST_F(StatusTest, AnUnreachableHostNamesTheStepAndStillAsksPgBouncer) {
+  ssh.fail_connect("connect", "connection refused");
+  admin.databases = routed_to("10.0.0.12");
+  const HostStatus status = this->status();
+  EXPECT_FALSE(status.fragment);
+  EXPECT_FALSE(status.current());
+  EXPECT_EQ(status.problem, "connect: connection refused");
+  EXPECT_EQ(admin.show_databases, 1);
+  const std::string text = squeezed(render_status(plan, {status}));
+  EXPECT_THAT(text, HasSubstr("\napp1 10.0.0.5 ? NO 10.0.0.12:5432 (app, postgres) -\n"));
+  EXPECT_THAT(text, HasSubstr("\napp1: connect: connection refused\n"));
+}
+
+TEST_F(StatusTest, AMissingFragmentIsShownAsNone) {
+  ssh.installer.stdout_lines = {"absent"};
+  host.admin_conninfo.reset();
+  const HostStatus status = this->status();
+  EXPECT_TRUE(status.fragment_absent);
+  EXPECT_EQ(status.problem, "fragment: none at /etc/pgbouncer/databases/main.ini");
+  EXPECT_EQ(admin.conninfos.size(), 0U);
+  EXPECT_THAT(squeezed(render_status(plan, {status})),
+              HasSubstr("\napp1 10.0.0.5 (none) NO - (no admin_conninfo) -\n"));
+}
+
+// The whole command, from the metadata to its report, with fakes for every server.
+class RunStatusTest : public ::testing::Test {
+ protected:
+  ExitCode run() {
+    world.options.command = Command::status;
+    return run_status(world.options, world.servers.opener(), world.ssh_loader(), world.admin,
+                      world.out);
+  }
+
+  test::ReadOnlyWorld world{{{"app1", "10.0.0.5", {}}, {"app2", "10.0.0.6", {}, false}}};
+};
+
+TEST_F(RunStatusTest, ReadsTheEnabledHostsWithTheGivenConnectorsAndNoSecret) {
+  world.ssh.installer.stdout_lines = {"absent"};
+  EXPECT_EQ(run(), ExitCode::host_failed);
+  EXPECT_EQ(world.loaded, std::vector<std::string>{"/keys/deploy /keys/known_hosts"});
+  EXPECT_EQ(world.ssh.connected, std::vector<std::string>{"app1"});
+  const std::string out = world.out.str();
+  EXPECT_THAT(out, HasSubstr("\napp1: fragment: none at /etc/pgbouncer/databases/main.ini\n"));
+  EXPECT_THAT(out, Not(HasSubstr("app2")));
+  EXPECT_THAT(world.metadata.queries_containing("pg_shadow"), IsEmpty());
+}
+
+TEST_F(RunStatusTest, EveryHostCurrentIsExitZero) {
+  AppServer host;
+  host.id = 101;
+  host.name = "app1";
+  host.address = "10.0.0.5";
+  world.ssh.installer.stdout_lines =
+      fragment_read(render_for(plan_on(1, "10.0.0.12", 10), host), "2026-01-02T03:04:05Z");
+  EXPECT_EQ(run(), ExitCode::ok) << world.out.str();
+  EXPECT_THAT(squeezed(world.out.str()),
+              HasSubstr("\napp1 10.0.0.5 node 1 (node1) at 10.0.0.12:5432, timeline 10 yes "));
+}
+
+TEST_F(RunStatusTest, AnUnreachableDatabaseIsAMetadataErrorAndNoHostIsAsked) {
+  world.options.pgconnstring = "host=elsewhere dbname=repmgr";
+  world.options.json = true;
+  EXPECT_EQ(run(), ExitCode::metadata);
+  EXPECT_THAT(world.loaded, IsEmpty());
+  EXPECT_THAT(world.out.str(), HasSubstr("\"exit_code\": 3"));
+}
+
+TEST_F(RunStatusTest, AnSshKeyThatCannotBeLoadedIsAUsageErrorAfterTheMetadata) {
+  world.ssh_failure = "cannot read the SSH key /keys/deploy";
+  EXPECT_EQ(run(), ExitCode::usage);
+  EXPECT_THAT(world.out.str(), HasSubstr("Cluster main: primary node 1 (node1)"));
+}
+
+}  // namespace
+}  // namespace pgdeploy
