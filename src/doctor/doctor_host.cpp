@@ -11,6 +11,7 @@
 #include "pgbouncer/ssh_console.hpp"
 #include "plan/fragment.hpp"
 #include "plan/fragment_file.hpp"
+#include "plan/fragment_format.hpp"
 #include "ssh/remote_install.hpp"
 
 namespace pgdeploy {
@@ -103,7 +104,7 @@ HostDoctor::HostDoctor(std::string cluster, HostConnector* ssh, std::string know
       limits_(std::move(limits)) {}
 
 std::string HostDoctor::fragment_path(const AppServer& host) const {
-  return host.config_dir + "/" + cluster_ + ".ini";
+  return pgdeploy::fragment_path(host.config_dir, cluster_);
 }
 
 std::vector<CheckItem> HostDoctor::check(const AppServer& host) {
@@ -359,7 +360,8 @@ void HostDoctor::check_live(RemoteHost* remote, const AppServer& host, AdminCons
   }
   const std::string path = fragment_path(host);
   try {
-    const auto fragment = read_remote_fragment(*remote, host.config_dir, cluster_ + ".ini");
+    const auto fragment =
+        read_remote_fragment(*remote, host.config_dir, fragment_file_name(cluster_));
     if (!fragment) {
       list.fail(live_item, "no fragment at " + path + " yet", "run pgdeploy -c " + cluster_);
       return;

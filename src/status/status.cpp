@@ -9,6 +9,7 @@
 #include "metadata/read_cluster.hpp"
 #include "pgbouncer/pgbouncer_console.hpp"
 #include "pgbouncer/pgbouncer_switch.hpp"
+#include "plan/fragment_format.hpp"
 #include "plan/planner.hpp"
 #include "ssh/ssh_connector.hpp"
 #include "status/status_report.hpp"
@@ -20,10 +21,11 @@ void read_fragment(const DeployPlan& plan, HostConnector& ssh, const AppServer& 
                    HostStatus& status, HostDeadline& deadline) {
   const auto remote = ssh.connect(host, deadline);
   deadline.begin("read");
-  const auto fragment = read_remote_fragment(*remote, host.config_dir, plan.cluster + ".ini", true);
+  const auto fragment =
+      read_remote_fragment(*remote, host.config_dir, fragment_file_name(plan.cluster), true);
   if (!fragment) {
     status.fragment_absent = true;
-    status.problem = "fragment: none at " + host.config_dir + "/" + plan.cluster + ".ini";
+    status.problem = "fragment: none at " + fragment_path(host.config_dir, plan.cluster);
     return;
   }
   status.fragment = parse_fragment_file(fragment->text);

@@ -12,7 +12,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "plan/fencing.hpp"
+#include "plan/fragment_file.hpp"
+#include "plan/fragment_format.hpp"
 #include "support/local_process.hpp"
 
 namespace pgdeploy {
