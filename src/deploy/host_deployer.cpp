@@ -9,6 +9,7 @@
 #include "pgbouncer/pgbouncer_switch.hpp"
 #include "pgbouncer/ssh_console.hpp"
 #include "plan/fragment_file.hpp"
+#include "plan/fragment_format.hpp"
 #include "ssh/remote_install.hpp"
 
 namespace pgdeploy {
@@ -17,7 +18,7 @@ HostDeployer::HostDeployer(const DeployPlan& plan, HostConnector& ssh, AdminConn
                            TimeLimits limits)
     : plan_(plan), ssh_(ssh), admin_(admin), limits_(std::move(limits)) {}
 
-std::string HostDeployer::file_name() const { return plan_.cluster + ".ini"; }
+std::string HostDeployer::file_name() const { return fragment_file_name(plan_.cluster); }
 
 HostOutcome HostDeployer::deploy(const AppServer& host) {
   return visit_host(host, plan_, limits_, [&](HostOutcome& outcome, HostDeadline& deadline) {

@@ -3,9 +3,9 @@
 #include <chrono>
 
 #include "deploy/host_steps.hpp"
-#include "plan/fencing.hpp"
 #include "plan/fragment.hpp"
 #include "plan/fragment_file.hpp"
+#include "plan/fragment_format.hpp"
 #include "ssh/remote_install.hpp"
 #include "util/unified_diff.hpp"
 
@@ -24,7 +24,8 @@ std::optional<std::string> HostInspector::read_fragment(const AppServer& host,
                                                         HostDeadline& deadline) {
   const auto remote = ssh_.connect(host, deadline);
   deadline.begin("read");
-  const auto fragment = read_remote_fragment(*remote, host.config_dir, plan_.cluster + ".ini");
+  const auto fragment =
+      read_remote_fragment(*remote, host.config_dir, fragment_file_name(plan_.cluster));
   return fragment ? std::optional(fragment->text) : std::nullopt;
 }
 
@@ -35,7 +36,7 @@ void HostInspector::compare(const AppServer& host, const std::optional<std::stri
     outcome.result = HostResult::unchanged;
     return;
   }
-  const std::string path = host.config_dir + "/" + plan_.cluster + ".ini";
+  const std::string path = fragment_path(host.config_dir, plan_.cluster);
   if (plan_.fence) {
     if (const auto refusal = fencing_refusal(parse_fragment_file(current.value_or("")), path,
                                              plan_.primary, plan_.epoch)) {

@@ -9,8 +9,12 @@
 #include "pgbouncer/pgbouncer_settings.hpp"
 #include "pgbouncer/pgbouncer_switch.hpp"
 #include "pgbouncer/ssh_console.hpp"
+#include "pgdeploy/config_dir_sh.hpp"
+#include "pgdeploy/read_file_sh.hpp"
+#include "pgdeploy/reload_check_sh.hpp"
 #include "plan/fragment.hpp"
 #include "plan/fragment_file.hpp"
+#include "plan/fragment_format.hpp"
 #include "ssh/remote_install.hpp"
 
 namespace pgdeploy {
@@ -51,31 +55,24 @@ bool is_compound(const std::string& command) {
 }
 
 // Checks that a reload command will not stop at a password prompt, without running it: sudo's
-// own -l answers whether the command is allowed with -n (no prompt).
+// own -l answers whether the command is allowed with -n (no prompt). That one is a command, not a
+// script: the configured words after "sudo", which the remote shell parses as it would the
+// reload command itself.
 std::string reload_check_script(const std::string& command) {
   if (command.starts_with("sudo ")) {
     return "exec sudo -n -l " + command.substr(5);
   }
   const std::string program = command.substr(0, command.find(' '));
-  return "sh -n -c " + shell_quote(command) + " || exit 1\ncommand -v " + shell_quote(program) +
-         " >/dev/null || { echo " + shell_quote(program + ": command not found") +
-         " >&2; exit 1; }";
+  return "reload_command=" + shell_quote(command) + " program=" + shell_quote(program) + "\n" +
+         std::string(reload_check_sh);
 }
 
 std::string config_dir_script(const std::string& dir) {
-  return "d=" + shell_quote(dir) + R"sh(
-[ -d "$d" ] || { echo "$d does not exist or is not a directory" >&2; exit 1; }
-t=$(mktemp "$d/.pgdeploy-doctor.XXXXXX" 2>/dev/null) || { echo "$(id -un) cannot create a file in $d" >&2; exit 2; }
-rm -f -- "$t"
-)sh";
+  return "d=" + shell_quote(dir) + "\n" + std::string(config_dir_sh);
 }
 
 std::string read_file_script(const std::string& path) {
-  return "f=" + shell_quote(path) + R"sh(
-[ -e "$f" ] || { echo "$f does not exist" >&2; exit 1; }
-[ -r "$f" ] || { echo "$f is not readable by $(id -un)" >&2; exit 1; }
-exec cat -- "$f"
-)sh";
+  return "f=" + shell_quote(path) + "\n" + std::string(read_file_sh);
 }
 
 // Only for rows that set one: most leave it empty.
@@ -103,7 +100,7 @@ HostDoctor::HostDoctor(std::string cluster, HostConnector* ssh, std::string know
       limits_(std::move(limits)) {}
 
 std::string HostDoctor::fragment_path(const AppServer& host) const {
-  return host.config_dir + "/" + cluster_ + ".ini";
+  return pgdeploy::fragment_path(host.config_dir, cluster_);
 }
 
 std::vector<CheckItem> HostDoctor::check(const AppServer& host) {
@@ -359,7 +356,8 @@ void HostDoctor::check_live(RemoteHost* remote, const AppServer& host, AdminCons
   }
   const std::string path = fragment_path(host);
   try {
-    const auto fragment = read_remote_fragment(*remote, host.config_dir, cluster_ + ".ini");
+    const auto fragment =
+        read_remote_fragment(*remote, host.config_dir, fragment_file_name(cluster_));
     if (!fragment) {
       list.fail(live_item, "no fragment at " + path + " yet", "run pgdeploy -c " + cluster_);
       return;

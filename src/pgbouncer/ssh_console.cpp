@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "pgdeploy/console_sh.hpp"
 #include "ssh/remote_host.hpp"
 #include "ssh/remote_install.hpp"
 #include "util/text.hpp"
@@ -30,15 +31,8 @@ std::vector<std::string> split(std::string_view line, char at) {
 }  // namespace
 
 std::string console_script(const std::string& pgbouncer_ini, const std::string& command) {
-  // The last setting wins in PgBouncer's ini as here; sections do not matter for these keys.
-  return "ini=" + shell_quote(pgbouncer_ini) + " command=" + shell_quote(command) + R"SH(
-setting() { sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*\([^[:space:]]*\).*/\1/p" "$ini" | tail -n 1; }
-[ -r "$ini" ] || { echo "cannot read $ini" >&2; exit 20; }
-port=$(setting listen_port) dir=$(setting unix_socket_dir)
-command -v psql >/dev/null 2>&1 || { echo "psql is not installed" >&2; exit 20; }
-exec psql -X -q -A -F "$(printf '\037')" -P footer=off -v ON_ERROR_STOP=1 \
-  "host=${dir:-/tmp} port=${port:-6432} dbname=pgbouncer connect_timeout=2" -c "$command"
-)SH";
+  return "ini=" + shell_quote(pgbouncer_ini) + " command=" + shell_quote(command) + "\n" +
+         std::string(console_sh);
 }
 
 SshConsole::SshConsole(RemoteHost& remote, std::string pgbouncer_ini)

@@ -55,14 +55,11 @@ std::vector<Route> routes_of(const FragmentInput& input);
 std::vector<std::string> shadowed_read_only_keys(const std::vector<std::string>& databases,
                                                  const std::string& suffix);
 
-// Renders the [databases] fragment: a comment header, then one line per route (routes_of), with
-// the application_name cut as PostgreSQL would (clip_utf8, max_application_name_bytes).
-// Pure: the same input gives the same bytes. Throws std::invalid_argument when a target host or
-// the application_name cannot be written in PgBouncer's syntax, or a port is outside 1..65535.
+// Renders the [databases] fragment: its header (render_header), then one line per route
+// (routes_of), with the application_name cut as PostgreSQL would (clip_utf8,
+// max_application_name_bytes). Pure: the same input gives the same bytes. Throws
+// std::invalid_argument when a target host or the application_name cannot be written in PgBouncer's
+// syntax, or a port is outside 1..65535.
 std::string render_fragment(const FragmentInput& input);
-
-// True when two fragments say the same thing: byte-identical but for the LSN of the epoch
-// line, which is information only (it moves on with every write on the primary).
-bool same_fragment(std::string_view a, std::string_view b);
 
 }  // namespace pgdeploy

@@ -13,7 +13,7 @@ struct InstallRequest {
   std::string file_name;   // <cluster>.ini
   std::size_t size = 0;    // bytes pgdeploy sends on stdin
   int timeline = 0;        // the primary's timeline, written in the fragment's epoch line
-  // Apply the fencing rule (fencing.hpp) to the file in place. Off with --force.
+  // Apply the fencing rule (plan/fragment_format.hpp) to the file in place. Off with --force.
   bool fence = true;
   int node_id = 0;                // this run's primary, for the fencing rule
   std::string system_identifier;  // this run's cluster; empty: not compared
@@ -27,7 +27,8 @@ struct InstallRequest {
   bool hold = false;
 };
 
-// Exit statuses of the installer, so that pgdeploy can name the failed step.
+// Exit statuses of the installer, so that pgdeploy can name the failed step. The build fills
+// them into scripts/install.sh (@INSTALL_REFUSED@ ...): one enumerator a line, "name = N,".
 enum InstallStatus : int {
   install_ok = 0,
   install_write_failed = 10,
@@ -52,6 +53,10 @@ inline constexpr std::string_view reloading_line = "reloading";
 inline constexpr std::string_view unchanged_line = "unchanged";
 inline constexpr std::string_view commit_line = "commit\n";
 inline constexpr std::string_view rollback_line = "rollback\n";
+
+// The scripts below are the files of scripts/, POSIX sh, which the build turns into C++; each
+// function puts this run's values before its script, as shell assignments quoted with
+// shell_quote.
 
 // The POSIX shell script that writes the fragment atomically: an epoch check against the file in
 // place, a temporary file in config_dir, a size check, mode 0640, rename over the target; after

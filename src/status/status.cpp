@@ -8,6 +8,7 @@
 #include "deploy/host_steps.hpp"
 #include "metadata/read_cluster.hpp"
 #include "pgbouncer/pgbouncer_switch.hpp"
+#include "plan/fragment_format.hpp"
 #include "plan/planner.hpp"
 #include "status/status_report.hpp"
 
@@ -18,10 +19,11 @@ void read_fragment(const DeployPlan& plan, HostConnector& ssh, const AppServer& 
                    HostStatus& status, HostDeadline& deadline) {
   const auto remote = ssh.connect(host, deadline);
   deadline.begin("read");
-  const auto fragment = read_remote_fragment(*remote, host.config_dir, plan.cluster + ".ini", true);
+  const auto fragment =
+      read_remote_fragment(*remote, host.config_dir, fragment_file_name(plan.cluster), true);
   if (!fragment) {
     status.fragment_absent = true;
-    status.problem = "fragment: none at " + host.config_dir + "/" + plan.cluster + ".ini";
+    status.problem = "fragment: none at " + fragment_path(host.config_dir, plan.cluster);
     return;
   }
   status.fragment = parse_fragment_file(fragment->text);

@@ -12,7 +12,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "plan/fencing.hpp"
+#include "plan/fragment_file.hpp"
+#include "plan/fragment_format.hpp"
 #include "support/local_process.hpp"
 
 namespace pgdeploy {
@@ -21,6 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::LocalCommand;
 using test::ProcessResult;
+using test::run_process;
 using test::run_shell;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -65,12 +67,12 @@ TEST(ReloadCommandFor, EmptyConfiguredCommandMeansDefault) {
   EXPECT_EQ(reload_command_for(std::string(), "postgres"), "sudo -n service pgbouncer reload");
 }
 
-// ---- install_script, run for real under /bin/sh ----------------------------------------------
+// ---- the scripts, run for real under dash and bash: the SSH user's login shell may be either --
 
 const std::string old_content = "; old fragment\nold = host=10.0.0.1 port=5432 dbname=old\n";
 const std::string new_content = "; new fragment\napp = host=10.0.0.2 port=5432 dbname=app\n";
 
-class InstallScriptTest : public ::testing::Test {
+class InstallScriptTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
     std::string pattern = (fs::temp_directory_path() / "pgdeploy-install-XXXXXX").string();
@@ -100,8 +102,15 @@ class InstallScriptTest : public ::testing::Test {
     return req;
   }
 
+  // The shell this instance runs the scripts with.
+  const char* shell() const { return GetParam(); }
+
+  ProcessResult run(const std::string& script, const std::string& input = "") const {
+    return run_process({shell(), "-c", script}, input);
+  }
+
   ProcessResult install(const InstallRequest& req, const std::string& input) const {
-    return run_shell(install_script(req), input);
+    return run(install_script(req), input);
   }
 
   void write_old_file(fs::perms mode = fs::perms::owner_read | fs::perms::owner_write |
@@ -136,7 +145,7 @@ class InstallScriptTest : public ::testing::Test {
   fs::path target;
 };
 
-TEST_F(InstallScriptTest, ReplacesTargetWithMode0640AndLeavesNoOtherFile) {
+TEST_P(InstallScriptTest, ReplacesTargetWithMode0640AndLeavesNoOtherFile) {
   write_old_file();
   const ProcessResult result = install(request(), new_content + "commit\n");
   EXPECT_EQ(result.status, install_ok) << result.err;
@@ -145,7 +154,7 @@ TEST_F(InstallScriptTest, ReplacesTargetWithMode0640AndLeavesNoOtherFile) {
   EXPECT_THAT(files(), ElementsAre("main.ini"));
 }
 
-TEST_F(InstallScriptTest, CreatesTargetWhenNoneExisted) {
+TEST_P(InstallScriptTest, CreatesTargetWhenNoneExisted) {
   const ProcessResult result = install(request(), new_content + "commit\n");
   EXPECT_EQ(result.status, install_ok) << result.err;
   EXPECT_EQ(target_content(), new_content);
@@ -153,13 +162,13 @@ TEST_F(InstallScriptTest, CreatesTargetWhenNoneExisted) {
   EXPECT_THAT(files(), ElementsAre("main.ini"));
 }
 
-TEST_F(InstallScriptTest, TakesExactlySizeBytesFromInput) {
+TEST_P(InstallScriptTest, TakesExactlySizeBytesFromInput) {
   const ProcessResult result = install(request(), new_content + "commit\ntrailing bytes");
   EXPECT_EQ(result.status, install_ok) << result.err;
   EXPECT_EQ(target_content(), new_content);
 }
 
-TEST_F(InstallScriptTest, InstallsLargeFragment) {
+TEST_P(InstallScriptTest, InstallsLargeFragment) {
   std::string large;
   for (int i = 0; large.size() < 300000; ++i) {
     large += "db" + std::to_string(i) + " = host=10.0.0.2 port=5432 dbname=db" + std::to_string(i) +
@@ -170,27 +179,27 @@ TEST_F(InstallScriptTest, InstallsLargeFragment) {
   EXPECT_EQ(target_content(), large);
 }
 
-TEST_F(InstallScriptTest, RunsReloadCommandAfterTheRename) {
+TEST_P(InstallScriptTest, RunsReloadCommandAfterTheRename) {
   write_old_file();
   const std::string reload = "grep -q 'dbname=app' " + shell_quote(target.string());
   const ProcessResult result = install(request(reload), new_content + "commit\n");
   EXPECT_EQ(result.status, install_ok) << result.err;
 }
 
-TEST_F(InstallScriptTest, ReloadCommandOutputGoesToStderrNotTheConversation) {
+TEST_P(InstallScriptTest, ReloadCommandOutputGoesToStderrNotTheConversation) {
   const ProcessResult result = install(request("echo reloaded"), new_content + "commit\n");
   EXPECT_EQ(result.status, install_ok) << result.err;
   EXPECT_EQ(result.out, "reloading\ninstalled\n");
   EXPECT_THAT(result.err, HasSubstr("reloaded"));
 }
 
-TEST_F(InstallScriptTest, ReloadCommandCannotReadTheInput) {
+TEST_P(InstallScriptTest, ReloadCommandCannotReadTheInput) {
   const ProcessResult result = install(request("cat"), new_content + "commit\nEXTRA");
   EXPECT_EQ(result.status, install_ok) << result.err;
   EXPECT_THAT(result.err, Not(HasSubstr("EXTRA")));
 }
 
-TEST_F(InstallScriptTest, ShortInputIsIncompleteAndKeepsOldFile) {
+TEST_P(InstallScriptTest, ShortInputIsIncompleteAndKeepsOldFile) {
   write_old_file();
   const ProcessResult result = install(request(), new_content.substr(0, 10));
   EXPECT_EQ(result.status, install_incomplete);
@@ -200,13 +209,13 @@ TEST_F(InstallScriptTest, ShortInputIsIncompleteAndKeepsOldFile) {
   EXPECT_THAT(files(), ElementsAre("main.ini"));
 }
 
-TEST_F(InstallScriptTest, EmptyInputIsIncompleteAndCreatesNothing) {
+TEST_P(InstallScriptTest, EmptyInputIsIncompleteAndCreatesNothing) {
   const ProcessResult result = install(request(), "");
   EXPECT_EQ(result.status, install_incomplete);
   EXPECT_THAT(files(), IsEmpty());
 }
 
-TEST_F(InstallScriptTest, MissingDirectoryIsWriteFailure) {
+TEST_P(InstallScriptTest, MissingDirectoryIsWriteFailure) {
   InstallRequest req = request();
   req.config_dir = (root / "absent").string();
   const ProcessResult result = install(req, new_content);
@@ -215,7 +224,7 @@ TEST_F(InstallScriptTest, MissingDirectoryIsWriteFailure) {
   EXPECT_FALSE(fs::exists(root / "absent"));
 }
 
-TEST_F(InstallScriptTest, ReadOnlyDirectoryIsWriteFailure) {
+TEST_P(InstallScriptTest, ReadOnlyDirectoryIsWriteFailure) {
   if (geteuid() == 0) {
     GTEST_SKIP() << "running as root: a mode of 0555 does not stop root from writing";
   }
@@ -228,7 +237,7 @@ TEST_F(InstallScriptTest, ReadOnlyDirectoryIsWriteFailure) {
   EXPECT_THAT(files(), ElementsAre("main.ini"));
 }
 
-TEST_F(InstallScriptTest, FailingReloadRestoresOldFileByteIdentical) {
+TEST_P(InstallScriptTest, FailingReloadRestoresOldFileByteIdentical) {
   write_old_file();
   const ProcessResult result = install(request("false"), new_content);
   EXPECT_EQ(result.status, install_reload_failed);
@@ -238,7 +247,7 @@ TEST_F(InstallScriptTest, FailingReloadRestoresOldFileByteIdentical) {
   EXPECT_THAT(files(), ElementsAre("main.ini"));
 }
 
-TEST_F(InstallScriptTest, ReloadExitingNonZeroFromSubshellIsReloadFailure) {
+TEST_P(InstallScriptTest, ReloadExitingNonZeroFromSubshellIsReloadFailure) {
   write_old_file();
   const ProcessResult result = install(request("echo no pgbouncer >&2; exit 3"), new_content);
   EXPECT_EQ(result.status, install_reload_failed);
@@ -247,7 +256,7 @@ TEST_F(InstallScriptTest, ReloadExitingNonZeroFromSubshellIsReloadFailure) {
   EXPECT_THAT(files(), ElementsAre("main.ini"));
 }
 
-TEST_F(InstallScriptTest, ReloadWithSyntaxErrorRestoresOldFile) {
+TEST_P(InstallScriptTest, ReloadWithSyntaxErrorRestoresOldFile) {
   write_old_file();
   const ProcessResult result = install(request("("), new_content);
   EXPECT_NE(result.status, install_ok);
@@ -255,7 +264,7 @@ TEST_F(InstallScriptTest, ReloadWithSyntaxErrorRestoresOldFile) {
   EXPECT_THAT(files(), ElementsAre("main.ini"));
 }
 
-TEST_F(InstallScriptTest, ReloadWithUnbalancedParenthesisRestoresOldFile) {
+TEST_P(InstallScriptTest, ReloadWithUnbalancedParenthesisRestoresOldFile) {
   write_old_file();
   const ProcessResult result = install(request("true )"), new_content);
   EXPECT_NE(result.status, install_ok);
@@ -263,14 +272,14 @@ TEST_F(InstallScriptTest, ReloadWithUnbalancedParenthesisRestoresOldFile) {
   EXPECT_THAT(files(), ElementsAre("main.ini"));
 }
 
-TEST_F(InstallScriptTest, FailingReloadWithoutPreviousFileRemovesTarget) {
+TEST_P(InstallScriptTest, FailingReloadWithoutPreviousFileRemovesTarget) {
   const ProcessResult result = install(request("false"), new_content);
   EXPECT_EQ(result.status, install_reload_failed);
   EXPECT_FALSE(fs::exists(target));
   EXPECT_THAT(files(), IsEmpty());
 }
 
-TEST_F(InstallScriptTest, LeavesOtherFilesOfTheDirectoryAlone) {
+TEST_P(InstallScriptTest, LeavesOtherFilesOfTheDirectoryAlone) {
   std::ofstream(dir / "other.ini") << "other = host=x\n";
   const ProcessResult result = install(request("false"), new_content);
   EXPECT_EQ(result.status, install_reload_failed);
@@ -279,7 +288,7 @@ TEST_F(InstallScriptTest, LeavesOtherFilesOfTheDirectoryAlone) {
 
 // ---- verdict mode: pgdeploy reloads through the admin console and says commit or rollback ----
 
-TEST_F(InstallScriptTest, VerdictCommitKeepsNewFile) {
+TEST_P(InstallScriptTest, VerdictCommitKeepsNewFile) {
   write_old_file();
   const ProcessResult result = install(request(std::nullopt), new_content + "commit\n");
   EXPECT_EQ(result.status, install_ok) << result.err;
@@ -289,7 +298,7 @@ TEST_F(InstallScriptTest, VerdictCommitKeepsNewFile) {
   EXPECT_THAT(files(), ElementsAre("main.ini"));
 }
 
-TEST_F(InstallScriptTest, VerdictRollbackRestoresOldFile) {
+TEST_P(InstallScriptTest, VerdictRollbackRestoresOldFile) {
   write_old_file();
   const ProcessResult result = install(request(std::nullopt), new_content + "rollback\n");
   EXPECT_EQ(result.status, install_rolled_back);
@@ -299,7 +308,7 @@ TEST_F(InstallScriptTest, VerdictRollbackRestoresOldFile) {
   EXPECT_THAT(files(), ElementsAre("main.ini"));
 }
 
-TEST_F(InstallScriptTest, VerdictEndOfInputRestoresOldFile) {
+TEST_P(InstallScriptTest, VerdictEndOfInputRestoresOldFile) {
   write_old_file();
   const ProcessResult result = install(request(std::nullopt), new_content);
   EXPECT_EQ(result.status, install_rolled_back);
@@ -307,7 +316,7 @@ TEST_F(InstallScriptTest, VerdictEndOfInputRestoresOldFile) {
   EXPECT_THAT(files(), ElementsAre("main.ini"));
 }
 
-TEST_F(InstallScriptTest, VerdictOtherWordRestoresOldFile) {
+TEST_P(InstallScriptTest, VerdictOtherWordRestoresOldFile) {
   write_old_file();
   const ProcessResult result = install(request(std::nullopt), new_content + "commit now\n");
   EXPECT_EQ(result.status, install_rolled_back);
@@ -315,13 +324,13 @@ TEST_F(InstallScriptTest, VerdictOtherWordRestoresOldFile) {
   EXPECT_THAT(files(), ElementsAre("main.ini"));
 }
 
-TEST_F(InstallScriptTest, VerdictRollbackWithoutPreviousFileRemovesTarget) {
+TEST_P(InstallScriptTest, VerdictRollbackWithoutPreviousFileRemovesTarget) {
   const ProcessResult result = install(request(std::nullopt), new_content + "rollback\n");
   EXPECT_EQ(result.status, install_rolled_back);
   EXPECT_THAT(files(), IsEmpty());
 }
 
-TEST_F(InstallScriptTest, VerdictShortInputNeverSaysInstalled) {
+TEST_P(InstallScriptTest, VerdictShortInputNeverSaysInstalled) {
   write_old_file();
   const ProcessResult result = install(request(std::nullopt), new_content.substr(0, 5));
   EXPECT_EQ(result.status, install_incomplete);
@@ -330,9 +339,9 @@ TEST_F(InstallScriptTest, VerdictShortInputNeverSaysInstalled) {
   EXPECT_THAT(files(), ElementsAre("main.ini"));
 }
 
-TEST_F(InstallScriptTest, NewFileIsInPlaceWhenInstalledIsSaid) {
+TEST_P(InstallScriptTest, NewFileIsInPlaceWhenInstalledIsSaid) {
   write_old_file();
-  LocalCommand command({"/bin/sh", "-c", install_script(request(std::nullopt))});
+  LocalCommand command({shell(), "-c", install_script(request(std::nullopt))});
   command.write(new_content);
   ASSERT_EQ(command.read_line(), std::string(installed_line));
   EXPECT_EQ(target_content(), new_content);  // what PgBouncer will load on RELOAD
@@ -344,9 +353,9 @@ TEST_F(InstallScriptTest, NewFileIsInPlaceWhenInstalledIsSaid) {
   EXPECT_THAT(files(), ElementsAre("main.ini"));
 }
 
-TEST_F(InstallScriptTest, OldFileIsBackWhenRollbackEnds) {
+TEST_P(InstallScriptTest, OldFileIsBackWhenRollbackEnds) {
   write_old_file();
-  LocalCommand command({"/bin/sh", "-c", install_script(request(std::nullopt))});
+  LocalCommand command({shell(), "-c", install_script(request(std::nullopt))});
   command.write(new_content);
   ASSERT_EQ(command.read_line(), std::string(installed_line));
   command.write(rollback_line);
@@ -356,10 +365,10 @@ TEST_F(InstallScriptTest, OldFileIsBackWhenRollbackEnds) {
   EXPECT_THAT(files(), ElementsAre("main.ini"));
 }
 
-TEST_F(InstallScriptTest, KilledInstallerRestoresOldFile) {
+TEST_P(InstallScriptTest, KilledInstallerRestoresOldFile) {
   // A lost SSH connection hangs up the remote shell.
   write_old_file();
-  LocalCommand command({"/bin/sh", "-c", install_script(request(std::nullopt))});
+  LocalCommand command({shell(), "-c", install_script(request(std::nullopt))});
   command.write(new_content);
   ASSERT_EQ(command.read_line(), std::string(installed_line));
   ASSERT_EQ(kill(command.pid(), SIGHUP), 0);
@@ -374,7 +383,7 @@ TEST_F(InstallScriptTest, KilledInstallerRestoresOldFile) {
 const std::string epoch_3 =
     "; Primary: node 2 (node2) at 10.0.0.12:5432\n; Epoch: timeline 3, lsn 0/1\n";
 
-TEST_F(InstallScriptTest, WithoutCommitAReloadedFileIsRolledBackAndReloadedAgain) {
+TEST_P(InstallScriptTest, WithoutCommitAReloadedFileIsRolledBackAndReloadedAgain) {
   write_old_file();
   const fs::path log = root / "reloads";
   const std::string reload = "cat main.ini >/dev/null; echo reload >>'" + log.string() + "'";
@@ -387,7 +396,7 @@ TEST_F(InstallScriptTest, WithoutCommitAReloadedFileIsRolledBackAndReloadedAgain
   EXPECT_EQ(reloads, "reload\nreload\n") << "the restored file must be loaded again";
 }
 
-TEST_F(InstallScriptTest, NewerTimelineInPlaceIsRefusedAndUntouched) {
+TEST_P(InstallScriptTest, NewerTimelineInPlaceIsRefusedAndUntouched) {
   std::ofstream(target, std::ios::binary) << epoch_3;
   InstallRequest req = request();
   req.timeline = 2;
@@ -398,7 +407,7 @@ TEST_F(InstallScriptTest, NewerTimelineInPlaceIsRefusedAndUntouched) {
   EXPECT_THAT(files(), ElementsAre("main.ini"));
 }
 
-TEST_F(InstallScriptTest, SameOrOlderTimelineInPlaceIsReplaced) {
+TEST_P(InstallScriptTest, SameOrOlderTimelineInPlaceIsReplaced) {
   for (const int timeline : {3, 4}) {
     std::ofstream(target, std::ios::binary) << epoch_3;
     InstallRequest req = request();
@@ -409,7 +418,7 @@ TEST_F(InstallScriptTest, SameOrOlderTimelineInPlaceIsReplaced) {
   }
 }
 
-TEST_F(InstallScriptTest, FenceOffReplacesANewerTimeline) {
+TEST_P(InstallScriptTest, FenceOffReplacesANewerTimeline) {
   std::ofstream(target, std::ios::binary) << epoch_3;
   InstallRequest req = request();
   req.timeline = 1;
@@ -418,15 +427,16 @@ TEST_F(InstallScriptTest, FenceOffReplacesANewerTimeline) {
   EXPECT_EQ(target_content(), new_content);
 }
 
-TEST_F(InstallScriptTest, FileWithoutEpochIsReplaced) {
+TEST_P(InstallScriptTest, FileWithoutEpochIsReplaced) {
   write_old_file();
   InstallRequest req = request();
   req.timeline = 1;
   EXPECT_EQ(install(req, new_content + "commit\n").status, install_ok);
 }
 
-// The installer and fencing.cpp state one rule: for each file in place, both must decide alike.
-TEST_F(InstallScriptTest, FencingAgreesWithTheRuleOfFencingCpp) {
+// The installer and fragment_format.cpp state one rule: for each file in place, both must decide
+// alike.
+TEST_P(InstallScriptTest, FencingAgreesWithTheRuleOfFragmentFormat) {
   const std::string header = "; Generated by pgdeploy 1 for repmgr cluster main.\n";
   const std::string node2 = "; Primary: node 2 (node2) at h:5432\n";
   const std::string node1 = "; Primary: node 1 (node1) at h:5432\n";
@@ -474,7 +484,7 @@ TEST_F(InstallScriptTest, FencingAgreesWithTheRuleOfFencingCpp) {
   }
 }
 
-TEST_F(InstallScriptTest, AFileThatCannotBeReadFailsInsteadOfCountingAsAbsent) {
+TEST_P(InstallScriptTest, AFileThatCannotBeReadFailsInsteadOfCountingAsAbsent) {
   fs::create_directory(target);
   const ProcessResult directory = install(request(), new_content + "commit\n");
   EXPECT_EQ(directory.status, install_unreadable);
@@ -488,7 +498,7 @@ TEST_F(InstallScriptTest, AFileThatCannotBeReadFailsInsteadOfCountingAsAbsent) {
   }
 }
 
-TEST_F(InstallScriptTest, HoldWaitsForGoBeforeTheRenameAndStopsWithoutIt) {
+TEST_P(InstallScriptTest, HoldWaitsForGoBeforeTheRenameAndStopsWithoutIt) {
   write_old_file();
   InstallRequest req = request();
   req.hold = true;
@@ -502,13 +512,105 @@ TEST_F(InstallScriptTest, HoldWaitsForGoBeforeTheRenameAndStopsWithoutIt) {
   EXPECT_EQ(target_content(), new_content);
 }
 
-TEST_F(InstallScriptTest, AwaitInstallersEndsWhenNoMarkerRemains) {
-  EXPECT_EQ(run_shell(await_installers_script(dir.string(), "main.ini", 1), "").status, 0);
+TEST_P(InstallScriptTest, AwaitInstallersEndsWhenNoMarkerRemains) {
+  EXPECT_EQ(run(await_installers_script(dir.string(), "main.ini", 1)).status, 0);
   std::ofstream(dir / ".main.ini.installing.1") << "";
-  const ProcessResult waited = run_shell(await_installers_script(dir.string(), "main.ini", 1), "");
+  const ProcessResult waited = run(await_installers_script(dir.string(), "main.ini", 1));
   EXPECT_EQ(waited.status, install_write_failed);
   EXPECT_THAT(waited.err, HasSubstr("an installer still runs"));
 }
+
+// ---- the same fragment again: "unchanged", nothing written or reloaded ----------------------
+
+// A fragment of node 2 on timeline 5 of system 7301 (request()'s primary) at LSN.
+std::string fragment_at(const std::string& lsn) {
+  return "; Generated by pgdeploy 1 for repmgr cluster main.\n"
+         "; Primary: node 2 (node2) at 10.0.0.12:5432\n"
+         "; Epoch: timeline 5, system 7301, lsn " +
+         lsn + "\napp = host=10.0.0.12 port=5432 dbname=app\n";
+}
+
+TEST_P(InstallScriptTest, TheSameFragmentAgainIsUnchangedAndNotRewritten) {
+  std::ofstream(target, std::ios::binary) << fragment_at("0/1");
+  const auto written = fs::file_time_type::clock::now() - std::chrono::hours(1);
+  fs::last_write_time(target, written);
+  struct stat before {};
+  ASSERT_EQ(stat(target.c_str(), &before), 0);
+  const fs::path log = root / "reloads";
+  const std::string moved_on = fragment_at("0/2");  // only the LSN differs
+  const ProcessResult result =
+      install(request("echo reload >>" + shell_quote(log.string()), moved_on.size()), moved_on);
+  EXPECT_EQ(result.status, install_ok) << result.err;
+  EXPECT_EQ(result.out, "held by node 2 (node2) at 10.0.0.12:5432\nunchanged\n");
+  EXPECT_EQ(target_content(), fragment_at("0/1"));
+  struct stat after {};
+  ASSERT_EQ(stat(target.c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);
+  EXPECT_EQ(fs::last_write_time(target), written);
+  EXPECT_FALSE(fs::exists(log)) << "an unchanged fragment needs no reload";
+  EXPECT_THAT(files(), ElementsAre("main.ini"));
+}
+
+TEST_P(InstallScriptTest, AnotherLineIsNotUnchanged) {
+  std::ofstream(target, std::ios::binary) << fragment_at("0/1");
+  const std::string other = fragment_at("0/2") + "crm = host=10.0.0.12 port=5432 dbname=crm\n";
+  const ProcessResult result = install(request("true", other.size()), other + "commit\n");
+  EXPECT_EQ(result.status, install_ok) << result.err;
+  EXPECT_THAT(result.out, Not(HasSubstr("unchanged")));
+  EXPECT_EQ(target_content(), other);
+}
+
+// ---- read_script: what pgdeploy reads back for --check, status and the doctor ----------------
+
+TEST_P(InstallScriptTest, ReadSaysAbsentForNoFile) {
+  const ProcessResult result = run(read_script(dir.string(), "main.ini"));
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.out, "absent\n");
+}
+
+TEST_P(InstallScriptTest, ReadPrintsPresentAndTheFile) {
+  write_old_file();
+  const ProcessResult result = run(read_script(dir.string(), "main.ini"));
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.out, "present\n" + old_content);
+}
+
+TEST_P(InstallScriptTest, ReadWithMtimePrintsTheModificationTimeBetween) {
+  write_old_file();
+  const std::chrono::sys_seconds when =
+      std::chrono::sys_days{std::chrono::January / 2 / 2024} + std::chrono::hours(3);
+  fs::last_write_time(target, fs::file_time_type::clock::from_sys(when));
+  const ProcessResult result = run(read_script(dir.string(), "main.ini", true));
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.out, "present\n2024-01-02T03:00:00Z\n" + old_content);
+}
+
+TEST_P(InstallScriptTest, ReadFailsOnWhatIsNoRegularFile) {
+  fs::create_directory(target);
+  const ProcessResult result = run(read_script(dir.string(), "main.ini"));
+  EXPECT_EQ(result.status, 10);
+  EXPECT_EQ(result.out, "");
+  EXPECT_THAT(result.err, HasSubstr("is not a regular file"));
+}
+
+TEST_P(InstallScriptTest, ReadFailsOnAFileItCannotRead) {
+  write_old_file(fs::perms::none);
+  std::vector<std::string> argv{shell(), "-c", read_script(dir.string(), "main.ini")};
+  if (::geteuid() == 0) {  // root reads every file: read it as nobody
+    fs::permissions(root, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+    argv.insert(argv.begin(),
+                {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"});
+  }
+  const ProcessResult result = run_process(argv, "");
+  EXPECT_EQ(result.status, 10) << result.err;
+  EXPECT_EQ(result.out, "");
+  EXPECT_THAT(result.err, HasSubstr("cannot read"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Shells, InstallScriptTest, ::testing::Values("/bin/dash", "/bin/bash"),
+                         [](const ::testing::TestParamInfo<const char*>& shell) {
+                           return fs::path(shell.param).filename().string();
+                         });
 
 }  // namespace
 }  // namespace pgdeploy
