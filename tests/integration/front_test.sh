@@ -70,6 +70,16 @@ for line in "${command_lines[@]}"; do
     check "same output and exit code as the core program: pgdeploy $line" same_as_core $line
 done
 
+# Of several errors in a command line, one is printed, by the same handler in both programs.
+one_error() {
+    run_into one "$1" status -c main -v -q --dry-run
+    local expected="pgdeploy: error: --verbose and --quiet exclude each other"
+    [ "$(cat "$T/one.rc")" = 2 ] && [ ! -s "$T/one.out" ] && [ "$(cat "$T/one.err")" = "$expected" ] ||
+        { echo "exit $(cat "$T/one.rc"), stdout:"; cat "$T/one.out"; echo "stderr:"; cat "$T/one.err"; return 1; }
+}
+check "pgdeploy status -v -q --dry-run prints exactly one error" one_error "$front"
+check "... and so does the core program" one_error "$core"
+
 no_heavy_libraries() {
     local libs
     libs=$(ldd "$front") || return 1
