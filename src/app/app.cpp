@@ -6,6 +6,8 @@
 #include <cstring>
 #include <iostream>
 
+#include "cli/build_token.hpp"
+#include "cli/core_program.hpp"
 #include "cli/event_gate.hpp"
 #include "cli/front.hpp"
 #include "deploy/deploy_memo.hpp"
@@ -201,6 +203,7 @@ int run_deploy(const Options& options) {
 
 int run(int argc, const char* const* argv) {
   const CommandLine command_line = start_run(argc, argv);
+  check_front_end_build(build_token);
   if (command_line.early_end != EarlyEnd::none) {
     return static_cast<int>(ExitCode::ok);
   }

@@ -1,4 +1,5 @@
-// The core program (lib/pgdeploy/pgdeploy): every run the front end (front_main.cpp) hands over.
+// The core program (libexec/pgdeploy/pgdeploy): every run the front end (front_main.cpp) hands
+// over.
 #include "app/app.hpp"
 #include "util/failure.hpp"
 

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "cli/build_token.hpp"
 #include "cli/config_file.hpp"
-#include "pgdeploy/version.hpp"
 #include "util/errors.hpp"
 
 namespace pgdeploy {
@@ -193,7 +193,7 @@ void add_options(CLI::App& app, Options& options, RawFlags& raw) {
                "(after rebuilding a cluster from scratch)");
   app.add_flag("-v,--verbose", raw.verbose, "log every remote operation");
   app.add_flag("-q,--quiet", raw.quiet, "log only warnings and errors");
-  app.set_version_flag("--version", std::string("pgdeploy ") + version);
+  app.set_version_flag("--version", std::string("pgdeploy ") + build_token);
   add_subcommands(app);
 }
 

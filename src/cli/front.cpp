@@ -1,5 +1,9 @@
 #include "cli/front.hpp"
 
+#include <filesystem>
+#include <iostream>
+
+#include "cli/build_token.hpp"
 #include "cli/command_line.hpp"
 #include "cli/core_program.hpp"
 #include "cli/event_gate.hpp"
@@ -34,15 +38,21 @@ CommandLine start_run(int argc, const char* const* argv) {
 int run_front(int argc, const char* const* argv) {
   // tests/integration/front_test.sh compares the two programs' output.
   const CommandLine command_line = start_run(argc, argv);
-  if (command_line.early_end != EarlyEnd::none) {
+  if (command_line.early_end == EarlyEnd::help) {
     return static_cast<int>(ExitCode::ok);
   }
-  const Options& options = command_line.options;
-  if (const auto code = ends_here(options.event)) {
+  // Also for the runs that end here: a broken installation shows now, not at the next failover.
+  const std::filesystem::path core =
+      checked_core_program(running_program(argc > 0 ? argv[0] : ""), build_token);
+  if (command_line.early_end == EarlyEnd::version) {
+    std::cout << "core program " << core.string() << " " << build_token << std::endl;
+    return static_cast<int>(ExitCode::ok);
+  }
+  if (const auto code = ends_here(command_line.options.event)) {
     return static_cast<int>(*code);
   }
   // The core program parses the same arguments again: it alone defines what a run does.
-  exec_core_program(find_core_program(running_program()), argv);
+  exec_core_program(core, argv, build_token);
 }
 
 }  // namespace pgdeploy

@@ -1,7 +1,11 @@
 #include "doctor/doctor.hpp"
 
+#include <cstdlib>
+#include <filesystem>
 #include <optional>
 
+#include "cli/build_token.hpp"
+#include "cli/core_program.hpp"
 #include "deploy/fleet.hpp"
 #include "doctor/doctor_host.hpp"
 #include "doctor/doctor_metadata.hpp"
@@ -16,6 +20,27 @@ namespace {
 
 void append(std::vector<CheckItem>& all, std::vector<CheckItem>&& more) {
   all.insert(all.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+}
+
+// This core program and the build-token file beside it, of one build with the front end that
+// ran it (the front end and check_front_end_build() refuse a run otherwise).
+void check_programs(std::vector<CheckItem>& items) {
+  Checklist list("pgdeploy");
+  const char* item = "front end and core program from one build";
+  try {
+    const std::filesystem::path core = running_program("");
+    if (const auto problem = core_program_problem(core, build_token)) {
+      list.fail(item, *problem, "install the package again, or copy both programs from one build");
+    } else {
+      list.pass(item, core.string() + " " + build_token +
+                          (std::getenv(build_token_variable) != nullptr
+                               ? ", run by pgdeploy of the same build"
+                               : ", run directly"));
+    }
+  } catch (const Error& e) {
+    list.fail(item, e.what(), "mount /proc");
+  }
+  append(items, std::move(list.items()));
 }
 
 // repmgr.conf read, and its hook settings checked; nullopt when it cannot be read.
@@ -100,6 +125,7 @@ void check_hosts(const Options& options, const std::vector<AppServer>& servers, 
 
 ExitCode run_doctor(const Options& options, std::ostream& out) {
   std::vector<CheckItem> items;
+  check_programs(items);
   std::optional<RepmgrConfig> config;
   if (options.repmgr_config) {
     config = check_repmgr_config(options, items);
