@@ -3,7 +3,7 @@
 # sections too).
 find_program(STRIP_PROGRAM strip REQUIRED)
 file(GLOB binaries "${CPACK_TEMPORARY_INSTALL_DIRECTORY}/usr/bin/*"
-     "${CPACK_TEMPORARY_INSTALL_DIRECTORY}/usr/lib/pgdeploy/*")
+     "${CPACK_TEMPORARY_INSTALL_DIRECTORY}/usr/libexec/pgdeploy/pgdeploy")
 foreach(binary IN LISTS binaries)
   execute_process(
     COMMAND ${STRIP_PROGRAM} --remove-section=.comment --remove-section=.note ${binary}

@@ -7,6 +7,9 @@
 #include <iostream>
 
 #include "app/connectors.hpp"
+#include "app/programs_check.hpp"
+#include "cli/build_token.hpp"
+#include "cli/core_program.hpp"
 #include "cli/event_gate.hpp"
 #include "cli/front.hpp"
 #include "deploy/deploy_memo.hpp"
@@ -21,6 +24,7 @@
 #include "status/status.hpp"
 #include "util/descriptors.hpp"
 #include "util/errors.hpp"
+#include "util/failure.hpp"
 #include "util/interrupt.hpp"
 #include "util/run_lock.hpp"
 #include "util/text.hpp"
@@ -111,7 +115,7 @@ ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& 
   const ClusterState state =
       read_cluster(options, local_conninfo(options, config), connectors.database(), Secrets::read);
   if (interrupting_signal() != 0) {
-    throw Error(ExitCode::host_failed, std::string("interrupted by ") +
+    throw Error(ExitCode::interrupted, std::string("interrupted by ") +
                                            strsignal(interrupting_signal()) +
                                            " before any app server was contacted; nothing pushed");
   }
@@ -141,7 +145,8 @@ ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& 
   if (interrupting_signal() != 0) {
     spdlog::warn("interrupted by {}: hosts in flight finished, the others were left as they were",
                  strsignal(interrupting_signal()));
-    return std::max(code, ExitCode::host_failed);
+    // Whatever the hosts did, the run did not finish: the next one must.
+    return ExitCode::interrupted;
   }
   return code;
 }
@@ -160,22 +165,6 @@ void print_report(const Options& options, const RunReport& report) {
   std::cout.flush();
 }
 
-// pgdeploy status and pgdeploy doctor: they report on stdout and change nothing.
-int run_read_only(const Options& options) {
-  try {
-    Connectors connectors(options);
-    const auto run_command = options.command == Command::status ? run_status : run_doctor;
-    return static_cast<int>(run_command(options, connectors.database(), connectors.ssh_loader(),
-                                        connectors.admin(), std::cout));
-  } catch (const Error& e) {
-    spdlog::error("{}", e.what());
-    return static_cast<int>(e.exit_code());
-  } catch (const std::exception& e) {
-    spdlog::critical("unexpected failure: {}", e.what());
-    return static_cast<int>(ExitCode::host_failed);
-  }
-}
-
 // OPTIONS with -j lowered to what the open files limit allows, once that limit is raised as
 // far as it goes: a host that finds no descriptor left fails with a misleading message from
 // whichever library hit the limit.
@@ -191,17 +180,8 @@ Options within_descriptor_limit(Options options) {
   return options;
 }
 
-}  // namespace
-
-int run(int argc, const char* const* argv) {
-  const CommandLine command_line = start_run(argc, argv);
-  if (command_line.early_exit) {
-    return *command_line.early_exit;
-  }
-  const Options options = within_descriptor_limit(command_line.options);
-  if (options.command != Command::deploy) {
-    return run_read_only(options);
-  }
+// A deploy, --dry-run or --check: the report goes to stdout also when the run fails.
+int run_deploy(const Options& options) {
   RunReport report{options.cluster, std::nullopt, {}, ExitCode::ok, ""};
   try {
     if (const auto skipped = skip_for_event(options.event)) {
@@ -210,17 +190,40 @@ int run(int argc, const char* const* argv) {
     catch_interrupts();
     Connectors connectors(options);
     report.exit_code = run_cluster(options, connectors, report);
-  } catch (const Error& e) {
-    spdlog::error("{}", e.what());
-    report.exit_code = e.exit_code();
-    report.error = e.what();
-  } catch (const std::exception& e) {
-    spdlog::critical("unexpected failure: {}", e.what());
-    report.exit_code = ExitCode::host_failed;
-    report.error = e.what();
+  } catch (...) {
+    const Failure failure = report_failure();
+    report.exit_code = failure.code;
+    report.error = failure.message;
   }
   print_report(options, report);
   return static_cast<int>(report.exit_code);
+}
+
+}  // namespace
+
+int run(int argc, const char* const* argv) {
+  const CommandLine command_line = start_run(argc, argv);
+  check_front_end_build(build_token);
+  if (command_line.early_end != EarlyEnd::none) {
+    return static_cast<int>(ExitCode::ok);
+  }
+  const Options options = within_descriptor_limit(command_line.options);
+  switch (options.command) {
+    case Command::status:
+    case Command::doctor: {
+      // Both report on stdout and change nothing.
+      Connectors connectors(options);
+      if (options.command == Command::status) {
+        return static_cast<int>(run_status(options, connectors.database(), connectors.ssh_loader(),
+                                           connectors.admin(), std::cout));
+      }
+      return static_cast<int>(run_doctor(options, check_programs(), connectors.database(),
+                                         connectors.ssh_loader(), connectors.admin(), std::cout));
+    }
+    case Command::deploy:
+      break;
+  }
+  return run_deploy(options);
 }
 
 }  // namespace pgdeploy

@@ -4,14 +4,13 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <iostream>
 #include <map>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "cli/build_token.hpp"
 #include "cli/config_file.hpp"
-#include "pgdeploy/version.hpp"
 #include "util/errors.hpp"
 
 namespace pgdeploy {
@@ -194,7 +193,7 @@ void add_options(CLI::App& app, Options& options, RawFlags& raw) {
                "(after rebuilding a cluster from scratch)");
   app.add_flag("-v,--verbose", raw.verbose, "log every remote operation");
   app.add_flag("-q,--quiet", raw.quiet, "log only warnings and errors");
-  app.set_version_flag("--version", std::string("pgdeploy ") + version);
+  app.set_version_flag("--version", std::string("pgdeploy ") + build_token);
   add_subcommands(app);
 }
 
@@ -207,9 +206,9 @@ struct Parser {
   Parser() { add_options(app, options, raw); }
 };
 
-// Parses ARGS (the program name first) into PARSER. Returns the exit code when CLI11 ended the
-// run: it has printed help, the version or a usage error.
-std::optional<int> parse_into(Parser& parser, const std::vector<std::string>& args) {
+// Parses ARGS (the program name first) into PARSER. Returns what CLI11 printed when it ended
+// the run (help or the version); throws a usage error for a bad command line.
+EarlyEnd parse_into(Parser& parser, const std::vector<std::string>& args) {
   std::vector<const char*> argv;
   argv.reserve(args.size());
   for (const auto& arg : args) {
@@ -217,12 +216,17 @@ std::optional<int> parse_into(Parser& parser, const std::vector<std::string>& ar
   }
   try {
     parser.app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::CallForVersion& e) {
+    parser.app.exit(e);
+    return EarlyEnd::version;
   } catch (const CLI::ParseError& e) {
-    // CLI11 prints help, the version or the error; usage errors exit 2 like every other.
-    const int code = parser.app.exit(e);
-    return code == 0 ? 0 : static_cast<int>(ExitCode::usage);
+    if (e.get_exit_code() != 0) {
+      throw usage_error(std::string(e.what()) + " (pgdeploy --help lists the options)");
+    }
+    parser.app.exit(e);
+    return EarlyEnd::help;
   }
-  return std::nullopt;
+  return EarlyEnd::none;
 }
 
 // Long options the configuration file may not set: they pick the file or end the run at once.
@@ -387,35 +391,27 @@ CommandLine parse_command_line(int argc, const char* const* argv,
   // The command line alone first: help, the version and its usage errors end the run before any
   // file is read, and CLI11 finds the cluster and --config in every spelling.
   Parser given;
-  if (const auto exit_code = parse_into(given, arguments)) {
-    result.early_exit = exit_code;
+  result.early_end = parse_into(given, arguments);
+  if (result.early_end != EarlyEnd::none) {
     return result;
   }
-  try {
-    if (const auto file = config_file_to_read(given, default_config)) {
-      const std::vector<std::string> settings =
-          config_arguments(given.app, read_config_file(*file, given.options.cluster), *file);
-      // Every option takes its last value: the command line, after the file, wins.
-      arguments.insert(arguments.begin() + 1, settings.begin(), settings.end());
-    }
-  } catch (const Error& e) {
-    std::cerr << "pgdeploy: error: " << e.what() << '\n';
-    result.early_exit = static_cast<int>(e.exit_code());
-    return result;
+  if (const auto file = config_file_to_read(given, default_config)) {
+    const std::vector<std::string> settings =
+        config_arguments(given.app, read_config_file(*file, given.options.cluster), *file);
+    // Every option takes its last value: the command line, after the file, wins.
+    arguments.insert(arguments.begin() + 1, settings.begin(), settings.end());
   }
   Parser merged;
-  if (const auto exit_code = parse_into(merged, arguments)) {
-    result.early_exit = exit_code;
+  result.early_end = parse_into(merged, arguments);
+  if (result.early_end != EarlyEnd::none) {
     return result;
   }
   if (merged.raw.verbose && merged.raw.quiet) {
-    std::cerr << "pgdeploy: error: --verbose and --quiet exclude each other\n";
-    result.early_exit = static_cast<int>(ExitCode::usage);
+    throw usage_error("--verbose and --quiet exclude each other");
   }
   apply_raw(merged.app, merged.raw, merged.options);
   if (const auto problem = subcommand_conflict(merged.options)) {
-    std::cerr << "pgdeploy: error: " << *problem << '\n';
-    result.early_exit = static_cast<int>(ExitCode::usage);
+    throw usage_error(*problem);
   }
   result.options = std::move(merged.options);
   return result;

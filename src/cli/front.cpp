@@ -1,7 +1,9 @@
 #include "cli/front.hpp"
 
-#include <spdlog/spdlog.h>
+#include <filesystem>
+#include <iostream>
 
+#include "cli/build_token.hpp"
 #include "cli/command_line.hpp"
 #include "cli/core_program.hpp"
 #include "cli/event_gate.hpp"
@@ -24,8 +26,10 @@ std::optional<ExitCode> ends_here(const EventOptions& event) {
 }  // namespace
 
 CommandLine start_run(int argc, const char* const* argv) {
+  // Until the command line says where the log goes, errors in it go to stderr.
+  setup_logging(Verbosity::normal);
   CommandLine command_line = parse_command_line(argc, argv);
-  if (!command_line.early_exit) {
+  if (command_line.early_end == EarlyEnd::none) {
     setup_logging(command_line.options.verbosity, command_line.options.syslog);
   }
   return command_line;
@@ -34,20 +38,21 @@ CommandLine start_run(int argc, const char* const* argv) {
 int run_front(int argc, const char* const* argv) {
   // tests/integration/front_test.sh compares the two programs' output.
   const CommandLine command_line = start_run(argc, argv);
-  if (command_line.early_exit) {
-    return *command_line.early_exit;
+  if (command_line.early_end == EarlyEnd::help) {
+    return static_cast<int>(ExitCode::ok);
   }
-  const Options& options = command_line.options;
-  if (const auto code = ends_here(options.event)) {
+  // Also for the runs that end here: a broken installation shows now, not at the next failover.
+  const std::filesystem::path core =
+      checked_core_program(running_program(argc > 0 ? argv[0] : ""), build_token);
+  if (command_line.early_end == EarlyEnd::version) {
+    std::cout << "core program " << core.string() << " " << build_token << std::endl;
+    return static_cast<int>(ExitCode::ok);
+  }
+  if (const auto code = ends_here(command_line.options.event)) {
     return static_cast<int>(*code);
   }
-  try {
-    // The core program parses the same arguments again: it alone defines what a run does.
-    exec_core_program(find_core_program(running_program()), argv);
-  } catch (const Error& e) {
-    spdlog::error("{}", e.what());
-    return static_cast<int>(e.exit_code());
-  }
+  // The core program parses the same arguments again: it alone defines what a run does.
+  exec_core_program(core, argv, build_token);
 }
 
 }  // namespace pgdeploy

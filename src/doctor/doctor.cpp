@@ -1,5 +1,7 @@
 #include "doctor/doctor.hpp"
 
+#include <cstdlib>
+#include <filesystem>
 #include <optional>
 
 #include "deploy/fleet.hpp"
@@ -93,9 +95,9 @@ void check_hosts(const Options& options, const std::vector<AppServer>& servers, 
 
 }  // namespace
 
-ExitCode run_doctor(const Options& options, const DatabaseOpener& open,
-                    const HostConnectorLoader& load_ssh, AdminConnector& admin, std::ostream& out) {
-  std::vector<CheckItem> items;
+ExitCode run_doctor(const Options& options, std::vector<CheckItem> items,
+                    const DatabaseOpener& open, const HostConnectorLoader& load_ssh,
+                    AdminConnector& admin, std::ostream& out) {
   std::optional<RepmgrConfig> config;
   if (options.repmgr_config) {
     config = check_repmgr_config(options, items);

@@ -1,20 +1,24 @@
 #pragma once
 
 #include <ostream>
+#include <vector>
 
 #include "cli/options.hpp"
 #include "metadata/primary_check.hpp"
 #include "pgbouncer/admin_console.hpp"
+#include "report/checklist.hpp"
 #include "ssh/remote_host.hpp"
 #include "util/errors.hpp"
 
 namespace pgdeploy {
 
-// pgdeploy doctor: checks repmgr.conf's hook (with -f), the metadata (never its secrets) with
-// OPEN, the SSH key and known_hosts by loading them with LOAD_SSH, and every enabled app server
-// in parallel with them and ADMIN; prints the checklist (or its JSON) to OUT. Read-only.
-// Returns ok when every item passed, host_failed otherwise.
-ExitCode run_doctor(const Options& options, const DatabaseOpener& open,
-                    const HostConnectorLoader& load_ssh, AdminConnector& admin, std::ostream& out);
+// pgdeploy doctor: after ITEMS (what the caller checked already: the programs' build), checks
+// repmgr.conf's hook (with -f), the metadata (never its secrets) with OPEN, the SSH key and
+// known_hosts by loading them with LOAD_SSH, and every enabled app server in parallel with them
+// and ADMIN; prints the checklist (or its JSON) to OUT. Read-only. Returns ok when every item
+// passed, host_failed otherwise.
+ExitCode run_doctor(const Options& options, std::vector<CheckItem> items,
+                    const DatabaseOpener& open, const HostConnectorLoader& load_ssh,
+                    AdminConnector& admin, std::ostream& out);
 
 }  // namespace pgdeploy

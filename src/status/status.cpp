@@ -1,8 +1,7 @@
 #include "status/status.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
+#include <utility>
 
 #include "deploy/fleet.hpp"
 #include "deploy/host_steps.hpp"
@@ -11,6 +10,7 @@
 #include "plan/fragment_format.hpp"
 #include "plan/planner.hpp"
 #include "status/status_report.hpp"
+#include "util/failure.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -123,11 +123,12 @@ ExitCode run_status(const Options& options, const DatabaseOpener& open,
     const bool all_current =
         std::all_of(hosts.begin(), hosts.end(), [](const HostStatus& h) { return h.current(); });
     code = all_current ? ExitCode::ok : ExitCode::host_failed;
-  } catch (const Error& e) {
-    spdlog::error("{}", e.what());
+  } catch (...) {
+    // The report goes to stdout also when the run fails.
+    Failure failure = report_failure();
     // Status acts on nothing: an unsafe metadata state is a database problem like any other.
-    code = e.exit_code() == ExitCode::safety_refusal ? ExitCode::metadata : e.exit_code();
-    error = e.what();
+    code = failure.code == ExitCode::safety_refusal ? ExitCode::metadata : failure.code;
+    error = std::move(failure.message);
   }
   if (options.json) {
     out << status_json(options.cluster, plan ? &*plan : nullptr, hosts, code, error);

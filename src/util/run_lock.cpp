@@ -33,18 +33,16 @@ void ensure_shared_directory(const fs::path& directory) {
   const char* path = directory.c_str();
   if (::mkdir(path, 0700) == 0) {
     if (::chmod(path, 01777) != 0) {
-      throw Error(ExitCode::host_failed,
-                  "cannot open up the lock directory " + directory.string() + ": " + errno_text());
+      throw usage_error("cannot open up the lock directory " + directory.string() + ": " +
+                        errno_text());
     }
   } else if (errno != EEXIST) {
-    throw Error(ExitCode::host_failed, "cannot create the lock directory " + directory.string() +
-                                           ": " + errno_text() +
-                                           " (or choose one with --lock-dir)");
+    throw usage_error("cannot create the lock directory " + directory.string() + ": " +
+                      errno_text() + " (or choose one with --lock-dir)");
   }
   struct stat st {};
   if (::stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-    throw Error(ExitCode::host_failed,
-                "the lock directory " + directory.string() + " is not a directory");
+    throw usage_error("the lock directory " + directory.string() + " is not a directory");
   }
 }
 
@@ -104,14 +102,14 @@ void wait_for_lock(int fd, const std::string& cluster, const fs::path& path, int
       continue;
     }
     if (errno != EWOULDBLOCK) {
-      throw Error(ExitCode::host_failed, "cannot lock " + path.string() + ": " + errno_text());
+      throw usage_error("cannot lock " + path.string() + ": " + errno_text());
     }
     const auto now = Clock::now();
     if (now >= deadline) {
-      throw Error(ExitCode::host_failed, "another pgdeploy run of cluster " + cluster +
-                                             " still holds " + path.string() + " (" + holder(fd) +
-                                             ") after " + std::to_string(wait_seconds) +
-                                             " s; nothing was done");
+      throw Error(ExitCode::lock_busy, "another pgdeploy run of cluster " + cluster +
+                                           " still holds " + path.string() + " (" + holder(fd) +
+                                           ") after " + std::to_string(wait_seconds) +
+                                           " s; nothing was done");
     }
     if (!announced) {
       spdlog::info("waiting for another pgdeploy run of cluster {} ({})", cluster, holder(fd));
@@ -135,8 +133,7 @@ RunLock RunLock::acquire(const std::string& cluster, int wait_seconds, const fs:
   fs::path path = directory / (cluster + ".lock");
   const int fd = open_lock_file(path);
   if (fd < 0) {
-    throw Error(ExitCode::host_failed,
-                "cannot open the lock file " + path.string() + ": " + errno_text());
+    throw usage_error("cannot open the lock file " + path.string() + ": " + errno_text());
   }
   hand_to_directory_owner(fd, directory);
   try {

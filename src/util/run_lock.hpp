@@ -14,8 +14,8 @@ namespace pgdeploy {
 inline constexpr const char* default_lock_directory = "/run/pgdeploy";
 
 // CHOSEN (--lock-dir) as given, else STANDARD, created when missing. Never depends on who runs
-// or on the environment. Throws pgdeploy::Error (host_failed) when STANDARD cannot be created or
-// is not a directory.
+// or on the environment. Throws a usage error (the lock directory is configuration) when
+// STANDARD cannot be created or is not a directory.
 std::filesystem::path lock_directory(
     const std::optional<std::filesystem::path>& chosen,
     const std::filesystem::path& standard = default_lock_directory);
@@ -27,7 +27,8 @@ class RunLock {
  public:
   // Waits up to wait_seconds for the lock (0: tries once), logging once at info level when it
   // has to wait. CLUSTER must already be a valid cluster name. Throws pgdeploy::Error
-  // (host_failed) on timeout, naming the holder's pid, or when the lock file cannot be opened.
+  // (lock_busy) on timeout, naming the holder's pid; a usage error when the lock file cannot
+  // be opened or locked.
   static RunLock acquire(const std::string& cluster, int wait_seconds,
                          const std::filesystem::path& directory);
 

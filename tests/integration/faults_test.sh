@@ -163,7 +163,7 @@ check "the first host is in flight" wait_until 10 remote_sleeping 2
 # line starts with runuser), nor to other suites' runs.
 pkill -TERM -u "$TEST_USER" -f -- "^$PGDEPLOY " || true
 finish_pgdeploy
-check "exit status non-zero" test "$RC" -ne 0
+check_eq "exit status 6 (interrupted)" 6 "$RC"
 check "the host in flight finished: new file committed" is_new app1
 check "app2 was not started" is_previous app2
 check "app3 was not started" is_previous app3

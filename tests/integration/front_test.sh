@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# The front end, pgdeploy, against its core program, lib/pgdeploy/pgdeploy, which is the
+# The front end, pgdeploy, against its core program, libexec/pgdeploy/pgdeploy, which is the
 # whole program as it was before the two were split (see src/cli/core_program.hpp):
 # - every command line gives the same stdout, stderr and exit code from both, whether the
-#   front end ends the run itself (help, version, usage errors, irrelevant or failed events)
-#   or hands it over (here: runs that stop at the database, which is not there);
-# - the front end loads neither libpq nor libssh, and decides irrelevant events without its
-#   core program;
-# - it finds the core program through a symbolic link and through PATH, and without it a run
-#   that needs it fails with exit 2, naming the places looked at.
+#   front end ends the run itself (help, usage errors, irrelevant or failed events) or hands
+#   it over (here: runs that stop at the database, which is not there);
+# - the front end loads neither libpq nor libssh;
+# - it finds the core program through a symbolic link and through PATH, and without /proc;
+# - on every run but --help it checks its core program: missing (a front end copied alone),
+#   not executable, or of another build (another build-token), every run fails with exit 2
+#   saying what is wrong, irrelevant events and --version included; and the core program
+#   refuses a front end of another build.
 # Needs no server and no particular user.
 #   PGDEPLOY_BIN=build/pgdeploy bash tests/integration/front_test.sh
 set -euo pipefail
@@ -16,7 +18,8 @@ set -euo pipefail
 
 : "${PGDEPLOY_BIN:?PGDEPLOY_BIN must name the built pgdeploy binary}"
 front=$(realpath "$PGDEPLOY_BIN")
-core=$(dirname "$front")/lib/pgdeploy/pgdeploy
+core=$(dirname "$front")/libexec/pgdeploy/pgdeploy
+token=$(cat "$(dirname "$core")/build-token")
 T=$(realpath "$(mktemp -d "${TMPDIR:-/tmp}/pgdeploy-front.XXXXXXXX")")
 trap 'rm -rf "$T"' EXIT
 cd "$T"
@@ -48,7 +51,6 @@ ssh-keygen -q -t ed25519 -N '' -f "$T/key"
 unreachable=(-p "host=$T/nosocket" --ssh-key "$T/key" --known-hosts "$T/kh" -t 1)
 command_lines=(
     "--help"
-    "--version"
     ""
     "-c main --no-such-option"
     "-c bad.name"
@@ -70,6 +72,16 @@ for line in "${command_lines[@]}"; do
     # shellcheck disable=SC2086 # each line is words without quoting
     check "same output and exit code as the core program: pgdeploy $line" same_as_core $line
 done
+
+# Of several errors in a command line, one is printed, by the same handler in both programs.
+one_error() {
+    run_into one "$1" status -c main -v -q --dry-run
+    local expected="pgdeploy: error: --verbose and --quiet exclude each other"
+    [ "$(cat "$T/one.rc")" = 2 ] && [ ! -s "$T/one.out" ] && [ "$(cat "$T/one.err")" = "$expected" ] ||
+        { echo "exit $(cat "$T/one.rc"), stdout:"; cat "$T/one.out"; echo "stderr:"; cat "$T/one.err"; return 1; }
+}
+check "pgdeploy status -v -q --dry-run prints exactly one error" one_error "$front"
+check "... and so does the core program" one_error "$core"
 
 no_heavy_libraries() {
     local libs
@@ -94,27 +106,105 @@ check "through a symbolic link, pgdeploy runs the core program of its target" \
 check "found through PATH, pgdeploy runs its core program" \
     hands_over env PATH="$T/link:$PATH" pgdeploy
 
+check_eq "pgdeploy --version names both programs and their build" \
+    "pgdeploy $token
+core program $core $token" "$("$front" --version)"
+check_eq "the core program's own --version" "pgdeploy $token" "$("$core" --version)"
+
+# A copy of an installation: bin/pgdeploy, libexec/pgdeploy/{pgdeploy,build-token}.
+copy_installation() {
+    mkdir -p "$1/bin" "$1/libexec/pgdeploy"
+    cp "$front" "$1/bin/pgdeploy"
+    cp "$core" "$(dirname "$core")/build-token" "$1/libexec/pgdeploy/"
+}
+
 # A stand-in core program shows what the front end hands over: the arguments as given, in a
-# process still named pgdeploy (pgrep -x pgdeploy, pkill, ps -C pgdeploy).
-mkdir -p "$T/stand-in/bin" "$T/stand-in/lib/pgdeploy"
-cp "$front" "$T/stand-in/bin/pgdeploy"
+# process still named pgdeploy (pgrep -x pgdeploy, pkill, ps -C pgdeploy), told the build.
+copy_installation "$T/stand-in"
 # shellcheck disable=SC2016 # expanded by the stand-in
-printf '#!/bin/sh\necho "$(cat /proc/$$/comm):" "$@"\n' >"$T/stand-in/lib/pgdeploy/pgdeploy"
-chmod 0755 "$T/stand-in/lib/pgdeploy/pgdeploy"
-check_eq "the core program gets the same arguments, in a process still named pgdeploy" \
-    "pgdeploy: -c main --check --details=a  b" \
+printf '#!/bin/sh\necho "$(cat /proc/$$/comm):" "$@" "($PGDEPLOY_BUILD_TOKEN)"\n' \
+    >"$T/stand-in/libexec/pgdeploy/pgdeploy"
+check_eq "the core program gets the same arguments and the build, in a process still named pgdeploy" \
+    "pgdeploy: -c main --check --details=a  b ($token)" \
     "$("$T/stand-in/bin/pgdeploy" -c main --check "--details=a  b")"
+
+irrelevant=(-c main --event=standby_register --node-id=1 --success=1)
+# expect_refusal NAME PROGRAM MESSAGE: an irrelevant event, --version and a run with work all
+# exit 2 with MESSAGE alone on stderr (after the version line for --version).
+expect_refusal() {
+    local name=$1 program=$2 message=$3 args
+    for args in "${irrelevant[*]}" "--version" "-c main --check"; do
+        # shellcheck disable=SC2086 # words without quoting
+        run_into "$name" "$program" $args
+        local rc err
+        rc=$(cat "$T/$name.rc") err=$(cat "$T/$name.err")
+        [ "$rc" = 2 ] && [ "$err" = "pgdeploy: error: $message" ] ||
+            { echo "pgdeploy $args: exit $rc, stderr: $err"; return 1; }
+    done
+}
 
 mkdir -p "$T/alone/bin"
 cp "$front" "$T/alone/bin/pgdeploy"
-run_into alone "$T/alone/bin/pgdeploy" -c main --event=standby_register --node-id=1 --success=1
-check_eq "without its core program, pgdeploy still ends an irrelevant event: exit 0" \
-    0 "$(cat "$T/alone.rc")"
-check_eq "... and prints nothing" "" "$(cat "$T/alone.out" "$T/alone.err")"
-run_into alone "$T/alone/bin/pgdeploy" -c main --check
-check_eq "without its core program, a run with work exits 2" 2 "$(cat "$T/alone.rc")"
-check_eq "... naming where it looked" \
-    "pgdeploy: error: cannot find the core program (looked at $T/alone/lib/pgdeploy/pgdeploy, $T/alone/bin/lib/pgdeploy/pgdeploy): pgdeploy is not completely installed" \
-    "$(cat "$T/alone.err")"
+check "a front end copied without its core program refuses every run, saying so" \
+    expect_refusal alone "$T/alone/bin/pgdeploy" \
+    "the core program $T/alone/libexec/pgdeploy/pgdeploy is missing (nor is it $T/alone/bin/libexec/pgdeploy/pgdeploy): $T/alone/bin/pgdeploy was copied or installed without it; install the package again, or copy both programs (and the build-token file beside the core program) from one build"
+
+copy_installation "$T/other"
+echo "0.0.1+000000000000" >"$T/other/libexec/pgdeploy/build-token"
+check "a core program of another build (build-token) is refused on every run" \
+    expect_refusal other "$T/other/bin/pgdeploy" \
+    "the core program $T/other/libexec/pgdeploy/pgdeploy is from another build (0.0.1+000000000000) than this pgdeploy ($token); install the package again, or copy both programs (and the build-token file beside the core program) from one build"
+rm "$T/other/libexec/pgdeploy/build-token"
+check "so is one without its build-token file" \
+    expect_refusal other "$T/other/bin/pgdeploy" \
+    "the core program $T/other/libexec/pgdeploy/pgdeploy has no build token: $T/other/libexec/pgdeploy/build-token cannot be read; install the package again, or copy both programs (and the build-token file beside the core program) from one build"
+copy_installation "$T/mode"
+chmod 0644 "$T/mode/libexec/pgdeploy/pgdeploy"
+check "and one that is not executable" \
+    expect_refusal mode "$T/mode/bin/pgdeploy" \
+    "the core program $T/mode/libexec/pgdeploy/pgdeploy cannot be run: Permission denied; make it executable (chmod 0755), or install the package again, or copy both programs (and the build-token file beside the core program) from one build"
+
+# The core program of another build, swapped in with a matching build-token file: the core
+# program itself refuses the front end's token.
+core_refuses() {
+    run_into swapped env PGDEPLOY_BUILD_TOKEN=0.0.1+000000000000 "$core" "$@"
+    [ "$(cat "$T/swapped.rc")" = 2 ] && [ "$(cat "$T/swapped.err")" = "pgdeploy: error: this core program is from another build ($token) than the pgdeploy that ran it (0.0.1+000000000000); install the package again, or copy both programs (and the build-token file beside the core program) from one build" ] ||
+        { echo "exit $(cat "$T/swapped.rc")"; cat "$T/swapped.err"; return 1; }
+}
+check "the core program refuses a front end of another build" core_refuses -c main --check
+
+# doctor's item for the pair: passes for the build tree, fails for a core program whose
+# build-token file is another build's (run directly: the front end would refuse it first).
+doctor_item() {
+    run_into doctor "$@" doctor -c main "${unreachable[@]}"
+    grep -F "pgdeploy: front end and core program from one build" "$T/doctor.out" || cat "$T/doctor.err"
+}
+check_eq "doctor: the programs of one build pass" \
+    "[PASS] pgdeploy: front end and core program from one build: $core $token, run by pgdeploy of the same build" \
+    "$(doctor_item "$front")"
+copy_installation "$T/doctor"
+echo "0.0.1+000000000000" >"$T/doctor/libexec/pgdeploy/build-token"
+check_eq "doctor: a core program beside another build's build-token fails" \
+    "[FAIL] pgdeploy: front end and core program from one build: the core program $T/doctor/libexec/pgdeploy/pgdeploy is from another build (0.0.1+000000000000) than this pgdeploy ($token); install the package again, or copy both programs (and the build-token file beside the core program) from one build" \
+    "$(doctor_item "$T/doctor/libexec/pgdeploy/pgdeploy")"
+
+# Without /proc (a private mount namespace hides it), pgdeploy finds itself from argv[0]: a
+# path, or a name looked up in PATH; when neither names it, it says so.
+if [ "$(id -u)" = 0 ] && unshare --mount --propagation private true 2>/dev/null; then
+    no_proc() {
+        unshare --mount --propagation private sh -c 'mount -t tmpfs none /proc && exec "$@"' sh "$@"
+    }
+    check "without /proc, pgdeploy by its path runs the core program" hands_over no_proc "$front"
+    check "without /proc, pgdeploy found through PATH runs the core program" \
+        hands_over no_proc env PATH="$T/link:$PATH" pgdeploy
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    run_into noproc no_proc bash -c 'exec -a nowhere-pgdeploy "$0" "$@"' "$front" "${irrelevant[@]}"
+    check_eq "without /proc and an argv[0] that names nothing, exit 2" 2 "$(cat "$T/noproc.rc")"
+    check_eq "... saying what is wrong and what to do" \
+        "pgdeploy: error: cannot tell where this pgdeploy is, to find its core program: /proc/self/exe cannot be read (No such file or directory) and \"nowhere-pgdeploy\" is no program in PATH; mount /proc, or run pgdeploy by its full path" \
+        "$(cat "$T/noproc.err")"
+else
+    echo "# skipped: pgdeploy without /proc needs root and unshare (a private mount namespace)"
+fi
 
 harness_summary

@@ -13,8 +13,9 @@
 #
 # Functions (contracts):
 #   harness_init                 temp dir $H, $TEST_USER, EXIT/INT/TERM cleanup,
-#                                $PGDEPLOY (copy of $PGDEPLOY_BIN, with its core program in
-#                                $H/lib/pgdeploy as installed), $H/sql (copy of sql/)
+#                                $PGDEPLOY (copy of $PGDEPLOY_BIN, with its core program and
+#                                build-token in $H/libexec/pgdeploy as installed), $H/sql
+#                                (copy of sql/)
 #   as_user CMD...               run CMD as $TEST_USER in $H (env is kept; use `env V=x`)
 #   free_port                    print an unused loopback port in 20000-31999
 #   pg_start NAME                initdb (first time) + start $H/pg_NAME; exports PGPORT_NAME
@@ -111,11 +112,11 @@ harness_init() {
     : "${PGDEPLOY_BIN:?PGDEPLOY_BIN must name the built pgdeploy binary}"
     harness_require_servers
     [ -x "$PGDEPLOY_BIN" ] || { echo "harness: $PGDEPLOY_BIN is not executable" >&2; return 1; }
-    # pgdeploy hands every run with work to its core program: build/lib/pgdeploy/pgdeploy in
-    # the build tree, /usr/lib/pgdeploy/pgdeploy when installed.
+    # pgdeploy hands every run with work to its core program: build/libexec/pgdeploy/pgdeploy
+    # in the build tree, /usr/libexec/pgdeploy/pgdeploy when installed.
     local core
-    core=$(dirname "$PGDEPLOY_BIN")/lib/pgdeploy/pgdeploy
-    [ -x "$core" ] || core=$(dirname "$PGDEPLOY_BIN")/../lib/pgdeploy/pgdeploy
+    core=$(dirname "$PGDEPLOY_BIN")/libexec/pgdeploy/pgdeploy
+    [ -x "$core" ] || core=$(dirname "$PGDEPLOY_BIN")/../libexec/pgdeploy/pgdeploy
     [ -x "$core" ] || { echo "harness: no core program beside $PGDEPLOY_BIN" >&2; return 1; }
     # Explicitly under /tmp: a TMPDIR inside a root-only home would be
     # unreachable for the unprivileged user.
@@ -134,9 +135,9 @@ harness_init() {
     # user its own copies of the binary and the SQL files.
     mkdir -p "$H/bin"
     cp "$PGDEPLOY_BIN" "$H/bin/pgdeploy"
-    mkdir -p "$H/lib/pgdeploy"
-    cp "$core" "$H/lib/pgdeploy/pgdeploy"
-    chmod 0755 "$H/bin/pgdeploy" "$H/lib/pgdeploy/pgdeploy"
+    mkdir -p "$H/libexec/pgdeploy"
+    cp "$core" "$(dirname "$core")/build-token" "$H/libexec/pgdeploy/"
+    chmod 0755 "$H/bin/pgdeploy" "$H/libexec/pgdeploy/pgdeploy"
     export PGDEPLOY="$H/bin/pgdeploy"
     cp -R "$HARNESS_DIR/../../sql" "$H/sql"
     chmod -R a+rX "$H/sql"

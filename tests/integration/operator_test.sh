@@ -104,7 +104,7 @@ if [ "$(id -u)" = 0 ] && unshare --mount --propagation private true 2>/dev/null;
         check_eq "the $1 run deploys" 0 "$(cat "$H/lock_holder.rc")"
         for run in root root_xdg user user_xdg; do
             sed 's/^/#   | '"$run"': /' "$H/lock_$run"
-            check_eq "a run as $run meanwhile: exit 1" 1 "$(cat "$H/lock_$run.rc")"
+            check_eq "a run as $run meanwhile: exit 5 (the lock is busy)" 5 "$(cat "$H/lock_$run.rc")"
             check "it met the $1 run's lock in /run/pgdeploy" \
                 grep -Eq 'still holds /run/pgdeploy/main.lock \(pid [0-9]+\)' "$H/lock_$run"
         done

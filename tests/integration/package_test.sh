@@ -110,10 +110,22 @@ check_eq() {
     actual=$("$@") || return 1
     [ "$actual" = "$expected" ] || { echo "expected '$expected', got '$actual'"; return 1; }
 }
-check "pgdeploy --version prints pgdeploy $version" \
-    check_eq "pgdeploy $version" /usr/bin/pgdeploy --version
+# Both programs of one build: the front end's version and build token, then its core
+# program's, which the build-token file beside it holds and the core program itself prints.
+versions_of_the_pair() {
+    local token out
+    token=$(cat /usr/libexec/pgdeploy/build-token) || return 1
+    case $token in "$version+"????????????) ;; *) echo "build token '$token'"; return 1 ;; esac
+    out=$(/usr/bin/pgdeploy --version) || return 1
+    [ "$out" = "pgdeploy $token
+core program /usr/libexec/pgdeploy/pgdeploy $token" ] || { echo "$out"; return 1; }
+    out=$(/usr/libexec/pgdeploy/pgdeploy --version) || return 1
+    [ "$out" = "pgdeploy $token" ] || { echo "core program: $out"; return 1; }
+}
+check "pgdeploy --version prints pgdeploy $version+TOKEN and its core program's, the same" \
+    versions_of_the_pair
 # Only the core program checks --success of an event that can move writes: this error shows
-# that /usr/bin/pgdeploy found its core program /usr/lib/pgdeploy/pgdeploy and handed it the run.
+# that /usr/bin/pgdeploy found its core program /usr/libexec/pgdeploy/pgdeploy and handed it the run.
 hands_over_to_core() {
     local rc=0 err
     err=$(/usr/bin/pgdeploy -c main --event=standby_promote --success=x 2>&1) || rc=$?
@@ -122,7 +134,7 @@ hands_over_to_core() {
         return 1
     fi
 }
-check "pgdeploy runs its core program from /usr/lib/pgdeploy" hands_over_to_core
+check "pgdeploy runs its core program from /usr/libexec/pgdeploy" hands_over_to_core
 check "man -w pgdeploy finds the installed page" \
     check_eq /usr/share/man/man1/pgdeploy.1.gz man -w pgdeploy
 man_renders_cleanly() {
@@ -136,7 +148,8 @@ check "the man page renders without warnings" man_renders_cleanly
 
 expected_files=(
     /usr/bin/pgdeploy
-    /usr/lib/pgdeploy/pgdeploy
+    /usr/libexec/pgdeploy/pgdeploy
+    /usr/libexec/pgdeploy/build-token
     /usr/share/man/man1/pgdeploy.1.gz
     /usr/share/pgdeploy/sql/app_servers.sql
     /usr/share/pgdeploy/sql/app_servers_repmgr3.sql
@@ -195,7 +208,7 @@ fi
 # --- remove and purge ---
 check "dpkg -r pgdeploy removes it" dpkg -r pgdeploy
 check "/usr/bin/pgdeploy is gone after dpkg -r" absent /usr/bin/pgdeploy
-check "/usr/lib/pgdeploy is gone after dpkg -r" absent /usr/lib/pgdeploy
+check "/usr/libexec/pgdeploy is gone after dpkg -r" absent /usr/libexec/pgdeploy
 check "/etc/pgdeploy.ini is kept after dpkg -r" test -f /etc/pgdeploy.ini
 check "dpkg -P pgdeploy purges it" dpkg -P pgdeploy
 check "/etc/pgdeploy.ini is gone after dpkg -P" absent /etc/pgdeploy.ini

@@ -152,7 +152,8 @@ run_sub doctor -f "$H/repmgr_node1.conf"
 check_eq "exit 0" 0 "$RC"
 check "nothing failed; PgBouncer's slow failover settings are warnings" \
     grep -Eq '^[0-9]+ passed, 0 failed, 1 skipped, 2 warnings$' "$H/stdout"
-for item in "repmgr.conf: event_notification_command runs pgdeploy" \
+for item in "pgdeploy: front end and core program from one build: $H/libexec/pgdeploy/pgdeploy " \
+    "repmgr.conf: event_notification_command runs pgdeploy" \
     "metadata: exactly one active primary: node 1 (node1)" \
     "metadata: primary reachable and not in recovery: 127.0.0.1:$node1, timeline $(pg_timeline node1)" \
     "app1 (127.0.0.1): host key known and matching" \

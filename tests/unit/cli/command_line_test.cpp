@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <pwd.h>
+#include <spdlog/spdlog.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -13,9 +14,11 @@
 #include <set>
 #include <sstream>
 
+#include "cli/logging.hpp"
 #include "cli/options.hpp"
 #include "pgdeploy/version.hpp"
 #include "util/errors.hpp"
+#include "util/failure.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -46,34 +49,56 @@ class CapturedOutput {
 
 struct Parsed {
   CommandLine command_line;
+  std::optional<int> exit_code;  // set when the run ends: 0 after help or the version
   std::string out;
-  std::string err;
+  std::string err;  // with the error as report_failure() prints it
 };
 
-Parsed parse(std::vector<std::string> args) {
+// parse_command_line(ARGS, DEFAULT_CONFIG) as the programs run it: what it throws is printed by
+// report_failure() on stderr, the log set up as at the start of a run.
+Parsed parse_as_program(std::vector<std::string> args, const fs::path& default_config) {
   args.insert(args.begin(), "pgdeploy");
   std::vector<const char*> argv;
   for (const auto& arg : args) {
     argv.push_back(arg.c_str());
   }
-  const CapturedOutput captured;
-  CommandLine command_line = parse_command_line(static_cast<int>(argv.size()), argv.data());
-  return {std::move(command_line), captured.out(), captured.err()};
+  const auto previous_logger = spdlog::default_logger();
+  setup_logging(Verbosity::normal);
+  Parsed parsed;
+  {
+    const CapturedOutput captured;
+    ::testing::internal::CaptureStderr();
+    try {
+      parsed.command_line =
+          parse_command_line(static_cast<int>(argv.size()), argv.data(), default_config);
+      if (parsed.command_line.early_end != EarlyEnd::none) {
+        parsed.exit_code = 0;
+      }
+    } catch (...) {
+      parsed.exit_code = static_cast<int>(report_failure().code);
+    }
+    parsed.out = captured.out();
+    parsed.err = captured.err() + ::testing::internal::GetCapturedStderr();
+  }
+  spdlog::set_default_logger(previous_logger);
+  return parsed;
+}
+
+Parsed parse(std::vector<std::string> args) {
+  return parse_as_program(std::move(args), default_config_path);
 }
 
 // ---- parse_command_line ----------------------------------------------------------------------
 
 TEST(ParseCommandLine, ClusterIsRequired) {
   const Parsed parsed = parse({});
-  EXPECT_EQ(parsed.command_line.early_exit, 2);
+  EXPECT_EQ(parsed.exit_code, 2);
   EXPECT_THAT(parsed.err, HasSubstr("cluster"));
 }
 
 class InvalidClusterName : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(InvalidClusterName, IsUsageError) {
-  EXPECT_EQ(parse({"-c", GetParam()}).command_line.early_exit, 2);
-}
+TEST_P(InvalidClusterName, IsUsageError) { EXPECT_EQ(parse({"-c", GetParam()}).exit_code, 2); }
 
 INSTANTIATE_TEST_SUITE_P(Names, InvalidClusterName,
                          ::testing::Values("a b", "a/b", "a.b", "", "a\"b", "a;b", "caf\xc3\xa9",
@@ -81,13 +106,13 @@ INSTANTIATE_TEST_SUITE_P(Names, InvalidClusterName,
 
 TEST(ParseCommandLine, AcceptsClusterOfLettersDigitsUnderscoreAndDash) {
   const Parsed parsed = parse({"-c", "main_2-x"});
-  EXPECT_EQ(parsed.command_line.early_exit, std::nullopt) << parsed.err;
+  EXPECT_EQ(parsed.exit_code, std::nullopt) << parsed.err;
   EXPECT_EQ(parsed.command_line.options.cluster, "main_2-x");
 }
 
 TEST(ParseCommandLine, AppliesDefaults) {
   const Parsed parsed = parse({"-c", "main"});
-  ASSERT_EQ(parsed.command_line.early_exit, std::nullopt) << parsed.err;
+  ASSERT_EQ(parsed.exit_code, std::nullopt) << parsed.err;
   const Options& options = parsed.command_line.options;
   // Unset here: repmgr.conf's conninfo, when given, comes before the built-in default.
   EXPECT_EQ(options.pgconnstring, std::nullopt);
@@ -108,7 +133,7 @@ TEST(ParseCommandLine, ReadsLongOptions) {
   const Parsed parsed = parse({"--cluster", "main", "--pgconnstring", "host=db1 dbname=repmgr",
                                "--timeout", "5", "--public-net", "--ssh-key", "/keys/id",
                                "--known-hosts", "/keys/known", "--jobs", "4", "--verbose"});
-  ASSERT_EQ(parsed.command_line.early_exit, std::nullopt) << parsed.err;
+  ASSERT_EQ(parsed.exit_code, std::nullopt) << parsed.err;
   const Options& options = parsed.command_line.options;
   EXPECT_EQ(options.cluster, "main");
   EXPECT_EQ(options.pgconnstring, "host=db1 dbname=repmgr");
@@ -122,7 +147,7 @@ TEST(ParseCommandLine, ReadsLongOptions) {
 
 TEST(ParseCommandLine, ReadsShortOptions) {
   const Parsed parsed = parse({"-c", "main", "-p", "host=db1", "-t", "7", "-P", "-j", "9", "-q"});
-  ASSERT_EQ(parsed.command_line.early_exit, std::nullopt) << parsed.err;
+  ASSERT_EQ(parsed.exit_code, std::nullopt) << parsed.err;
   const Options& options = parsed.command_line.options;
   EXPECT_EQ(options.cluster, "main");
   EXPECT_EQ(options.pgconnstring, "host=db1");
@@ -134,7 +159,7 @@ TEST(ParseCommandLine, ReadsShortOptions) {
 
 TEST(ParseCommandLine, OptionGivenTwiceTakesLastValue) {
   const Parsed parsed = parse({"-c", "first", "-j", "2", "--cluster", "second", "-j", "5"});
-  ASSERT_EQ(parsed.command_line.early_exit, std::nullopt) << parsed.err;
+  ASSERT_EQ(parsed.exit_code, std::nullopt) << parsed.err;
   EXPECT_EQ(parsed.command_line.options.cluster, "second");
   EXPECT_EQ(parsed.command_line.options.jobs, 5);
 }
@@ -145,40 +170,54 @@ TEST(ParseCommandLine, ShortVerbose) {
 
 TEST(ParseCommandLine, VersionExitsZeroAndPrintsVersion) {
   const Parsed parsed = parse({"--version"});
-  EXPECT_EQ(parsed.command_line.early_exit, 0);
+  EXPECT_EQ(parsed.exit_code, 0);
   EXPECT_THAT(parsed.out + parsed.err, HasSubstr(std::string("pgdeploy ") + version));
 }
 
 TEST(ParseCommandLine, HelpExitsZero) {
   const Parsed parsed = parse({"--help"});
-  EXPECT_EQ(parsed.command_line.early_exit, 0);
+  EXPECT_EQ(parsed.exit_code, 0);
   EXPECT_THAT(parsed.out, HasSubstr("--cluster"));
 }
 
 TEST(ParseCommandLine, VerboseAndQuietTogetherIsUsageError) {
   const Parsed parsed = parse({"-c", "main", "-v", "-q"});
-  EXPECT_EQ(parsed.command_line.early_exit, 2);
+  EXPECT_EQ(parsed.exit_code, 2);
   EXPECT_THAT(parsed.err, HasSubstr("--verbose and --quiet"));
 }
 
+TEST(ParseCommandLine, OnlyTheFirstOfSeveralErrorsIsPrinted) {
+  const Parsed parsed = parse({"status", "-c", "main", "-v", "-q", "--dry-run"});
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_EQ(parsed.err, "pgdeploy: error: --verbose and --quiet exclude each other\n");
+}
+
+TEST(ParseCommandLine, ParseErrorsArePrintedLikeEveryOtherError) {
+  const Parsed parsed = parse({"-c", "main", "--no-such-flag"});
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_EQ(parsed.err,
+            "pgdeploy: error: The following argument was not expected: --no-such-flag "
+            "(pgdeploy --help lists the options)\n");
+}
+
 TEST(ParseCommandLine, UnknownOptionIsUsageError) {
-  EXPECT_EQ(parse({"-c", "main", "--no-such-flag"}).command_line.early_exit, 2);
+  EXPECT_EQ(parse({"-c", "main", "--no-such-flag"}).exit_code, 2);
 }
 
 TEST(ParseCommandLine, OutOfRangeNumbersAreUsageErrors) {
-  EXPECT_EQ(parse({"-c", "main", "-t", "0"}).command_line.early_exit, 2);
-  EXPECT_EQ(parse({"-c", "main", "-t", "soon"}).command_line.early_exit, 2);
-  EXPECT_EQ(parse({"-c", "main", "-j", "0"}).command_line.early_exit, 2);
-  EXPECT_EQ(parse({"-c", "main", "-j", "1025"}).command_line.early_exit, 2);
-  EXPECT_EQ(parse({"-c", "main", "--host-timeout", "0"}).command_line.early_exit, 2);
-  EXPECT_EQ(parse({"-c", "main", "--run-timeout", "0"}).command_line.early_exit, 2);
-  EXPECT_EQ(parse({"-c", "main", "--run-timeout", "86401"}).command_line.early_exit, 2);
+  EXPECT_EQ(parse({"-c", "main", "-t", "0"}).exit_code, 2);
+  EXPECT_EQ(parse({"-c", "main", "-t", "soon"}).exit_code, 2);
+  EXPECT_EQ(parse({"-c", "main", "-j", "0"}).exit_code, 2);
+  EXPECT_EQ(parse({"-c", "main", "-j", "1025"}).exit_code, 2);
+  EXPECT_EQ(parse({"-c", "main", "--host-timeout", "0"}).exit_code, 2);
+  EXPECT_EQ(parse({"-c", "main", "--run-timeout", "0"}).exit_code, 2);
+  EXPECT_EQ(parse({"-c", "main", "--run-timeout", "86401"}).exit_code, 2);
 }
 
 TEST(ParseCommandLine, AcceptsRangeLimits) {
   const Parsed parsed = parse(
       {"-c", "main", "-t", "3600", "-j", "1024", "--host-timeout", "86400", "--run-timeout", "1"});
-  ASSERT_EQ(parsed.command_line.early_exit, std::nullopt) << parsed.err;
+  ASSERT_EQ(parsed.exit_code, std::nullopt) << parsed.err;
   EXPECT_EQ(parsed.command_line.options.timeout_seconds, 3600);
   EXPECT_EQ(parsed.command_line.options.jobs, 1024);
   EXPECT_EQ(parsed.command_line.options.host_timeout_seconds, 86400);
@@ -296,7 +335,7 @@ TEST(ParseCommandLine, ReadsTheDocumentedRepmgrHookLine) {
   const Parsed parsed = parse({"-c", "main", "-f", "/etc/repmgr/repmgr.conf",
                                "--event=standby_promote", "--node-id=2", "--success=1",
                                "--details=server \"node2\" (ID: 2) was successfully promoted"});
-  ASSERT_EQ(parsed.command_line.early_exit, std::nullopt) << parsed.err;
+  ASSERT_EQ(parsed.exit_code, std::nullopt) << parsed.err;
   const Options& options = parsed.command_line.options;
   EXPECT_EQ(options.repmgr_config, std::filesystem::path("/etc/repmgr/repmgr.conf"));
   EXPECT_EQ(options.event.event, "standby_promote");
@@ -306,8 +345,7 @@ TEST(ParseCommandLine, ReadsTheDocumentedRepmgrHookLine) {
 }
 
 TEST(ParseCommandLine, NonNumericNodeIdIsUsageError) {
-  EXPECT_EQ(
-      parse({"-c", "main", "--event=standby_promote", "--node-id=two"}).command_line.early_exit, 2);
+  EXPECT_EQ(parse({"-c", "main", "--event=standby_promote", "--node-id=two"}).exit_code, 2);
 }
 
 // ---- configuration file --------------------------------------------------------------------
@@ -359,23 +397,14 @@ class ParseCommandLineConfig : public ::testing::Test {
 
   // parse_command_line with DEFAULT_CONFIG as the default configuration file.
   [[nodiscard]] Parsed parse_with(std::vector<std::string> args) const {
-    args.insert(args.begin(), "pgdeploy");
-    std::vector<const char*> argv;
-    argv.reserve(args.size());
-    for (const auto& arg : args) {
-      argv.push_back(arg.c_str());
-    }
-    const CapturedOutput captured;
-    CommandLine command_line =
-        parse_command_line(static_cast<int>(argv.size()), argv.data(), default_config);
-    return {std::move(command_line), captured.out(), captured.err()};
+    return parse_as_program(std::move(args), default_config);
   }
 
   // The options from the default file holding TEXT and the command line ARGS.
   [[nodiscard]] Options options_with(const std::string& text, std::vector<std::string> args) const {
     write(default_config, text);
     const Parsed parsed = parse_with(std::move(args));
-    EXPECT_EQ(parsed.command_line.early_exit, std::nullopt) << parsed.err;
+    EXPECT_EQ(parsed.exit_code, std::nullopt) << parsed.err;
     return parsed.command_line.options;
   }
 
@@ -403,7 +432,7 @@ TEST_F(ParseCommandLineConfig, ReadsDefaultFileWhenItExists) {
 
 TEST_F(ParseCommandLineConfig, AbsentDefaultFileIsNoError) {
   const Parsed parsed = parse_with({"-c", "main"});
-  ASSERT_EQ(parsed.command_line.early_exit, std::nullopt) << parsed.err;
+  ASSERT_EQ(parsed.exit_code, std::nullopt) << parsed.err;
   EXPECT_EQ(describe(parsed.command_line.options),
             describe(parse({"-c", "main"}).command_line.options));
 }
@@ -431,7 +460,7 @@ TEST_F(ParseCommandLineConfig, FindsTheClusterInEverySpelling) {
       {"--cluster=main"}, {"-vcmain"}, {"-c", "other", "--cluster=main"}};
   for (const auto& args : spellings) {
     const Parsed parsed = parse_with(args);
-    ASSERT_EQ(parsed.command_line.early_exit, std::nullopt) << args[0] << ": " << parsed.err;
+    ASSERT_EQ(parsed.exit_code, std::nullopt) << args[0] << ": " << parsed.err;
     EXPECT_EQ(parsed.command_line.options.cluster, "main") << args[0];
     EXPECT_EQ(parsed.command_line.options.timeout_seconds, 5) << args[0];
   }
@@ -519,7 +548,7 @@ TEST_F(ParseCommandLineConfig, ExclusiveFlagsBothInOneSectionTakeTheLater) {
 TEST_F(ParseCommandLineConfig, UnknownKeyNamesFileLineAndKey) {
   write(default_config, "[pgdeploy]\njobs = 4\n\nssh_key = /k\n");
   const Parsed parsed = parse_with({"-c", "main"});
-  EXPECT_EQ(parsed.command_line.early_exit, 2);
+  EXPECT_EQ(parsed.exit_code, 2);
   EXPECT_THAT(parsed.err,
               HasSubstr("pgdeploy: error: " + default_config.string() + ":4: unknown key ssh_key"));
 }
@@ -527,7 +556,7 @@ TEST_F(ParseCommandLineConfig, UnknownKeyNamesFileLineAndKey) {
 TEST_F(ParseCommandLineConfig, UnknownKeyInClusterSectionNamesItsLine) {
   write(default_config, "[pgdeploy]\njobs = 4\n[cluster main]\nworkers = 4\n");
   const Parsed parsed = parse_with({"-c", "main"});
-  EXPECT_EQ(parsed.command_line.early_exit, 2);
+  EXPECT_EQ(parsed.exit_code, 2);
   EXPECT_THAT(parsed.err, HasSubstr(default_config.string() + ":4: unknown key workers"));
 }
 
@@ -535,7 +564,7 @@ TEST_F(ParseCommandLineConfig, CommandLineOnlyOptionsAreUnknownKeys) {
   for (const std::string key : {"cluster", "config", "help", "version", "c", "h", "-c", "t"}) {
     write(default_config, "[pgdeploy]\n" + key + " = main\n");
     const Parsed parsed = parse_with({"-c", "main"});
-    EXPECT_EQ(parsed.command_line.early_exit, 2) << key;
+    EXPECT_EQ(parsed.exit_code, 2) << key;
     EXPECT_THAT(parsed.err, HasSubstr(default_config.string() + ":2: unknown key " + key));
   }
 }
@@ -551,21 +580,21 @@ TEST(ParseCommandLine, LockDirFromTheOptionOrTheEnvironment) {
   ::unsetenv("PGDEPLOY_LOCK_DIR");
   EXPECT_EQ(from_env, std::filesystem::path("/tmp/env-locks"));
   EXPECT_EQ(option_wins, std::filesystem::path("/tmp/locks"));
-  EXPECT_EQ(parse({"-c", "main", "--lock-dir", "locks"}).command_line.early_exit, 2);
+  EXPECT_EQ(parse({"-c", "main", "--lock-dir", "locks"}).exit_code, 2);
 }
 
 TEST_F(ParseCommandLineConfig, ForceIsRefusedInTheFileWithFileAndLine) {
   for (const std::string value : {"true", "false", "yes", ""}) {
     write(default_config, "[pgdeploy]\njobs = 4\n[cluster main]\nforce = " + value + "\n");
     const Parsed parsed = parse_with({"-c", "main"});
-    EXPECT_EQ(parsed.command_line.early_exit, 2) << value;
+    EXPECT_EQ(parsed.exit_code, 2) << value;
     EXPECT_THAT(parsed.err, HasSubstr("pgdeploy: error: " + default_config.string() +
                                       ":4: force may not be set in a configuration file"))
         << value;
   }
   // Nor when the command line gives --force as well: the file is wrong either way.
   write(default_config, "[pgdeploy]\nforce = true\n");
-  EXPECT_EQ(parse_with({"-c", "main", "--force"}).command_line.early_exit, 2);
+  EXPECT_EQ(parse_with({"-c", "main", "--force"}).exit_code, 2);
 }
 
 TEST_F(ParseCommandLineConfig, InvalidValueNamesFileLineAndKey) {
@@ -577,7 +606,7 @@ TEST_F(ParseCommandLineConfig, InvalidValueNamesFileLineAndKey) {
   for (const auto& [key, value] : invalid) {
     write(default_config, "[pgdeploy]\njobs = 4\n[cluster main]\n" + key + " = " + value + "\n");
     const Parsed parsed = parse_with({"-c", "main"});
-    EXPECT_EQ(parsed.command_line.early_exit, 2) << key << " = " << value;
+    EXPECT_EQ(parsed.exit_code, 2) << key << " = " << value;
     EXPECT_THAT(parsed.err, HasSubstr("pgdeploy: error: " + default_config.string() +
                                       ":4: invalid value for " + key))
         << key << " = " << value;
@@ -587,7 +616,7 @@ TEST_F(ParseCommandLineConfig, InvalidValueNamesFileLineAndKey) {
 TEST_F(ParseCommandLineConfig, SyntaxErrorNamesFileAndLine) {
   write(default_config, "[pgdeploy]\njobs = 4\nnonsense\n");
   const Parsed parsed = parse_with({"-c", "main"});
-  EXPECT_EQ(parsed.command_line.early_exit, 2);
+  EXPECT_EQ(parsed.exit_code, 2);
   EXPECT_THAT(parsed.err, HasSubstr("pgdeploy: error: " + default_config.string() + ":3: "));
 }
 
@@ -597,7 +626,7 @@ TEST_F(ParseCommandLineConfig, MissingExplicitConfigIsUsageErrorNamingIt) {
        std::vector<std::vector<std::string>>{{"-c", "main", "--config", absent.string()},
                                              {"--config=" + absent.string(), "-c", "main"}}) {
     const Parsed parsed = parse_with(args);
-    EXPECT_EQ(parsed.command_line.early_exit, 2);
+    EXPECT_EQ(parsed.exit_code, 2);
     EXPECT_THAT(parsed.err, HasSubstr("pgdeploy: error: "));
     EXPECT_THAT(parsed.err, HasSubstr(absent.string()));
   }
@@ -608,15 +637,15 @@ TEST_F(ParseCommandLineConfig, ExplicitConfigReplacesTheDefault) {
   const fs::path other = dir / "other.ini";
   write(other, "[pgdeploy]\njobs = 5\n");
   const Parsed parsed = parse_with({"-c", "main", "--config", other.string()});
-  ASSERT_EQ(parsed.command_line.early_exit, std::nullopt) << parsed.err;
+  ASSERT_EQ(parsed.exit_code, std::nullopt) << parsed.err;
   EXPECT_EQ(parsed.command_line.options.jobs, 5);
   EXPECT_EQ(parsed.command_line.options.config_file, other);
 }
 
 TEST_F(ParseCommandLineConfig, HelpAndVersionDoNotReadTheFile) {
   write(default_config, "nonsense\n");
-  EXPECT_EQ(parse_with({"--help"}).command_line.early_exit, 0);
-  EXPECT_EQ(parse_with({"--version"}).command_line.early_exit, 0);
+  EXPECT_EQ(parse_with({"--help"}).exit_code, 0);
+  EXPECT_EQ(parse_with({"--version"}).exit_code, 0);
 }
 
 TEST_F(ParseCommandLineConfig, EveryDocumentedLongOptionCanBeSetFromTheFile) {
@@ -640,7 +669,7 @@ TEST_F(ParseCommandLineConfig, EveryDocumentedLongOptionCanBeSetFromTheFile) {
         options_with("[pgdeploy]\n" + key + " = " + value + "\n", {"-c", "main"});
     fs::remove(default_config);
     const Parsed from_command_line = parse_with({"-c", "main", "--" + key + "=" + value});
-    ASSERT_EQ(from_command_line.command_line.early_exit, std::nullopt) << from_command_line.err;
+    ASSERT_EQ(from_command_line.exit_code, std::nullopt) << from_command_line.err;
     EXPECT_EQ(describe(from_file), describe(from_command_line.command_line.options)) << key;
     EXPECT_NE(describe(from_file), defaults) << key;
   }

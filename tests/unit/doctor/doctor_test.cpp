@@ -18,7 +18,7 @@ class RunDoctorTest : public ::testing::Test {
  protected:
   ExitCode run() {
     world.options.command = Command::doctor;
-    return run_doctor(world.options, world.servers.opener(), world.ssh_loader(), world.admin,
+    return run_doctor(world.options, {}, world.servers.opener(), world.ssh_loader(), world.admin,
                       world.out);
   }
 

@@ -283,7 +283,7 @@ TEST_F(RunLockTest, WaitZeroTriesOnceAndFailsAtOnce) {
     RunLock::acquire("main", 0, dir);
     FAIL() << "a held lock was acquired twice";
   } catch (const Error& e) {
-    EXPECT_EQ(e.exit_code(), ExitCode::host_failed);
+    EXPECT_EQ(e.exit_code(), ExitCode::lock_busy);
     EXPECT_THAT(e.what(), HasSubstr("(pid " + std::to_string(::getpid()) + ") after 0 s"));
   }
   // Trying once takes microseconds; the bound only separates that from a wait for the holder,
@@ -318,7 +318,7 @@ TEST_F(RunLockTest, SecondRunTimesOutNamingTheHolder) {
   const std::string report = child.finish();
 
   const std::string pid = std::to_string(::getpid());
-  EXPECT_THAT(report, HasSubstr("exit 1\n"));
+  EXPECT_THAT(report, HasSubstr("exit 5\n"));
   EXPECT_THAT(report,
               HasSubstr("error another pgdeploy run of cluster main still holds " +
                         lock_file().string() + " (pid " + pid + ") after 1 s; nothing was done\n"));
@@ -377,7 +377,7 @@ TEST_F(RunLockTest, RefusesASymlinkedLockFile) {
     RunLock::acquire("main", 0, dir);
     FAIL() << "followed a symlink";
   } catch (const Error& e) {
-    EXPECT_EQ(e.exit_code(), ExitCode::host_failed);
+    EXPECT_EQ(e.exit_code(), ExitCode::usage);
     EXPECT_THAT(e.what(), HasSubstr("cannot open the lock file " + lock_file().string()));
   }
   EXPECT_EQ(read_file(victim), "precious\n");
@@ -388,7 +388,7 @@ TEST_F(RunLockTest, MissingDirectoryIsAnError) {
     RunLock::acquire("main", 0, dir / "missing");
     FAIL() << "locked in a directory that does not exist";
   } catch (const Error& e) {
-    EXPECT_EQ(e.exit_code(), ExitCode::host_failed);
+    EXPECT_EQ(e.exit_code(), ExitCode::usage);
     EXPECT_THAT(e.what(), HasSubstr((dir / "missing" / "main.lock").string()));
   }
 }
@@ -464,7 +464,7 @@ TEST_F(RunLockDirectoryTest, AStandardOneThatCannotBeCreatedIsAnErrorNamingTheOp
     lock_directory(std::nullopt, dir / "missing" / "standard");
     FAIL() << "no directory";
   } catch (const Error& e) {
-    EXPECT_EQ(e.exit_code(), ExitCode::host_failed);
+    EXPECT_EQ(e.exit_code(), ExitCode::usage);
     EXPECT_THAT(e.what(), HasSubstr("cannot create the lock directory " +
                                     (dir / "missing" / "standard").string()));
     EXPECT_THAT(e.what(), HasSubstr("--lock-dir"));
