@@ -21,16 +21,6 @@ constexpr std::string_view cluster_section = "cluster";
 constexpr std::string_view blanks = " \t\r";
 constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 
-std::vector<std::string_view> split_lines(std::string_view text) {
-  std::vector<std::string_view> lines;
-  while (!text.empty()) {
-    const auto end = text.find('\n');
-    lines.push_back(text.substr(0, end));
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-  }
-  return lines;
-}
-
 // What a section is for this run.
 enum class SectionKind { none, global, this_cluster, other_cluster, unknown };
 

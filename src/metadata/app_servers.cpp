@@ -1,8 +1,7 @@
 #include "metadata/app_servers.hpp"
 
-#include <charconv>
-
 #include "util/errors.hpp"
+#include "util/text.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -30,11 +29,6 @@ void require_column(const std::set<std::string>& columns,
     names += names.empty() ? spelling : std::string(" or ") + spelling;
   }
   throw metadata_error(table + " has no column " + names);
-}
-
-bool parse_int(const std::string& text, int& value) {
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return error == std::errc() && end == text.data() + text.size();
 }
 
 // An inet value with a host's full prefix length (/32, /128) is that host; any other prefix
@@ -78,7 +72,11 @@ AppServer app_server_from(const QueryResult& result, std::size_t row) {
   server.reload_command = non_empty(result.value(row, "reload_command"));
   server.admin_conninfo = non_empty(result.value(row, "admin_conninfo"));
   const auto& port = result.value(row, "ssh_port");
-  if (!id || !parse_int(*id, server.id)) {
+  const auto id_number = id ? parse_number<int>(*id) : std::nullopt;
+  const auto port_number = port ? parse_number<int>(*port) : std::nullopt;
+  server.id = id_number.value_or(0);
+  server.ssh_port = port ? port_number.value_or(0) : server.ssh_port;
+  if (!id_number) {
     server.invalid_reason = "id is missing or not an integer";
   } else if (server.name.empty()) {
     server.invalid_reason = "name is empty";
@@ -86,8 +84,7 @@ AppServer app_server_from(const QueryResult& result, std::size_t row) {
     server.invalid_reason = "ip_addr is empty";
   } else if (server.address.find('/') != std::string::npos) {
     server.invalid_reason = "ip_addr is a network, not a host: " + server.address;
-  } else if (port && (!parse_int(*port, server.ssh_port) || server.ssh_port < 1 ||
-                      server.ssh_port > 65535)) {
+  } else if (port && (server.ssh_port < 1 || server.ssh_port > 65535)) {
     server.invalid_reason = "ssh_port is not a port number: " + *port;
   }
   if (server.name.empty()) {

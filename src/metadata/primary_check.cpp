@@ -2,12 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <future>
 #include <stdexcept>
 
 #include "postgres/conninfo.hpp"
 #include "util/errors.hpp"
+#include "util/text.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -29,7 +29,7 @@ std::optional<Endpoint> upstream_of(Database& db) {
   }
   Endpoint upstream{result.rows[0][0].value_or(""), 0};
   const std::string port = result.rows[0][1].value_or("");
-  std::from_chars(port.data(), port.data() + port.size(), upstream.port);
+  upstream.port = parse_number<int>(port).value_or(0);
   return upstream;
 }
 
@@ -121,9 +121,8 @@ Epoch read_epoch(Database& db, const Node& primary) {
       {});
   Epoch epoch{0, result.rows.at(0).at(1).value_or(""), result.rows.at(0).at(2).value_or("")};
   const std::string timeline = result.rows.at(0).at(0).value_or("");
-  const auto [end, error] =
-      std::from_chars(timeline.data(), timeline.data() + timeline.size(), epoch.timeline, 16);
-  if (error != std::errc() || end != timeline.data() + timeline.size() || epoch.timeline < 1) {
+  epoch.timeline = parse_number<int>(timeline, 16).value_or(0);
+  if (epoch.timeline < 1) {
     throw metadata_error("cannot read the timeline of " + describe(primary) + ": \"" + timeline +
                          "\"");
   }

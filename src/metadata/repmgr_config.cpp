@@ -1,7 +1,5 @@
 #include "metadata/repmgr_config.hpp"
 
-#include <charconv>
-
 #include "util/errors.hpp"
 #include "util/text.hpp"
 
@@ -28,12 +26,11 @@ std::string parse_value(std::string_view raw, const std::string& where) {
 }
 
 int parse_node_id(const std::string& value, const std::string& where) {
-  int id = 0;
-  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), id);
-  if (error != std::errc() || end != value.data() + value.size()) {
+  const auto id = parse_number<int>(value);
+  if (!id) {
     throw usage_error(where + ": node_id is not a number: " + value);
   }
-  return id;
+  return *id;
 }
 
 void apply(RepmgrConfig& config, std::string_view key, std::string value,

@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <stdexcept>
 #include <vector>
 
@@ -10,6 +9,7 @@
 #include "postgres/conninfo.hpp"
 #include "ssh/remote_host.hpp"
 #include "util/deadline.hpp"
+#include "util/text.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -47,8 +47,7 @@ class PgBouncerConsole final : public AdminConsole {
     for (int row = 0; row < PQntuples(result.get()); ++row) {
       RoutedDatabase db{PQgetvalue(result.get(), row, name), PQgetvalue(result.get(), row, host), 0,
                         PQgetvalue(result.get(), row, dbname)};
-      const std::string port_text = PQgetvalue(result.get(), row, port);
-      std::from_chars(port_text.data(), port_text.data() + port_text.size(), db.port);
+      db.port = parse_number<int>(PQgetvalue(result.get(), row, port)).value_or(0);
       databases.push_back(std::move(db));
     }
     return databases;

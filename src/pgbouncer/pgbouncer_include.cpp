@@ -8,10 +8,8 @@ IncludePlace find_include(std::string_view ini, std::string_view path) {
   constexpr std::string_view directive = "%include";
   std::string section;
   IncludePlace found = IncludePlace::absent;
-  while (!ini.empty()) {
-    const std::size_t end = std::min(ini.find('\n'), ini.size());
-    const std::string_view line = trim(ini.substr(0, end));
-    ini.remove_prefix(std::min(end + 1, ini.size()));
+  for (const std::string_view each : split_lines(ini)) {
+    const std::string_view line = trim(each);
     if (line.starts_with('[') && line.ends_with(']')) {
       section = std::string(trim(line.substr(1, line.size() - 2)));
     } else if (line.starts_with(directive) && line.size() > directive.size() &&

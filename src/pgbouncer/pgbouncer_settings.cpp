@@ -1,6 +1,5 @@
 #include "pgbouncer/pgbouncer_settings.hpp"
 
-#include <charconv>
 #include <map>
 #include <optional>
 
@@ -13,10 +12,8 @@ namespace {
 std::map<std::string, std::string> pgbouncer_section(std::string_view ini) {
   std::map<std::string, std::string> settings;
   bool in_section = false;
-  while (!ini.empty()) {
-    const std::size_t end = std::min(ini.find('\n'), ini.size());
-    const std::string line(trim(ini.substr(0, end)));
-    ini.remove_prefix(std::min(end + 1, ini.size()));
+  for (const std::string_view each : split_lines(ini)) {
+    const std::string line(trim(each));
     if (line.empty() || line.front() == ';' || line.front() == '#') {
       continue;
     }
@@ -33,12 +30,7 @@ std::map<std::string, std::string> pgbouncer_section(std::string_view ini) {
   return settings;
 }
 
-std::optional<double> number(const std::string& text) {
-  double value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return error == std::errc() && end == text.data() + text.size() ? std::optional(value)
-                                                                  : std::nullopt;
-}
+std::optional<double> number(const std::string& text) { return parse_number<double>(text); }
 
 struct Rule {
   const char* name;

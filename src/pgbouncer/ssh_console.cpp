@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <charconv>
 
 #include "pgdeploy/console_sh.hpp"
 #include "ssh/remote_host.hpp"
@@ -45,11 +44,8 @@ std::vector<std::vector<std::string>> SshConsole::run(const std::string& command
     throw HostError(step, command + " failed: " + one_line(result.errors));
   }
   std::vector<std::vector<std::string>> rows;
-  std::string_view output = result.output;
-  while (!output.empty()) {
-    const std::size_t end = std::min(output.find('\n'), output.size());
-    rows.push_back(split(output.substr(0, end), separator));
-    output.remove_prefix(std::min(end + 1, output.size()));
+  for (const std::string_view line : split_lines(result.output)) {
+    rows.push_back(split(line, separator));
   }
   return rows;
 }
@@ -87,7 +83,7 @@ std::vector<RoutedDatabase> SshConsole::show_databases() {
       continue;  // a value holding a newline: not a database pgdeploy routes
     }
     RoutedDatabase db{fields[name], fields[host], 0, fields[dbname]};
-    std::from_chars(fields[port].data(), fields[port].data() + fields[port].size(), db.port);
+    db.port = parse_number<int>(fields[port]).value_or(0);
     databases.push_back(std::move(db));
   }
   return databases;

@@ -1,15 +1,9 @@
 #include "plan/fragment_file.hpp"
 
-#include <charconv>
+#include "util/text.hpp"
 
 namespace pgdeploy {
 namespace {
-
-std::optional<int> number_at(std::string_view text) {
-  int value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return error == std::errc() && end != text.data() ? std::optional(value) : std::nullopt;
-}
 
 // The next "key=value" of a connection string at TEXT, consuming it; a value may be in single
 // quotes with '' for a quote, as format_value writes it.
@@ -54,7 +48,7 @@ std::optional<Route> route_at(std::string_view line) {
     if (parameter->first == "host") {
       route.target.host = parameter->second;
     } else if (parameter->first == "port") {
-      route.target.port = number_at(parameter->second).value_or(0);
+      route.target.port = leading_number(parameter->second).value_or(0);
     } else if (parameter->first == "dbname") {
       route.dbname = parameter->second;
     }
@@ -66,10 +60,7 @@ std::optional<Route> route_at(std::string_view line) {
 
 FragmentFile parse_fragment_file(std::string_view fragment) {
   FragmentFile file{parse_header(fragment), {}};
-  while (!fragment.empty()) {
-    const std::size_t end = std::min(fragment.find('\n'), fragment.size());
-    const std::string_view line = fragment.substr(0, end);
-    fragment.remove_prefix(std::min(end + 1, fragment.size()));
+  for (const std::string_view line : split_lines(fragment)) {
     if (!line.starts_with(';') && !line.starts_with('#')) {
       if (auto route = route_at(line)) {
         file.routes.push_back(std::move(*route));

@@ -1,6 +1,5 @@
 #include "plan/fragment_format.hpp"
 
-#include <charconv>
 #include <stdexcept>
 
 #include "pgdeploy/version.hpp"
@@ -22,19 +21,13 @@ std::string system_part(const Epoch& epoch) {
   return std::string(epoch_system) + id;
 }
 
-std::optional<int> number_at(std::string_view text) {
-  int value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return error == std::errc() && end != text.data() ? std::optional(value) : std::nullopt;
-}
-
 // "HOST:PORT" split at its last colon (an IPv6 host holds colons itself).
 std::optional<Endpoint> endpoint_at(std::string_view text) {
   const std::size_t colon = text.rfind(':');
   if (colon == std::string_view::npos) {
     return std::nullopt;
   }
-  const auto port = number_at(text.substr(colon + 1));
+  const auto port = leading_number(text.substr(colon + 1));
   return port ? std::optional(Endpoint{std::string(text.substr(0, colon)), *port}) : std::nullopt;
 }
 
@@ -44,10 +37,7 @@ std::optional<int> exact_number(std::string_view text) {
   if (text.empty() || text.size() > 10 || text.front() == '0') {
     return std::nullopt;
   }
-  int value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return error == std::errc() && end == text.data() + text.size() ? std::optional(value)
-                                                                  : std::nullopt;
+  return parse_number<int>(text);
 }
 
 // The Primary line after its prefix; the node id must be exact, the rest is information.
@@ -155,10 +145,7 @@ FragmentHeader parse_header(std::string_view fragment) {
   std::optional<std::string> primary_line;
   std::optional<std::string> epoch_line;
   const std::string epoch_timeline_prefix = std::string(epoch_prefix) + std::string(epoch_timeline);
-  while (!fragment.empty()) {
-    const std::size_t end = std::min(fragment.find('\n'), fragment.size());
-    std::string_view line = fragment.substr(0, end);
-    fragment.remove_prefix(std::min(end + 1, fragment.size()));
+  for (const std::string_view line : split_lines(fragment)) {
     if (line.starts_with(generated_prefix)) {
       header.has_header = true;
     } else if (line.starts_with(primary_prefix)) {

@@ -2,10 +2,11 @@
 
 #include <libpq-fe.h>
 
-#include <charconv>
 #include <memory>
 #include <stdexcept>
 #include <utility>
+
+#include "util/text.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -13,9 +14,8 @@ namespace {
 using OptionsPtr = std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)>;
 
 int parse_port(const std::string& text) {
-  int port = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), port);
-  if (error != std::errc() || end != text.data() + text.size() || port < 1 || port > 65535) {
+  const int port = parse_number<int>(text).value_or(0);
+  if (port < 1 || port > 65535) {
     throw std::invalid_argument("invalid port \"" + text + "\"");
   }
   return port;

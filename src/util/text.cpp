@@ -17,14 +17,28 @@ std::string_view trim(std::string_view text) {
   return text.substr(first, text.find_last_not_of(blanks) - first + 1);
 }
 
-std::string one_line(std::string_view text) {
-  std::string line;
+std::vector<std::string_view> split_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
   while (!text.empty()) {
     const std::size_t end = std::min(text.find('\n'), text.size());
-    if (const std::string_view part = trim(text.substr(0, end)); !part.empty()) {
+    lines.push_back(text.substr(0, end));
+    text.remove_prefix(std::min(end + 1, text.size()));
+  }
+  return lines;
+}
+
+std::optional<int> leading_number(std::string_view text) {
+  int value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc() && end != text.data() ? std::optional(value) : std::nullopt;
+}
+
+std::string one_line(std::string_view text) {
+  std::string line;
+  for (const std::string_view each : split_lines(text)) {
+    if (const std::string_view part = trim(each); !part.empty()) {
       line += (line.empty() ? "" : "; ") + std::string(part);
     }
-    text.remove_prefix(std::min(end + 1, text.size()));
   }
   return line;
 }

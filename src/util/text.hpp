@@ -1,12 +1,38 @@
 #pragma once
 
+#include <charconv>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 namespace pgdeploy {
 
 // Small text helpers that know nothing of the product.
+
+// The lines of TEXT without their '\n'; a last line without one counts, an empty text or a
+// final '\n' adds no empty line.
+std::vector<std::string_view> split_lines(std::string_view text);
+
+// TEXT as a number in BASE (integers) when all of it is one that fits NUMBER; else nullopt.
+template <typename Number>
+std::optional<Number> parse_number(std::string_view text, int base = 10) {
+  Number value{};
+  const char* const end = text.data() + text.size();
+  std::from_chars_result result{};
+  if constexpr (std::is_integral_v<Number>) {
+    result = std::from_chars(text.data(), end, value, base);
+  } else {
+    result = std::from_chars(text.data(), end, value);
+  }
+  return result.ec == std::errc() && result.ptr == end && !text.empty() ? std::optional(value)
+                                                                        : std::nullopt;
+}
+
+// The decimal number TEXT starts with, when it starts with one that fits an int.
+std::optional<int> leading_number(std::string_view text);
 
 // TEXT without leading and trailing spaces, tabs and carriage returns.
 std::string_view trim(std::string_view text);

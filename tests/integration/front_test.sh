@@ -77,8 +77,10 @@ done
 one_error() {
     run_into one "$1" status -c main -v -q --dry-run
     local expected="pgdeploy: error: --verbose and --quiet exclude each other"
-    [ "$(cat "$T/one.rc")" = 2 ] && [ ! -s "$T/one.out" ] && [ "$(cat "$T/one.err")" = "$expected" ] ||
-        { echo "exit $(cat "$T/one.rc"), stdout:"; cat "$T/one.out"; echo "stderr:"; cat "$T/one.err"; return 1; }
+    if ! { [ "$(cat "$T/one.rc")" = 2 ] && [ ! -s "$T/one.out" ] && [ "$(cat "$T/one.err")" = "$expected" ]; }; then
+        echo "exit $(cat "$T/one.rc"), stdout:"; cat "$T/one.out"; echo "stderr:"; cat "$T/one.err"
+        return 1
+    fi
 }
 check "pgdeploy status -v -q --dry-run prints exactly one error" one_error "$front"
 check "... and so does the core program" one_error "$core"
@@ -138,8 +140,10 @@ expect_refusal() {
         run_into "$name" "$program" $args
         local rc err
         rc=$(cat "$T/$name.rc") err=$(cat "$T/$name.err")
-        [ "$rc" = 2 ] && [ "$err" = "pgdeploy: error: $message" ] ||
-            { echo "pgdeploy $args: exit $rc, stderr: $err"; return 1; }
+        if ! { [ "$rc" = 2 ] && [ "$err" = "pgdeploy: error: $message" ]; }; then
+            echo "pgdeploy $args: exit $rc, stderr: $err"
+            return 1
+        fi
     done
 }
 
@@ -168,8 +172,10 @@ check "and one that is not executable" \
 # program itself refuses the front end's token.
 core_refuses() {
     run_into swapped env PGDEPLOY_BUILD_TOKEN=0.0.1+000000000000 "$core" "$@"
-    [ "$(cat "$T/swapped.rc")" = 2 ] && [ "$(cat "$T/swapped.err")" = "pgdeploy: error: this core program is from another build ($token) than the pgdeploy that ran it (0.0.1+000000000000); install the package again, or copy both programs (and the build-token file beside the core program) from one build" ] ||
-        { echo "exit $(cat "$T/swapped.rc")"; cat "$T/swapped.err"; return 1; }
+    if ! { [ "$(cat "$T/swapped.rc")" = 2 ] && [ "$(cat "$T/swapped.err")" = "pgdeploy: error: this core program is from another build ($token) than the pgdeploy that ran it (0.0.1+000000000000); install the package again, or copy both programs (and the build-token file beside the core program) from one build" ]; }; then
+        echo "exit $(cat "$T/swapped.rc")"; cat "$T/swapped.err"
+        return 1
+    fi
 }
 check "the core program refuses a front end of another build" core_refuses -c main --check
 

@@ -56,5 +56,30 @@ TEST(PrintableLines, KeepsTheNewlinesBetweenLines) {
   EXPECT_EQ(printable_lines(""), "");
 }
 
+TEST(SplitLines, DropsTheNewlinesAndNoEmptyLastLine) {
+  using Lines = std::vector<std::string_view>;
+  EXPECT_EQ(split_lines("a\nb\n"), (Lines{"a", "b"}));
+  EXPECT_EQ(split_lines("a\n\nb"), (Lines{"a", "", "b"}));
+  EXPECT_EQ(split_lines("\n"), (Lines{""}));
+  EXPECT_TRUE(split_lines("").empty());
+}
+
+TEST(ParseNumber, TakesOnlyAWholeNumberThatFits) {
+  EXPECT_EQ(parse_number<int>("5432"), 5432);
+  EXPECT_EQ(parse_number<int>("-3"), -3);
+  EXPECT_EQ(parse_number<int>("1F", 16), 31);
+  EXPECT_EQ(parse_number<double>("0.5"), 0.5);
+  EXPECT_EQ(parse_number<int>(""), std::nullopt);
+  EXPECT_EQ(parse_number<int>("54x"), std::nullopt);
+  EXPECT_EQ(parse_number<int>(" 5"), std::nullopt);
+  EXPECT_EQ(parse_number<int>("99999999999"), std::nullopt);
+}
+
+TEST(LeadingNumber, ReadsTheDigitsATextStartsWith) {
+  EXPECT_EQ(leading_number("6432 rest"), 6432);
+  EXPECT_EQ(leading_number("x1"), std::nullopt);
+  EXPECT_EQ(leading_number("99999999999"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace pgdeploy
