@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdlib>
 
+#include "util/deadline.hpp"
 #include "util/errors.hpp"
 
 namespace pgdeploy {

@@ -4,9 +4,9 @@
 #include <optional>
 #include <string>
 
-#include "util/deadline.hpp"
-
 namespace pgdeploy {
+
+struct TimeLimits;
 
 enum class Verbosity { quiet, normal, verbose };
 

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "model/app_server.hpp"
+
 namespace pgdeploy {
 namespace {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "deploy/host_deployer.hpp"
-#include "model/cluster.hpp"
+#include "model/app_server.hpp"
 
 namespace pgdeploy {
 

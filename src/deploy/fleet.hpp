@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "model/cluster.hpp"
+#include "model/app_server.hpp"
 #include "model/outcome.hpp"
 
 namespace pgdeploy {

@@ -6,11 +6,13 @@
 #include <chrono>
 
 #include "deploy/host_steps.hpp"
+#include "model/app_server.hpp"
 #include "pgbouncer/pgbouncer_switch.hpp"
 #include "pgbouncer/ssh_console.hpp"
 #include "plan/fragment_file.hpp"
 #include "plan/fragment_format.hpp"
 #include "ssh/remote_install.hpp"
+#include "util/deadline.hpp"
 
 namespace pgdeploy {
 

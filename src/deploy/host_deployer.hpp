@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "cli/options.hpp"
-#include "model/cluster.hpp"
+#include "model/app_server.hpp"
 #include "model/outcome.hpp"
 #include "pgbouncer/admin_console.hpp"
 #include "plan/deploy_plan.hpp"

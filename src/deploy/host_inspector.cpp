@@ -3,10 +3,12 @@
 #include <chrono>
 
 #include "deploy/host_steps.hpp"
+#include "model/app_server.hpp"
 #include "plan/fragment.hpp"
 #include "plan/fragment_file.hpp"
 #include "plan/fragment_format.hpp"
 #include "ssh/remote_install.hpp"
+#include "util/deadline.hpp"
 #include "util/unified_diff.hpp"
 
 namespace pgdeploy {

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <chrono>
 
+#include "model/app_server.hpp"
 #include "plan/fragment.hpp"
 #include "ssh/remote_install.hpp"
+#include "util/deadline.hpp"
 
 namespace pgdeploy {
 namespace {

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "deploy/host_deployer.hpp"
-#include "model/cluster.hpp"
+#include "model/app_server.hpp"
 #include "plan/fragment.hpp"
 #include "ssh/remote_host.hpp"
 #include "util/deadline.hpp"

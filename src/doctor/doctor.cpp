@@ -9,6 +9,8 @@
 #include "doctor/doctor_metadata.hpp"
 #include "doctor/hook_check.hpp"
 #include "metadata/read_cluster.hpp"
+#include "model/app_server.hpp"
+#include "util/deadline.hpp"
 
 namespace pgdeploy {
 namespace {

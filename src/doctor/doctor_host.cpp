@@ -5,6 +5,7 @@
 
 #include "deploy/host_steps.hpp"
 #include "doctor/network_probe.hpp"
+#include "model/app_server.hpp"
 #include "pgbouncer/pgbouncer_include.hpp"
 #include "pgbouncer/pgbouncer_settings.hpp"
 #include "pgbouncer/pgbouncer_switch.hpp"
@@ -16,6 +17,7 @@
 #include "plan/fragment_file.hpp"
 #include "plan/fragment_format.hpp"
 #include "ssh/remote_install.hpp"
+#include "util/deadline.hpp"
 
 namespace pgdeploy {
 namespace {

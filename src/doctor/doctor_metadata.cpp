@@ -4,6 +4,7 @@
 
 #include "metadata/catalog.hpp"
 #include "metadata/read_cluster.hpp"
+#include "model/app_server.hpp"
 #include "plan/planner.hpp"
 #include "util/errors.hpp"
 

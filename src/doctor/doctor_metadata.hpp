@@ -5,7 +5,7 @@
 
 #include "cli/options.hpp"
 #include "metadata/primary_check.hpp"
-#include "model/cluster.hpp"
+#include "model/app_server.hpp"
 #include "report/checklist.hpp"
 
 namespace pgdeploy {

@@ -1,5 +1,6 @@
 #include "metadata/app_servers.hpp"
 
+#include "model/app_server.hpp"
 #include "util/errors.hpp"
 #include "util/text.hpp"
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "model/cluster.hpp"
+#include "model/app_server.hpp"
 #include "postgres/database.hpp"
 
 namespace pgdeploy {

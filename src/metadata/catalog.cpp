@@ -7,6 +7,7 @@
 
 #include "metadata/app_servers.hpp"
 #include "metadata/primary_check.hpp"
+#include "model/app_server.hpp"
 #include "util/errors.hpp"
 
 namespace pgdeploy {

@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "model/cluster.hpp"
+#include "model/node.hpp"
 #include "postgres/database.hpp"
 
 namespace pgdeploy {

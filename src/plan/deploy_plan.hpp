@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "cli/options.hpp"
-#include "model/cluster.hpp"
+#include "model/node.hpp"
 #include "plan/extra_files.hpp"
 
 namespace pgdeploy {

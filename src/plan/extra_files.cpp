@@ -1,5 +1,6 @@
 #include "plan/extra_files.hpp"
 
+#include "model/app_server.hpp"
 #include "util/errors.hpp"
 #include "util/text.hpp"
 

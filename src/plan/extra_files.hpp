@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "model/cluster.hpp"
-
 namespace pgdeploy {
+
+struct AppServer;
 
 // A file pushed beside the fragment, before it (so that the reload picks it up): PgBouncer's
 // userlist (--sync-userlist) or the SSH user's ~/.pgpass (--sync-pgpass). Both carry secrets:

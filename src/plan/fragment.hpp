@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "model/cluster.hpp"
 #include "model/endpoint.hpp"
+#include "model/node.hpp"
 
 namespace pgdeploy {
 

@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
-#include "model/cluster.hpp"
 #include "model/endpoint.hpp"
+#include "model/node.hpp"
 #include "plan/fragment.hpp"
 
 namespace pgdeploy {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "model/app_server.hpp"
 #include "plan/extra_files.hpp"
 #include "plan/fragment.hpp"
 #include "plan/pgbouncer_syntax.hpp"

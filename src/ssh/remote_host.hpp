@@ -8,10 +8,11 @@
 #include <string>
 #include <string_view>
 
-#include "model/cluster.hpp"
 #include "util/host_error.hpp"
 
 namespace pgdeploy {
+
+struct AppServer;
 
 class HostDeadline;
 

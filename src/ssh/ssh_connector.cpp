@@ -3,6 +3,7 @@
 #include <libssh/libssh.h>
 #include <spdlog/spdlog.h>
 
+#include "model/app_server.hpp"
 #include "ssh/known_hosts.hpp"
 #include "util/deadline.hpp"
 #include "util/descriptors.hpp"

@@ -6,10 +6,12 @@
 #include "deploy/fleet.hpp"
 #include "deploy/host_steps.hpp"
 #include "metadata/read_cluster.hpp"
+#include "model/app_server.hpp"
 #include "pgbouncer/pgbouncer_switch.hpp"
 #include "plan/fragment_format.hpp"
 #include "plan/planner.hpp"
 #include "status/status_report.hpp"
+#include "util/deadline.hpp"
 #include "util/failure.hpp"
 
 namespace pgdeploy {

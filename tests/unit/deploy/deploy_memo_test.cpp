@@ -5,6 +5,8 @@
 
 #include <fstream>
 
+#include "model/app_server.hpp"
+
 namespace pgdeploy {
 namespace {
 

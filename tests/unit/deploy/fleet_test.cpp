@@ -9,6 +9,8 @@
 #include <mutex>
 #include <thread>
 
+#include "model/app_server.hpp"
+
 namespace pgdeploy {
 namespace {
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "model/app_server.hpp"
 #include "plan/fragment.hpp"
 #include "ssh/remote_install.hpp"
 #include "support/fakes.hpp"

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "deploy/host_steps.hpp"
+#include "model/app_server.hpp"
 #include "support/fakes.hpp"
 #include "support/samples.hpp"
 

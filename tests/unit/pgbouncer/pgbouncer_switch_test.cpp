@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "support/fakes.hpp"
+#include "util/deadline.hpp"
 
 namespace pgdeploy {
 namespace {

@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "model/app_server.hpp"
 #include "support/fakes.hpp"
 #include "util/errors.hpp"
 

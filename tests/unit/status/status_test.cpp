@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 
 #include "deploy/host_steps.hpp"
+#include "model/app_server.hpp"
 #include "status/status_report.hpp"
 #include "support/fakes.hpp"
 #include "support/samples.hpp"
+#include "util/deadline.hpp"
 
 namespace pgdeploy {
 namespace {

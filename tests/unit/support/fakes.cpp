@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "model/app_server.hpp"
 #include "ssh/remote_install.hpp"
 #include "util/errors.hpp"
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "metadata/primary_check.hpp"
+#include "model/app_server.hpp"
 #include "model/cluster.hpp"
 #include "pgbouncer/admin_console.hpp"
 #include "postgres/database.hpp"

@@ -14,6 +14,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "model/app_server.hpp"
+
 extern char** environ;
 
 namespace pgdeploy::test {

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/app_server.hpp"
 #include "ssh/remote_host.hpp"
 
 namespace pgdeploy::test {

@@ -1,5 +1,6 @@
 #include "support/samples.hpp"
 
+#include "model/app_server.hpp"
 #include "util/errors.hpp"
 
 namespace pgdeploy::test {

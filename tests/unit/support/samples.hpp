@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/options.hpp"
+#include "model/app_server.hpp"
 #include "plan/deploy_plan.hpp"
 #include "support/fakes.hpp"
 #include "support/scoped_home.hpp"

@@ -5,6 +5,7 @@
 
 #include "deploy/host_deployer.hpp"
 #include "deploy/host_inspector.hpp"
+#include "model/app_server.hpp"
 #include "ssh/remote_install.hpp"
 #include "support/fakes.hpp"
 
