@@ -8,6 +8,8 @@ build=${BUILD_DIR:-$root/build}
 
 "$root/packaging/install-deps"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPGDEPLOY_WERROR=ON
+started=$SECONDS
 cmake --build "$build" -j"$(nproc)"
+echo "build: $((SECONDS - started)) s"
 cd "$build"
 ctest --output-on-failure -j2

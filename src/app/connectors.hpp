@@ -21,7 +21,7 @@ class Connectors {
   Connectors& operator=(const Connectors&) = delete;
 
   // Opens PostgreSQL connections bounded by -t, logging each (password redacted).
-  const DatabaseOpener& database() const { return database_; }
+  [[nodiscard]] const DatabaseOpener& database() const { return database_; }
   // The app servers over SSH with FILES' key and known_hosts, loaded on the first call. Throws
   // a usage error when either cannot be loaded.
   HostConnector& ssh(const SshFiles& files);

@@ -295,40 +295,48 @@ void check_option_value(const ConfigEntry& entry, const std::string& where) {
 // last setting of each key, where a flag set true drops an earlier setting of its rival, and
 // nothing the command line (parsed into COMMAND_LINE) sets itself. Throws a usage error naming
 // FILE:LINE and the key for an unknown key or an invalid value.
+struct Setting {
+  std::string value;
+  std::optional<bool> flag;  // set for flags
+};
+
+// ENTRY checked against the options of COMMAND_LINE; throws a usage error starting with WHERE.
+Setting setting_of(const CLI::App& command_line, const ConfigEntry& entry,
+                   const std::string& where) {
+  if (std::ranges::find(one_run_only, entry.key) != one_run_only.end()) {
+    throw usage_error(where + entry.key +
+                      " may not be set in a configuration file: it would "
+                      "hold for every run; give --" +
+                      entry.key + " on the command line of the one run that needs it");
+  }
+  const CLI::Option* option = settable_option(command_line, entry.key);
+  if (option == nullptr) {
+    throw usage_error(where + "unknown key " + entry.key);
+  }
+  Setting setting{entry.value, std::nullopt};
+  if (option->get_expected_max() == 0) {
+    setting.flag = flag_value(entry.value);
+    if (!setting.flag) {
+      throw usage_error(where + "invalid value for " + entry.key +
+                        ": expected true or false, got \"" + entry.value + "\"");
+    }
+  } else {
+    check_option_value(entry, where);
+  }
+  return setting;
+}
+
 std::vector<std::string> config_arguments(const CLI::App& command_line,
                                           const std::vector<ConfigEntry>& entries,
                                           const std::filesystem::path& file) {
-  struct Setting {
-    std::string value;
-    std::optional<bool> flag;  // set for flags
-  };
   std::map<std::string, Setting> settings;
   for (const ConfigEntry& entry : entries) {
-    const std::string where = file.string() + ":" + std::to_string(entry.line) + ": ";
-    if (std::ranges::find(one_run_only, entry.key) != one_run_only.end()) {
-      throw usage_error(where + entry.key +
-                        " may not be set in a configuration file: it would "
-                        "hold for every run; give --" +
-                        entry.key + " on the command line of the one run that needs it");
-    }
-    const CLI::Option* option = settable_option(command_line, entry.key);
-    if (option == nullptr) {
-      throw usage_error(where + "unknown key " + entry.key);
-    }
-    Setting setting{entry.value, std::nullopt};
-    if (option->get_expected_max() == 0) {
-      setting.flag = flag_value(entry.value);
-      if (!setting.flag) {
-        throw usage_error(where + "invalid value for " + entry.key +
-                          ": expected true or false, got \"" + entry.value + "\"");
+    Setting setting =
+        setting_of(command_line, entry, file.string() + ":" + std::to_string(entry.line) + ": ");
+    if (setting.flag.value_or(false)) {
+      if (const auto rival = rival_of(entry.key)) {
+        settings.erase(*rival);
       }
-      if (*setting.flag) {
-        if (const auto rival = rival_of(entry.key)) {
-          settings.erase(*rival);
-        }
-      }
-    } else {
-      check_option_value(entry, where);
     }
     settings[entry.key] = std::move(setting);
   }

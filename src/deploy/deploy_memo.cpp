@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "model/app_server.hpp"
+#include "util/text.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -23,11 +24,7 @@ class Fingerprint {
     hash_ = (hash_ ^ 0xffU) * 1099511628211ULL;  // a separator no text byte can fake alone
   }
   void add(int number) { add(std::to_string(number)); }
-  std::string hex() const {
-    char text[17];
-    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash_));
-    return text;
-  }
+  [[nodiscard]] std::string hex() const { return padded_digits(hash_, 16, 16); }
 
  private:
   std::uint64_t hash_ = 14695981039346656037ULL;

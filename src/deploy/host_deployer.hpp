@@ -24,7 +24,7 @@ class HostDeployer {
   HostOutcome deploy(const AppServer& host);
 
  private:
-  std::string file_name() const;
+  [[nodiscard]] std::string file_name() const;
   // One SSH connection: install, reload (by command or through CONSOLE), commit. False when
   // the fragment in place already said the same.
   bool push(const AppServer& host, const std::string& fragment, AdminConsole* console,
@@ -37,9 +37,9 @@ class HostDeployer {
   // changed or PgBouncer does not serve the fragment. True when PgBouncer was reloaded.
   bool after_unchanged(const AppServer& host, RemoteHost& remote, AdminConsole* console,
                        HostDeadline& deadline);
-  void reload_by_command(const AppServer& host, RemoteHost& remote);
+  static void reload_by_command(const AppServer& host, RemoteHost& remote);
   // True when HELD_BY (the installer's "node N (NAME) at HOST:PORT") names another target.
-  bool primary_moved(const std::string& held_by) const;
+  [[nodiscard]] bool primary_moved(const std::string& held_by) const;
   // For hosts reloaded by command: moves the sessions of the re-pointed databases through the
   // console reached over SSH, best effort.
   void move_sessions_over_ssh(const AppServer& host, RemoteHost& remote);

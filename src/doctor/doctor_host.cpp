@@ -41,7 +41,7 @@ void skip_ssh_steps_from(const char* first, const std::string& why, Checklist& l
   constexpr std::array<const char*, 4> steps{host_key_item, auth_item, config_dir_item,
                                              include_item};
   const auto* from = std::find(steps.begin(), steps.end(), std::string_view(first));
-  for (auto step = from; step != steps.end(); ++step) {
+  for (const auto* step = from; step != steps.end(); ++step) {
     list.skip(*step, why);
   }
 }

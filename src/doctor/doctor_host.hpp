@@ -29,22 +29,23 @@ class HostDoctor {
   void check_steps(const AppServer& host, Checklist& list, HostDeadline& deadline);
   std::unique_ptr<RemoteHost> check_login(const AppServer& host, Checklist& list,
                                           HostDeadline& deadline);
-  void check_config_dir(RemoteHost& remote, const AppServer& host, Checklist& list);
+  static void check_config_dir(RemoteHost& remote, const AppServer& host, Checklist& list);
   // The text of pgbouncer_ini when it could be read.
   std::optional<std::string> check_include(RemoteHost& remote, const AppServer& host,
                                            Checklist& list);
   void check_include_place(const std::string& ini, const AppServer& host, Checklist& list);
   // Warns about PgBouncer settings that make a failover slow for clients.
-  void check_failover_settings(const std::string& ini, const AppServer& host, Checklist& list);
+  static void check_failover_settings(const std::string& ini, const AppServer& host,
+                                      Checklist& list);
   // Whether pgdeploy can move sessions after a failover: an admin console, or PgBouncer's
   // console over SSH for hosts reloaded by command.
-  void check_sessions_move(RemoteHost* remote, const AppServer& host, bool console,
+  static void check_sessions_move(RemoteHost* remote, const AppServer& host, bool console,
+                                  Checklist& list);
+  static void check_reload(RemoteHost* remote, const AppServer& host, AdminConsole* console,
                            Checklist& list);
-  void check_reload(RemoteHost* remote, const AppServer& host, AdminConsole* console,
-                    Checklist& list);
   void check_live(RemoteHost* remote, const AppServer& host, AdminConsole* console,
                   Checklist& list);
-  std::string fragment_path(const AppServer& host) const;
+  [[nodiscard]] std::string fragment_path(const AppServer& host) const;
 
   std::string cluster_;
   HostConnector* ssh_;

@@ -11,7 +11,7 @@ namespace {
 std::string select_column(const std::set<std::string>& columns,
                           std::initializer_list<const char*> spellings, const char* alias) {
   for (const char* spelling : spellings) {
-    if (columns.count(spelling) != 0) {
+    if (columns.contains(spelling)) {
       return std::string(spelling) + "::text AS " + alias;
     }
   }
@@ -21,7 +21,7 @@ std::string select_column(const std::set<std::string>& columns,
 void require_column(const std::set<std::string>& columns,
                     std::initializer_list<const char*> spellings, const std::string& table) {
   for (const char* spelling : spellings) {
-    if (columns.count(spelling) != 0) {
+    if (columns.contains(spelling)) {
       return;
     }
   }
@@ -110,7 +110,7 @@ std::string app_servers_query(const std::string& qualified_table,
   }
   // Booleans as 'true'/'false' rather than PostgreSQL's terse 't'/'f'.
   for (const char* column : {"enabled", "auth_trust"}) {
-    sql += columns.count(column) != 0
+    sql += columns.contains(column)
                ? std::string(", CASE WHEN ") + column + " THEN 'true' WHEN NOT " + column +
                      " THEN 'false' END AS " + column
                : std::string(", NULL::text AS ") + column;

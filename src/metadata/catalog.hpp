@@ -27,7 +27,7 @@ class Catalog {
   // Which repmgr keeps the metadata; throws a metadata error when neither does.
   Layout detect_layout();
   // repmgr for repmgr 4/5, repmgr_<cluster> for repmgr 1-3.
-  std::string schema_of(Layout layout) const;
+  [[nodiscard]] std::string schema_of(Layout layout) const;
   // The single active primary; metadata error for none, safety refusal for several.
   Node read_primary(const std::string& schema, Layout layout);
   // Where app servers send writes with --public-net: the node's row in node_public_info.

@@ -82,6 +82,7 @@ std::vector<Standby> running_standbys(const std::vector<Standby>& standbys,
 
 void refuse_other_writable_nodes(const std::vector<Node>& others, const DatabaseOpener& open) {
   std::vector<std::future<std::optional<std::string>>> answers;
+  answers.reserve(others.size());
   for (const Node& node : others) {
     answers.push_back(
         std::async(std::launch::async, [&node, &open]() -> std::optional<std::string> {

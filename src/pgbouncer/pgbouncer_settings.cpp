@@ -1,5 +1,6 @@
 #include "pgbouncer/pgbouncer_settings.hpp"
 
+#include <array>
 #include <map>
 #include <optional>
 
@@ -41,13 +42,13 @@ struct Rule {
   const char* why;
 };
 
-constexpr Rule rules[] = {
-    {"server_login_retry", "15", 2, false, "1",
-     "after a failed connect to the old primary the pool waits this long before trying again"},
-    {"server_connect_timeout", "15", 5, false, "3",
-     "a connect to a primary that does not answer waits this long"},
-    {"query_wait_timeout", "120", 30, true, "30",
-     "a client waits this long for a server before it gets an error"},
+constexpr std::array rules{
+    Rule{"server_login_retry", "15", 2, false, "1",
+         "after a failed connect to the old primary the pool waits this long before trying again"},
+    Rule{"server_connect_timeout", "15", 5, false, "3",
+         "a connect to a primary that does not answer waits this long"},
+    Rule{"query_wait_timeout", "120", 30, true, "30",
+         "a client waits this long for a server before it gets an error"},
 };
 
 }  // namespace

@@ -170,6 +170,7 @@ void move_sessions(DatabaseCommands& commands, const DeployPlan& plan,
 
 std::vector<std::string> keys_of(const std::vector<Route>& routes) {
   std::vector<std::string> keys;
+  keys.reserve(routes.size());
   for (const Route& route : routes) {
     keys.push_back(route.key);
   }

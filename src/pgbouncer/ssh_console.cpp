@@ -74,8 +74,10 @@ std::vector<RoutedDatabase> SshConsole::show_databases() {
     }
     return static_cast<std::size_t>(found - rows[0].begin());
   };
-  const std::size_t name = column("name"), host = column("host"), port = column("port"),
-                    dbname = column("database");
+  const std::size_t name = column("name");
+  const std::size_t host = column("host");
+  const std::size_t port = column("port");
+  const std::size_t dbname = column("database");
   std::vector<RoutedDatabase> databases;
   for (std::size_t row = 1; row < rows.size(); ++row) {
     const auto& fields = rows[row];

@@ -36,6 +36,7 @@ std::vector<Route> routes_of(const FragmentInput& input) {
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   std::vector<Route> routes;
+  routes.reserve(names.size() * (input.read_only ? 2 : 1));
   for (const std::string& name : names) {
     routes.push_back({name, name, input.target});
   }

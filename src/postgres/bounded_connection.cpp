@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <future>
@@ -30,8 +31,8 @@ void cancel_bounded(PGconn* conn) {
   auto finished = std::make_shared<std::promise<void>>();
   std::future<void> done = finished->get_future();
   std::thread([cancel, finished] {
-    char error[256];
-    PQcancel(cancel, error, sizeof error);
+    std::array<char, 256> error{};
+    PQcancel(cancel, error.data(), static_cast<int>(error.size()));
     PQfreeCancel(cancel);
     finished->set_value();
   }).detach();
@@ -121,7 +122,8 @@ ConnInfo BoundedConnection::settings() const {
   ConnInfo settings;
   std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(PQconninfo(conn_.get()),
                                                                        &PQconninfoFree);
-  for (const PQconninfoOption* option = options.get(); option && option->keyword; ++option) {
+  for (const PQconninfoOption* option = options.get();
+       (option != nullptr) && (option->keyword != nullptr); ++option) {
     if (option->val != nullptr && option->val[0] != '\0') {
       settings.emplace(option->keyword, option->val);
     }
@@ -178,8 +180,8 @@ void BoundedConnection::give_up() {
 std::string BoundedConnection::where() const {
   const char* host = PQhost(conn_.get());
   const char* port = PQport(conn_.get());
-  return std::string("the server at ") + (host != nullptr && *host ? host : "(default)") + ":" +
-         (port != nullptr && *port ? port : "(default)");
+  return std::string("the server at ") + (host != nullptr && (*host != 0) ? host : "(default)") +
+         ":" + (port != nullptr && (*port != 0) ? port : "(default)");
 }
 
 }  // namespace pgdeploy

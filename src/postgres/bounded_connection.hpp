@@ -45,10 +45,10 @@ class BoundedConnection {
 
   // The settings libpq connected with: the conninfo, a service file, PG* variables and
   // libpq's defaults applied.
-  ConnInfo settings() const;
+  [[nodiscard]] ConnInfo settings() const;
 
   // The live connection, for libpq calls that do not wait on the server (quoting).
-  PGconn* get() const { return conn_.get(); }
+  [[nodiscard]] PGconn* get() const { return conn_.get(); }
 
  private:
   using Deadline = std::chrono::steady_clock::time_point;
@@ -56,10 +56,10 @@ class BoundedConnection {
   void wait_for_result(Deadline deadline);
   [[noreturn]] void fail() const;
   [[noreturn]] void give_up();
-  std::string where() const;
+  [[nodiscard]] std::string where() const;
 
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
-  Deadline next_deadline() const;
+  [[nodiscard]] Deadline next_deadline() const;
 
   std::chrono::seconds timeout_;
   WaitEnd wait_end_;

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <array>
 #include <memory>
 #include <stdexcept>
 #include <utility>
@@ -65,14 +66,14 @@ namespace {
 // the offending token or the whole URI, and a password written without its keyword is such a
 // token.
 std::string parse_problem(const char* libpq_message) {
-  static const std::pair<const char*, const char*> problems[] = {
+  static constexpr std::array<std::pair<const char*, const char*>, 6> problems{{
       {"missing \"=\" after", "missing \"=\" after a keyword"},
       {"unterminated quoted string", "unterminated quoted string"},
       {"invalid connection option", "unknown keyword"},
       {"percent-encoded", "invalid percent-encoding"},
       {"URI", "invalid URI"},
       {"out of memory", "out of memory"},
-  };
+  }};
   const std::string_view message = libpq_message != nullptr ? libpq_message : "out of memory";
   for (const auto& [libpq_words, ours] : problems) {
     if (message.find(libpq_words) != std::string_view::npos) {

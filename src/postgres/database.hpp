@@ -15,9 +15,10 @@ struct QueryResult {
   std::vector<std::vector<std::optional<std::string>>> rows;
 
   // The index of a column; throws std::out_of_range when the query did not return it.
-  std::size_t column(std::string_view name) const;
+  [[nodiscard]] std::size_t column(std::string_view name) const;
   // The value of a column in a row.
-  const std::optional<std::string>& value(std::size_t row, std::string_view name) const;
+  [[nodiscard]] const std::optional<std::string>& value(std::size_t row,
+                                                        std::string_view name) const;
 };
 
 // A PostgreSQL connection as the catalog needs it. Values are always bound as parameters.
@@ -30,7 +31,7 @@ class Database {
   virtual std::string quote_identifier(std::string_view identifier) = 0;
   // The settings the connection was made with (the conninfo, a service file, PG* variables
   // and libpq's defaults applied): where it really went.
-  virtual ConnInfo settings() const = 0;
+  [[nodiscard]] virtual ConnInfo settings() const = 0;
 };
 
 }  // namespace pgdeploy

@@ -20,7 +20,7 @@ class PostgresConnection final : public Database {
 
   QueryResult query(const std::string& sql, const std::vector<std::string>& params) override;
   std::string quote_identifier(std::string_view identifier) override;
-  ConnInfo settings() const override;
+  [[nodiscard]] ConnInfo settings() const override;
 
  private:
   std::unique_ptr<BoundedConnection> conn_;

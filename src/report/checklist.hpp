@@ -29,7 +29,7 @@ class Checklist {
   void fail(const std::string& item, const std::string& detail, const std::string& fix);
   void skip(const std::string& item, const std::string& why);
   void warn(const std::string& item, const std::string& detail, const std::string& fix);
-  bool failed() const;
+  [[nodiscard]] bool failed() const;
   std::vector<CheckItem>& items() { return items_; }
 
  private:

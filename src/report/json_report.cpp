@@ -2,14 +2,15 @@
 
 #include <cstdio>
 
+#include "util/text.hpp"
+
 namespace pgdeploy {
 std::string primary_json(const DeployPlan& plan) {
   return "{\"id\": " + std::to_string(plan.primary.id) +
          ", \"name\": " + json_string(plan.primary.name) +
          ", \"host\": " + json_string(plan.target.host) +
-         ", \"port\": " + std::to_string(plan.target.port) +
-         ", \"epoch\": {\"timeline\": " + std::to_string(plan.epoch.timeline) +
-         ", \"lsn\": " + json_string(plan.epoch.lsn) + "}}";
+         ", \"port\": " + std::to_string(plan.target.port) + R"(, "epoch": {"timeline": )" +
+         std::to_string(plan.epoch.timeline) + ", \"lsn\": " + json_string(plan.epoch.lsn) + "}}";
 }
 
 namespace {
@@ -46,9 +47,7 @@ std::string json_string(std::string_view text) {
         break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned char>(c));
-          json += escaped;
+          json += "\\u" + padded_digits(static_cast<unsigned char>(c), 16, 4);
         } else {
           json += c;  // UTF-8 passes through; JSON text is UTF-8
         }

@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <fstream>
 #include <memory>
@@ -54,14 +55,14 @@ bool hashed_match(const std::string& pattern, const std::string& name) {
   if (!salt || !hash) {
     return false;
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   if (HMAC(EVP_sha1(), salt->data(), static_cast<int>(salt->size()),
-           reinterpret_cast<const unsigned char*>(name.data()), name.size(), digest,
+           reinterpret_cast<const unsigned char*>(name.data()), name.size(), digest.data(),
            &length) == nullptr) {
     return false;
   }
-  return std::string(reinterpret_cast<const char*>(digest), length) == *hash;
+  return std::string(reinterpret_cast<const char*>(digest.data()), length) == *hash;
 }
 
 // True when NAME matches PATTERN, where * stands for any run of characters and ? for one, in

@@ -5,6 +5,7 @@
 #include "pgdeploy/await_installers_sh.hpp"
 #include "pgdeploy/install_sh.hpp"
 #include "pgdeploy/read_sh.hpp"
+#include "util/text.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -13,9 +14,7 @@ namespace {
 // creates its file with the final mode at once instead of starting chmod.
 std::string umask_for(const std::string& mode) {
   const unsigned bits = std::stoul(mode, nullptr, 8) & 0777U;
-  char mask[8];
-  std::snprintf(mask, sizeof mask, "%03o", ~bits & 0777U);
-  return mask;
+  return padded_digits(~bits & 0777U, 8, 3);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <libssh/libssh.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
+
 #include "model/app_server.hpp"
 #include "ssh/known_hosts.hpp"
 #include "util/deadline.hpp"
@@ -93,15 +95,15 @@ class SshCommand final : public RemoteCommand {
  private:
   // Reads stdout into output_; false at end of output. Throws on timeout or a lost connection.
   bool read_more() {
-    char buffer[4096];
+    std::array<char, 4096> buffer{};
     deadline_.check();
-    const int n =
-        ssh_channel_read_timeout(channel_.get(), buffer, sizeof buffer, 0, deadline_.wait_ms());
+    const int n = ssh_channel_read_timeout(channel_.get(), buffer.data(), buffer.size(), 0,
+                                           deadline_.wait_ms());
     if (n == SSH_ERROR) {
       throw deadline_.failure("read", "connection lost: " + error());
     }
     if (n > 0) {
-      output_.append(buffer, static_cast<std::size_t>(n));
+      output_.append(buffer.data(), static_cast<std::size_t>(n));
       return true;
     }
     // libssh reports end of file only once stderr has been read as well.
@@ -113,14 +115,15 @@ class SshCommand final : public RemoteCommand {
   }
 
   void drain_errors() {
-    char buffer[4096];
+    std::array<char, 4096> buffer{};
     int n = 0;
-    while ((n = ssh_channel_read_nonblocking(channel_.get(), buffer, sizeof buffer, 1)) > 0) {
-      errors_.append(buffer, static_cast<std::size_t>(n));
+    while ((n = ssh_channel_read_nonblocking(channel_.get(), buffer.data(), buffer.size(), 1)) >
+           0) {
+      errors_.append(buffer.data(), static_cast<std::size_t>(n));
     }
   }
 
-  std::string error() const { return ssh_get_error(session_.get()); }
+  [[nodiscard]] std::string error() const { return ssh_get_error(session_.get()); }
 
   SessionPtr session_;
   ChannelPtr channel_;
@@ -149,7 +152,7 @@ class SshHost final : public RemoteHost {
   }
 
  private:
-  HostError failure(const std::string& step) const {
+  [[nodiscard]] HostError failure(const std::string& step) const {
     return deadline_.failure(step, ssh_get_error(session_.get()));
   }
 

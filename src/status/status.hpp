@@ -27,7 +27,7 @@ struct HostStatus {
   std::string problem;                   // what could not be read, "step: why"
   bool fragment_current = false;         // the fragment names the current primary and target
   bool live_current = false;             // PgBouncer serves the primary's routes (or no console)
-  bool current() const { return fragment_current && live_current; }
+  [[nodiscard]] bool current() const { return fragment_current && live_current; }
 };
 
 // Reads HOST's fragment (and its mtime) over SSH and, with admin_conninfo, PgBouncer's live

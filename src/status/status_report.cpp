@@ -28,7 +28,8 @@ std::string live_text(const HostStatus& host) {
   }
   std::string text;
   for (const auto& [target, names] : by_target) {
-    text += (text.empty() ? "" : "; ") + target + " (" + names + ")";
+    text += text.empty() ? "" : "; ";
+    text.append(target).append(" (").append(names).append(")");
   }
   return text.empty() ? "none" : text;
 }

@@ -21,10 +21,10 @@ struct TimeLimits {
 
   // Limits that never run out but for -t: for tests and for work outside a run.
   static TimeLimits operations_only(std::chrono::milliseconds operation);
-  Clock::time_point run_end() const { return run_started + run; }
-  bool run_expired() const { return now() >= run_end(); }
+  [[nodiscard]] Clock::time_point run_end() const { return run_started + run; }
+  [[nodiscard]] bool run_expired() const { return now() >= run_end(); }
   // The seconds of the run left (rounded up), for waits that take whole seconds.
-  int run_seconds_left() const;
+  [[nodiscard]] int run_seconds_left() const;
 };
 
 // The end of one app server's work: the host deadline from when it started, clipped to the
@@ -40,26 +40,26 @@ class HostDeadline {
 
   // Names the step now in progress (connect, host key, auth, install, reload, verify, ...).
   void begin(std::string step) { step_ = std::move(step); }
-  const std::string& step() const { return step_; }
+  [[nodiscard]] const std::string& step() const { return step_; }
   // -t: the longest single wait.
-  std::chrono::milliseconds operation() const { return operation_; }
+  [[nodiscard]] std::chrono::milliseconds operation() const { return operation_; }
 
   // When a wait that starts now must end: -t from now, or the deadline if that comes first.
-  Clock::time_point wait_end() const;
+  [[nodiscard]] Clock::time_point wait_end() const;
   // Milliseconds until wait_end(), at least 1 (a zero would mean "do not wait" to libssh).
-  int wait_ms() const;
+  [[nodiscard]] int wait_ms() const;
   // Milliseconds until END, at least 0.
-  int ms_until(Clock::time_point end) const;
-  bool expired() const;
+  [[nodiscard]] int ms_until(Clock::time_point end) const;
+  [[nodiscard]] bool expired() const;
   // Throws timeout() when the deadline has passed: called before each operation.
   void check() const;
   // The host's failure once its deadline has passed.
-  HostError timeout() const;
+  [[nodiscard]] HostError timeout() const;
   // The failure of an operation that ended in error or without an answer: timeout() when the
   // deadline cut it short, else HostError(STEP, MESSAGE).
-  HostError failure(const std::string& step, const std::string& message) const;
+  [[nodiscard]] HostError failure(const std::string& step, const std::string& message) const;
   // "no answer within N s", N being -t: the message of a wait -t cut short.
-  std::string no_answer() const;
+  [[nodiscard]] std::string no_answer() const;
 
   // Lifts the deadline (but not -t) while it lives: for cleanups that must run even after the
   // deadline passed, such as RESUME of a paused database.

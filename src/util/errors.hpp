@@ -22,7 +22,7 @@ enum class ExitCode : int {
 class Error : public std::runtime_error {
  public:
   Error(ExitCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
-  ExitCode exit_code() const { return code_; }
+  [[nodiscard]] ExitCode exit_code() const { return code_; }
 
  private:
   ExitCode code_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -10,11 +11,12 @@ namespace pgdeploy {
 class HostError : public std::runtime_error {
  public:
   HostError(std::string step, const std::string& message)
-      : std::runtime_error(message), step_(std::move(step)) {}
-  const std::string& step() const { return step_; }
+      : std::runtime_error(message), step_(std::make_shared<const std::string>(std::move(step))) {}
+  [[nodiscard]] const std::string& step() const { return *step_; }
 
  private:
-  std::string step_;
+  // Shared, so that copying the exception (as throwing does) cannot throw.
+  std::shared_ptr<const std::string> step_;
 };
 
 // A host that cannot be served because this process has no file descriptor left; the fix is

@@ -39,7 +39,7 @@ class RunLock {
   ~RunLock();
 
   // The lock file held.
-  const std::filesystem::path& path() const { return path_; }
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 
  private:
   RunLock(int fd, std::filesystem::path path);

@@ -1,6 +1,7 @@
 #include "util/text.hpp"
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <sstream>
 
@@ -25,6 +26,14 @@ std::vector<std::string_view> split_lines(std::string_view text) {
     text.remove_prefix(std::min(end + 1, text.size()));
   }
   return lines;
+}
+
+std::string padded_digits(unsigned long long value, int base, std::size_t width) {
+  std::array<char, 64> digits{};
+  char* const first = digits.data();
+  char* const end = std::to_chars(first, first + digits.size(), value, base).ptr;
+  const auto length = static_cast<std::size_t>(end - first);
+  return std::string(width > length ? width - length : 0, '0') + std::string(first, length);
 }
 
 std::optional<int> leading_number(std::string_view text) {

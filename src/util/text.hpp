@@ -31,6 +31,9 @@ std::optional<Number> parse_number(std::string_view text, int base = 10) {
                                                                         : std::nullopt;
 }
 
+// VALUE's digits in BASE, lower case, with leading zeros up to WIDTH.
+std::string padded_digits(unsigned long long value, int base, std::size_t width);
+
 // The decimal number TEXT starts with, when it starts with one that fits an int.
 std::optional<int> leading_number(std::string_view text);
 

@@ -81,5 +81,12 @@ TEST(LeadingNumber, ReadsTheDigitsATextStartsWith) {
   EXPECT_EQ(leading_number("99999999999"), std::nullopt);
 }
 
+TEST(PaddedDigits, PadsWithZerosInTheBaseGiven) {
+  EXPECT_EQ(padded_digits(0x1f, 16, 4), "001f");
+  EXPECT_EQ(padded_digits(0755, 8, 3), "755");
+  EXPECT_EQ(padded_digits(022, 8, 3), "022");
+  EXPECT_EQ(padded_digits(0xdeadbeefcafe1234ULL, 16, 4), "deadbeefcafe1234");
+}
+
 }  // namespace
 }  // namespace pgdeploy
