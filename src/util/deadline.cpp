@@ -64,14 +64,14 @@ void HostDeadline::check() const {
 }
 
 HostError HostDeadline::timeout() const {
-  return HostError(timeout_step, step_ + " did not finish within the " + limit_);
+  return {timeout_step, step_ + " did not finish within the " + limit_};
 }
 
 HostError HostDeadline::failure(const std::string& step, const std::string& message) const {
   if (lifts_ == 0 && now_() + early_wake >= end_) {
     return timeout();
   }
-  return HostError(step, message);
+  return {step, message};
 }
 
 std::string HostDeadline::no_answer() const {
