@@ -10,19 +10,22 @@
 #
 # Starts the integration harness once: three nodes (node1 primary, node2 and
 # node3 standbys) with repmgrd on each (failover=automatic, monitor_interval_secs=1,
-# reconnect_attempts=2, reconnect_interval=1), two PgBouncers, app1 reloading
-# through its admin console and app2 by a reload_command over SSH (SIGHUP).
-# Every run is two cycles, one with pgdeploy as the hook and one with
+# reconnect_attempts=2, reconnect_interval=1, service_promote_command with pg_ctl -w),
+# two PgBouncers, app1 reloading through its admin console and app2 by a reload_command
+# over SSH (SIGHUP). Every run is two cycles, one with pgdeploy as the hook and one with
 # /bin/true (repmgrd restarted in between), each:
 #   failover    clients write in a loop (a fresh connection per INSERT, each bounded
-#               with `timeout`) through both PgBouncers and directly to node2; a
-#               write is committed on node1, node1 is killed (pg_ctl -m immediate);
-#               measured: kill -> first committed write on node2, per client
-#   switchover  node1 rejoins (CHECKPOINT on node2, `node rejoin --force-rewind`)
-#               and takes over by `standby switchover --siblings-follow` with
-#               repmgrd running; measured: start of the switchover -> first
+#               with `timeout`) through both PgBouncers and directly to node2 and
+#               node3; a write is committed on node1, node1 is killed (pg_ctl -m
+#               immediate); measured: kill -> first committed write on the standby
+#               repmgrd promoted (the one that received the most WAL), per client
+#   switchover  node1 rejoins (CHECKPOINT on the new primary, `node rejoin
+#               --force-rewind`) and takes over by `standby switchover --siblings-follow`
+#               with repmgrd running; measured: start of the switchover -> first
 #               committed write on node1, per client
-# With /bin/true nothing re-points the PgBouncers: only the direct client counts.
+# Both cycles run the same writers, and the PgBouncers are pointed at the primary by hand
+# before each event, so the old primary carries the same writes. With /bin/true nothing
+# re-points the PgBouncers: only the direct client counts.
 # Prints median, min and max per client and pgdeploy's share (the median through
 # PgBouncer minus the median of the direct client with /bin/true), and puts the
 # table in bench/results.md as its section "Failover to traffic". Figures only:
@@ -93,67 +96,96 @@ use_hook() {
     sleep 3
 }
 
-# Writers for hook HOOK towards server TARGET: through both PgBouncers only when pgdeploy
-# re-points them.
-clients() {
-    if [ "$1" = pgdeploy ]; then echo app1 app2 direct; else echo direct; fi
-}
+# Every cycle runs the same writers, so that both hooks see the same load: through both
+# PgBouncers, and directly to each server that can become the primary (node2 and node3 in a
+# failover: repmgrd elects the standby that received the most WAL). Only the clients that HOOK
+# re-points are measured: with /bin/true nothing re-points the PgBouncers, so only the direct
+# writer to the new primary counts.
+bouncer_clients="app1 app2"
+writers=""
 writers_start() {
-    local hook=$1 target=$2 c
-    for c in $(clients "$hook"); do
-        if [ "$c" = direct ]; then writer_start direct "$(pg_port "$target")"; else writer_start "$c" "$(bouncer_port "$c")"; fi
-    done
+    local c node
+    for c in $bouncer_clients; do writer_start "$c" "$(bouncer_port "$c")"; done
+    for node in "$@"; do writer_start "direct_$node" "$(pg_port "$node")"; done
+    writers="$bouncer_clients ${*/#/direct_}"
 }
 writers_stop() {
     local c
-    for c in $(clients "$1"); do writer_stop "$c"; done
+    for c in $writers; do writer_stop "$c"; done
 }
 
-# Append "KIND HOOK CLIENT MS" to $H/samples for every client of HOOK: the time from SINCE to
-# its first write on server TARGET.
+# Point both PgBouncers at PRIMARY by hand before every event, whichever hook ran before, so
+# that both cycles start alike and the same writes load the same server.
+point_bouncers_at() {
+    RC=0
+    as_user "$PGDEPLOY" -q -c main -p "host=127.0.0.1 port=$(pg_port "$1") dbname=repmgr" \
+        --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" >"$H/out" 2>&1 || RC=$?
+    [ "$RC" = 0 ] || { cat "$H/out" >&2; echo "bench/failover.sh: re-pointing at $1 failed" >&2; return 1; }
+}
+
+# Append "KIND HOOK CLIENT MS RUN" to $H/samples for every client of HOOK (app1, app2,
+# direct): the time from SINCE to its first write on server TARGET.
 record() {
-    local kind=$1 hook=$2 target=$3 since=$4 c first
-    for c in $(clients "$hook"); do
-        wait_until 90 first_write_on "$c" "$target" "$since" >/dev/null ||
-            { echo "bench/failover.sh: no write via $c on $target" >&2; return 1; }
-        first=$(first_write_on "$c" "$target" "$since")
-        echo "$kind $hook $c $((first - since))" | tee -a "$H/samples" | sed 's/^/# /'
+    local kind=$1 hook=$2 target=$3 since=$4 c writer first
+    for c in app1 app2 direct; do
+        [ "$hook" = pgdeploy ] || [ "$c" = direct ] || continue
+        writer=$c
+        [ "$c" = direct ] && writer=direct_$target
+        wait_until 90 first_write_on "$writer" "$target" "$since" >/dev/null ||
+            { echo "bench/failover.sh: no write via $writer on $target" >&2; return 1; }
+        first=$(first_write_on "$writer" "$target" "$since")
+        echo "$kind $hook $c $((first - since)) $run" | tee -a "$H/samples" | sed 's/^/# /'
     done
 }
 
-# Wait until the clients of HOOK have written through the PgBouncers (to the primary ON).
+# Wait until the writers have written through the PgBouncers (to the primary ON).
 clients_ready() {
-    local hook=$1 on=$2 since=$3 c
-    for c in $(clients "$hook"); do
-        [ "$c" = direct ] && continue
+    local on=$1 since=$2 c
+    for c in $bouncer_clients; do
         wait_until 30 first_write_on "$c" "$on" "$since" >/dev/null || { echo "bench/failover.sh: no write via $c" >&2; return 1; }
     done
 }
 
+# Print the standby that repmgrd promoted (node2 or node3), once one takes writes.
+promoted_standby() {
+    local node
+    for node in node2 node3; do
+        pg_is_primary "$node" && { echo "$node"; return 0; }
+    done
+    return 1
+}
+
 cycle() {
-    local hook=$1 t0 node
+    local hook=$1 t0 node new sibling
     echo "# run $run, hook $hook: failover"
+    point_bouncers_at node1
     t0=$(now_ms)
-    writers_start "$hook" node2
-    clients_ready "$hook" node1 "$t0"
+    writers_start node2 node3
+    clients_ready node1 "$t0"
     t0=$(pg_kill_after_write node1)
-    record failover "$hook" node2 "$t0"
-    writers_stop "$hook"
-    wait_until 60 repmgr_primary_is node2 2 || { echo "bench/failover.sh: node2 is not recorded as primary" >&2; return 1; }
-    wait_until 90 pg_streams_from node3 node2 || { echo "bench/failover.sh: node3 does not follow node2" >&2; return 1; }
+    wait_until 60 promoted_standby >/dev/null || { echo "bench/failover.sh: no standby was promoted" >&2; return 1; }
+    new=$(promoted_standby)
+    sibling=node2
+    [ "$new" = node2 ] && sibling=node3
+    echo "# repmgrd promoted $new"
+    record failover "$hook" "$new" "$t0"
+    writers_stop
+    wait_until 60 repmgr_primary_is "$new" "${new#node}" || { echo "bench/failover.sh: $new is not recorded as primary" >&2; return 1; }
+    wait_until 90 pg_streams_from "$sibling" "$new" || { echo "bench/failover.sh: $sibling does not follow $new" >&2; return 1; }
 
     echo "# run $run, hook $hook: rejoin, switchover"
-    pg_psql node2 postgres CHECKPOINT >/dev/null
-    repmgr_as node1 node rejoin -d "host=127.0.0.1 port=$(pg_port node2) user=$TEST_USER dbname=repmgr" --force-rewind
-    wait_until 60 pg_streams_from node1 node2 || { echo "bench/failover.sh: node1 does not stream" >&2; return 1; }
+    pg_psql "$new" postgres CHECKPOINT >/dev/null
+    repmgr_as node1 node rejoin -d "host=127.0.0.1 port=$(pg_port "$new") user=$TEST_USER dbname=repmgr" --force-rewind
+    wait_until 60 pg_streams_from node1 "$new" || { echo "bench/failover.sh: node1 does not stream" >&2; return 1; }
     wait_until 30 repmgrd_active node1 || { echo "bench/failover.sh: repmgrd on node1 is not running" >&2; return 1; }
+    point_bouncers_at "$new"
     t0=$(now_ms)
-    writers_start "$hook" node1
-    clients_ready "$hook" node2 "$t0"
+    writers_start node1
+    clients_ready "$new" "$t0"
     t0=$(now_ms)
     repmgr_as node1 standby switchover --siblings-follow
     record switchover "$hook" node1 "$t0"
-    writers_stop "$hook"
+    writers_stop
     wait_until 60 repmgr_primary_is node1 1 || { echo "bench/failover.sh: node1 is not recorded as primary" >&2; return 1; }
     for node in node2 node3; do
         wait_until 90 pg_streams_from "$node" node1 || { echo "bench/failover.sh: $node does not follow node1" >&2; return 1; }
@@ -183,6 +215,15 @@ stats() {
                m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
                printf("%.0f %d %d %d\n", m, v[1], v[NR], NR) }'
 }
+# Print the median over the runs of (CLIENT's sample - the direct client's sample of the same
+# run) for KIND with pgdeploy as the hook: PgBouncer's delay behind the new primary itself,
+# which the time repmgr took to promote, different from run to run, does not enter.
+paired() {
+    awk -v k="$1" -v c="$2" '$1 == k && $2 == "pgdeploy" { ms[$3, $5] = $4; runs[$5] = 1 }
+        END { for (r in runs) if ((c, r) in ms && ("direct", r) in ms) print ms[c, r] - ms["direct", r] }' \
+        "$H/samples" | sort -n | awk '{ v[NR] = $1 } END { if (!NR) exit 1
+            printf("%.0f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
 rows=()
 for kind in failover switchover; do
     read -r ref_med ref_min ref_max ref_n < <(stats "$kind" true direct)
@@ -193,15 +234,15 @@ for kind in failover switchover; do
         app2) path="PgBouncer app2, reload_command by SSH" ;;
         direct) path="directly on the new primary" ;;
         esac
-        share=–
-        [ "$client" = direct ] || share=$((med - ref_med))
-        rows+=("| $kind | pgdeploy | $path | $n | $med | $min | $max | $share |")
+        share=– behind=–
+        [ "$client" = direct ] || { share=$((med - ref_med)); behind=$(paired "$kind" "$client"); }
+        rows+=("| $kind | pgdeploy | $path | $n | $med | $min | $max | $share | $behind |")
     done
-    rows+=("| $kind | /bin/true | directly on the new primary (reference) | $ref_n | $ref_med | $ref_min | $ref_max | |")
+    rows+=("| $kind | /bin/true | directly on the new primary (reference) | $ref_n | $ref_med | $ref_min | $ref_max | | |")
 done
 table() {
-    echo "| event | hook | first write | runs | median | min | max | pgdeploy's share |"
-    echo "|---|---|---|--:|--:|--:|--:|--:|"
+    echo "| event | hook | first write | runs | median | min | max | pgdeploy's share | behind direct, same run |"
+    echo "|---|---|---|--:|--:|--:|--:|--:|--:|"
     printf '%s\n' "${rows[@]}"
 }
 echo
@@ -223,15 +264,18 @@ if [ "$results" != - ]; then
         echo "$("$PG_BINDIR/repmgr" --version), $("$PGBOUNCER_BIN" --version 2>&1 | head -n1)."
         echo
         echo "Three nodes with repmgrd (failover=automatic, monitor_interval_secs=1, reconnect_attempts=2,"
-        echo "reconnect_interval=1) and two PgBouncers, all on this machine. Clients write in a loop, a"
-        echo "fresh connection per INSERT, through each PgBouncer and directly to the node that becomes"
-        echo "primary. **failover**: node1 killed (\`pg_ctl -m immediate\`) right after a committed write,"
-        echo "repmgrd promotes node2; **switchover**: \`repmgr standby switchover --siblings-follow\` back to"
+        echo "reconnect_interval=1, service_promote_command='pg_ctl -w -D DATADIR promote') and two"
+        echo "PgBouncers, all on this machine. Clients write in a loop, a fresh connection per INSERT,"
+        echo "through each PgBouncer and directly to each node that can become primary, with either hook."
+        echo "**failover**: node1 killed (\`pg_ctl -m immediate\`) right after a committed write, repmgrd"
+        echo "promotes node2 or node3; **switchover**: \`repmgr standby switchover --siblings-follow\` back to"
         echo "node1 with repmgrd running. Milliseconds from the kill (or the switchover's start) to the"
         echo "first committed write on the new primary. The reference is the same event with the hook"
         echo "replaced by \`/bin/true\`, written directly to the new primary's port; pgdeploy's share is"
         echo "the median through PgBouncer minus the reference's median (target: under 400 ms)."
-        echo "Both hooks alternate run by run."
+        echo "Both hooks alternate run by run. The last column is the median, over the runs with"
+        echo "pgdeploy, of the write through PgBouncer minus the direct write of the same run: the time"
+        echo "repmgr takes to promote, which varies by some 100 ms from run to run, does not enter it."
         echo
         table
     } >"$results.tmp"

@@ -90,18 +90,17 @@ void HostDeployer::move_sessions_over_ssh(const AppServer& host, RemoteHost& rem
   const std::vector<Route> routes = routes_of(fragment_input_for(plan_, host));
   try {
     SshConsole console(remote, host.pgbouncer_ini);
-    if (!await_routing(console, routes, std::chrono::milliseconds(1000))) {
-      spdlog::warn(
-          "{}: PgBouncer does not serve the new fragment yet; its sessions were left "
-          "alone",
-          host.name);
-      return;
-    }
     // Every route to the primary moved with it; read-only routes are left to their standbys.
     std::vector<Route> moved;
     std::copy_if(routes.begin(), routes.end(), std::back_inserter(moved),
                  [&](const Route& route) { return route.target == plan_.target; });
-    move_sessions(console, plan_, moved, host.name);
+    if (!move_sessions_once_served(console, plan_, routes, moved, host.name,
+                                   std::chrono::milliseconds(1000))) {
+      spdlog::warn(
+          "{}: PgBouncer does not serve the new fragment yet; its sessions were left "
+          "alone",
+          host.name);
+    }
   } catch (const HostError& e) {
     spdlog::warn(
         "{}: the primary moved, but PgBouncer's console cannot be reached over SSH "

@@ -44,6 +44,12 @@ std::optional<RepmgrConfig> check_repmgr_config(const Options& options,
       list.pass("event_notifications include failovers",
                 config->event_notifications ? "" : "not set: every event is sent");
     }
+    if (const auto problem = promote_delay_problem(*config)) {
+      list.warn("the hook runs as soon as a standby is promoted", *problem,
+                promote_command_fix(*config));
+    } else {
+      list.pass("the hook runs as soon as a standby is promoted");
+    }
   } catch (const Error& e) {
     list.fail("readable", e.what(), "pass the repmgr.conf that repmgr itself uses with -f");
   }

@@ -101,4 +101,20 @@ std::optional<std::string> event_notifications_problem(const std::optional<std::
   return "event_notifications leaves out " + missing;
 }
 
+std::optional<std::string> promote_delay_problem(const RepmgrConfig& config) {
+  if (config.service_promote_command && !trim(*config.service_promote_command).empty()) {
+    return std::nullopt;
+  }
+  return "service_promote_command is not set: repmgr standby promote checks the promotion "
+         "only after promote_check_interval (1 s at least) and runs this hook then, while "
+         "PgBouncer still sends clients to the old primary";
+}
+
+std::string promote_command_fix(const RepmgrConfig& config) {
+  const std::string data_directory = config.data_directory.value_or("DATA_DIRECTORY");
+  return "set service_promote_command='pg_ctl -w -D " + data_directory +
+         " promote' (the full path of this server's pg_ctl; on Debian pg_ctlcluster VERSION "
+         "CLUSTER promote), which returns once the server is promoted";
+}
+
 }  // namespace pgdeploy

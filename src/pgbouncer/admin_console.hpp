@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,8 @@ struct RoutedDatabase {
   std::string host;
   int port = 0;
   std::string dbname;
+
+  bool operator==(const RoutedDatabase&) const = default;
 };
 
 // PgBouncer's admin console. Throws HostError (step "admin console", or timeout) on failure.
@@ -24,6 +28,16 @@ class AdminConsole {
   virtual std::vector<RoutedDatabase> show_databases() = 0;
   // Runs one admin command that returns no rows (PAUSE, RESUME, RECONNECT, KILL ...).
   virtual void execute(const std::string& command) = 0;
+  // Runs every one of COMMANDS in turn, whatever the one before did, with as little time
+  // between them as the console allows. Returns one entry per command: empty when it
+  // succeeded, else what failed. Throws only when none could be run.
+  virtual std::vector<std::string> execute_each(const std::vector<std::string>& commands);
+  // execute_each, once SHOW DATABASES lists every one of ROUTES, asked every 50 ms for up to
+  // PATIENCE (a reload by signal takes effect a moment after the signal); nullopt, and nothing
+  // run, when it did not.
+  virtual std::optional<std::vector<std::string>> execute_each_once_served(
+      const std::vector<RoutedDatabase>& routes, std::chrono::milliseconds patience,
+      const std::vector<std::string>& commands);
   // SHOW VERSION's answer: any console user may ask.
   virtual std::string version() = 0;
   // True when the user may run admin commands (RELOAD ...), not only SHOW (stats_users).

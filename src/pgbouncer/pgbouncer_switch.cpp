@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <set>
 #include <thread>
@@ -67,6 +68,12 @@ void verify_routing(AdminConsole& console, const std::vector<Route>& routes) {
 
 constexpr int resume_attempts = 3;
 
+// An admin command on one database: RECONNECT, KILL, RESUME.
+struct DatabaseCommand {
+  std::string verb;
+  std::string database;
+};
+
 // The admin commands on single databases. None of them decides whether the route is served
 // (RELOAD and its verification do), so a refusal is a warning, never a reason to roll back:
 // PgBouncer 1.18 answers "bad arguments" for names of 62 or 63 bytes, however quoted.
@@ -83,28 +90,52 @@ class DatabaseCommands {
     if (deadline_ != nullptr) {
       lift.emplace(*deadline_);
     }
-    for (const std::string& name : paused_) {
-      resume(name);
+    for (const auto& [name, failed_resumes] : paused_) {
+      resume(name, failed_resumes);
     }
   }
 
   // PAUSE waits for the queries running on the database to finish; new ones wait.
   void pause(const std::string& name) {
     if (run("PAUSE", name, "its queries are not held while PgBouncer reloads")) {
-      paused_.insert(name);
+      paused_.emplace(name, 0);
     }
   }
-  void reconnect(const std::string& name) {
-    run("RECONNECT", name, "its sessions stay on the old server until they disconnect");
-  }
-  // KILL leaves the database paused for new clients until RESUME.
-  void kill(const std::string& name) {
-    if (run("KILL", name, "its sessions stay on the old server until they disconnect")) {
-      paused_.insert(name);
+  // Records how BATCH went, ERRORS holding one entry per command (empty: it worked), or the
+  // one error that kept the whole batch from running.
+  void note_all(const std::vector<DatabaseCommand>& batch, const std::vector<std::string>& errors) {
+    std::set<std::string> killed;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      note(batch[i], errors.size() == batch.size() ? errors[i] : errors.at(0), killed);
     }
   }
 
  private:
+  // Records how COMMAND went: a failed KILL or RECONNECT is a warning; a RESUME that failed
+  // after its KILL worked is tried again when the switch ends.
+  void note(const DatabaseCommand& command, const std::string& error,
+            std::set<std::string>& killed) {
+    const std::string& name = command.database;
+    if (command.verb == "RESUME") {
+      if (error.empty()) {
+        paused_.erase(name);
+      } else if (killed.count(name) != 0) {
+        paused_[name] = 1;  // one RESUME failed already
+      }
+      return;
+    }
+    if (!error.empty()) {
+      spdlog::warn(
+          "{}: admin console: {} of database {} failed: {}; its sessions stay on the "
+          "old server until they disconnect",
+          host_, command.verb, name, error);
+      return;
+    }
+    if (command.verb == "KILL") {
+      killed.insert(name);
+    }
+  }
+
   bool run(const char* command, const std::string& name, const char* consequence) {
     try {
       console_.execute(std::string(command) + " " + admin_database_argument(name));
@@ -117,9 +148,9 @@ class DatabaseCommands {
   }
 
   // A database left paused holds every new client of it: try again before giving up.
-  void resume(const std::string& name) {
+  void resume(const std::string& name, int failed_resumes) {
     std::string error;
-    for (int attempt = 1; attempt <= resume_attempts; ++attempt) {
+    for (int attempt = failed_resumes + 1; attempt <= resume_attempts; ++attempt) {
       try {
         console_.execute("RESUME " + admin_database_argument(name));
         return;
@@ -135,8 +166,8 @@ class DatabaseCommands {
 
   AdminConsole& console_;
   std::string host_;
-  HostDeadline* deadline_;  // none: the connection's own bounds only
-  std::set<std::string> paused_;
+  HostDeadline* deadline_;             // none: the connection's own bounds only
+  std::map<std::string, int> paused_;  // database -> RESUMEs of it that failed so far
 };
 
 // What happens to the sessions of ROUTE: with the default, writes that moved are cut at once,
@@ -151,21 +182,56 @@ Sessions sessions_for(const Route& route, const DeployPlan& plan) {
   return route.target == plan.target ? Sessions::kill : Sessions::reconnect;
 }
 
-void move_sessions(DatabaseCommands& commands, const DeployPlan& plan,
-                   const std::vector<Route>& moving) {
+// The commands that move the sessions of the MOVING routes, each KILL directly followed by the
+// RESUME of its database: while a database is paused, PgBouncer closes the server connection
+// its pool is opening ("pause mode") and counts that as a failed login, after which the pool
+// waits server_login_retry before it connects again. Sent as one batch (execute_each).
+std::vector<DatabaseCommand> session_commands(const DeployPlan& plan,
+                                              const std::vector<Route>& moving) {
+  std::vector<DatabaseCommand> batch;
   for (const Route& route : moving) {
     switch (sessions_for(route, plan)) {
       case Sessions::reconnect:
-        commands.reconnect(route.key);
+        batch.push_back({"RECONNECT", route.key});
         break;
       case Sessions::kill:
-        commands.kill(route.key);
+        batch.push_back({"KILL", route.key});
+        batch.push_back({"RESUME", route.key});
         break;
       case Sessions::keep:
       case Sessions::automatic:
         break;
     }
   }
+  return batch;
+}
+
+std::vector<std::string> texts_of(const std::vector<DatabaseCommand>& batch) {
+  std::vector<std::string> texts;
+  texts.reserve(batch.size());
+  for (const DatabaseCommand& command : batch) {
+    texts.push_back(command.verb + " " + admin_database_argument(command.database));
+  }
+  return texts;
+}
+
+// One error per command of BATCH, or the one error that kept the batch from running.
+std::vector<std::string> run_batch(AdminConsole& console,
+                                   const std::vector<DatabaseCommand>& batch) {
+  try {
+    return console.execute_each(texts_of(batch));
+  } catch (const std::exception& e) {
+    return {e.what()};
+  }
+}
+
+std::vector<RoutedDatabase> as_listed(const std::vector<Route>& routes) {
+  std::vector<RoutedDatabase> listed;
+  listed.reserve(routes.size());
+  for (const Route& route : routes) {
+    listed.push_back({route.key, route.target.host, route.target.port, route.dbname});
+  }
+  return listed;
 }
 
 std::vector<std::string> keys_of(const std::vector<Route>& routes) {
@@ -200,24 +266,26 @@ void switch_pgbouncer(AdminConsole& console, const DeployPlan& plan,
   deadline.begin("verify");
   verify_routing(console, routes);
   deadline.begin("sessions");
-  move_sessions(commands, plan, moving);
-}
-
-void move_sessions(AdminConsole& console, const DeployPlan& plan, const std::vector<Route>& moved,
-                   const std::string& host) {
-  DatabaseCommands commands(console, host, nullptr);
-  move_sessions(commands, plan, moved);
-}
-
-bool await_routing(AdminConsole& console, const std::vector<Route>& routes,
-                   std::chrono::milliseconds patience) {
-  const auto deadline = std::chrono::steady_clock::now() + patience;
-  while (routing_problem(console.show_databases(), routes)) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const std::vector<DatabaseCommand> batch = session_commands(plan, moving);
+  if (!batch.empty()) {
+    commands.note_all(batch, run_batch(console, batch));
   }
+}
+
+bool move_sessions_once_served(AdminConsole& console, const DeployPlan& plan,
+                               const std::vector<Route>& routes, const std::vector<Route>& moved,
+                               const std::string& host, std::chrono::milliseconds patience) {
+  const std::vector<DatabaseCommand> batch = session_commands(plan, moved);
+  if (batch.empty()) {
+    return true;
+  }
+  DatabaseCommands commands(console, host, nullptr);
+  const std::optional<std::vector<std::string>> errors =
+      console.execute_each_once_served(as_listed(routes), patience, texts_of(batch));
+  if (!errors) {
+    return false;
+  }
+  commands.note_all(batch, *errors);
   return true;
 }
 

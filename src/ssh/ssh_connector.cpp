@@ -192,6 +192,10 @@ void set_options(ssh_session session, const AppServer& host,
   ssh_options_set(session, SSH_OPTIONS_KNOWNHOSTS, known_hosts.c_str());
   // Only the operator's known_hosts decides; the system-wide file is not consulted.
   ssh_options_set(session, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
+  // Every exchange is a small request that waits for its answer: with Nagle's algorithm a
+  // request sent as two packets would wait for the server's delayed ACK of the first.
+  const int nodelay = 1;
+  ssh_options_set(session, SSH_OPTIONS_NODELAY, &nodelay);
 }
 
 }  // namespace

@@ -839,7 +839,9 @@ sshd_ensure_max_startups() {
 # ---------------------------------------------------------------- repmgrd
 
 # Let repmgrd on server NAME fail over on its own, quickly: a check every second, two reconnect
-# attempts a second apart; promote and follow through repmgr itself. Call after
+# attempts a second apart; promote and follow through repmgr itself, which runs the hook as soon
+# as the promotion is done (pg_ctl -w waits for it; with pg_promote() repmgr would check once a
+# second, promote_check_interval, and run the hook only then). Call after
 # repmgr_enable_hook (which gives each node's hook a lock directory of its own).
 repmgrd_configure() {
     local name=$1 conf=$H/repmgr_$1.conf
@@ -848,6 +850,7 @@ repmgrd_configure() {
     as_user tee -a "$conf" >/dev/null <<EOF
 failover=automatic
 promote_command='$PG_BINDIR/repmgr standby promote -f $conf --log-to-file'
+service_promote_command='$PG_BINDIR/pg_ctl -w -D $H/pg_$name promote'
 follow_command='$PG_BINDIR/repmgr standby follow -f $conf --log-to-file --upstream-node-id=%n'
 monitor_interval_secs=1
 reconnect_attempts=2

@@ -150,8 +150,12 @@ listing_before=$(ls -la "$H/app_app1/conf" "$H/app_app2/conf")
 reloads_before="$(reloads app1) $(reloads app2)"
 run_sub doctor -f "$H/repmgr_node1.conf"
 check_eq "exit 0" 0 "$RC"
-check "nothing failed; PgBouncer's slow failover settings are warnings" \
-    grep -Eq '^[0-9]+ passed, 0 failed, 1 skipped, 2 warnings$' "$H/stdout"
+check "nothing failed; PgBouncer's slow failover settings and the promotion's wait are warnings" \
+    grep -Eq '^[0-9]+ passed, 0 failed, 1 skipped, 3 warnings$' "$H/stdout"
+check "warns that repmgr runs the hook a second late, with the setting that avoids it" grep -qF \
+    "[WARN] repmgr.conf: the hook runs as soon as a standby is promoted: service_promote_command is not set" "$H/stdout"
+check "the fix names this node's data directory" grep -qF \
+    "fix: set service_promote_command='pg_ctl -w -D $H/pg_node1 promote'" "$H/stdout"
 for item in "pgdeploy: front end and core program from one build: $H/libexec/pgdeploy/pgdeploy " \
     "repmgr.conf: event_notification_command runs pgdeploy" \
     "metadata: exactly one active primary: node 1 (node1)" \
@@ -174,6 +178,12 @@ check "warns about the settings that slow a failover, with the values to set" \
 check "the fix names every value" grep -qF \
     "fix: set server_connect_timeout = 3, query_wait_timeout = 30, server_fast_close = 1 in the [pgbouncer] section of $H/app_app1/pgbouncer.ini, then reload PgBouncer" "$H/stdout"
 check "server_login_retry = 1 is not warned about" fails grep -q "server_login_retry" "$H/stdout"
+echo "# doctor: service_promote_command set"
+as_user cp "$H/repmgr_node1.conf" "$H/repmgr_promote.conf"
+echo "service_promote_command='$PG_BINDIR/pg_ctl -w -D $H/pg_node1 promote'" | as_user tee -a "$H/repmgr_promote.conf" >/dev/null
+run_sub doctor -f "$H/repmgr_promote.conf"
+check "passes: the hook runs as soon as a standby is promoted" \
+    grep -qF "[PASS] repmgr.conf: the hook runs as soon as a standby is promoted" "$H/stdout"
 echo "# doctor: PgBouncer's console cannot be reached over SSH"
 as_user sed "s|^unix_socket_dir = .*|unix_socket_dir = $H/nowhere|" "$H/app_app2/pgbouncer.ini" >"$H/app2_elsewhere.ini"
 app_server_set app2 pgbouncer_ini "$(sql_lit "$H/app2_elsewhere.ini")"

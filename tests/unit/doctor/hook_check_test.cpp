@@ -72,5 +72,28 @@ TEST(EventNotifications, NamesTheMissingEvents) {
   EXPECT_THAT(*problem, Not(HasSubstr("standby_promote,")));
 }
 
+TEST(PromoteDelay, WithoutServicePromoteCommandTheHookWaitsForTheCheckInterval) {
+  RepmgrConfig config;
+  config.data_directory = "/var/lib/postgresql/15/main";
+  const auto problem = promote_delay_problem(config);
+  ASSERT_TRUE(problem);
+  EXPECT_THAT(*problem, HasSubstr("promote_check_interval"));
+  EXPECT_THAT(promote_command_fix(config),
+              HasSubstr("service_promote_command='pg_ctl -w -D /var/lib/postgresql/15/main "
+                        "promote'"));
+}
+
+TEST(PromoteDelay, ServicePromoteCommandPasses) {
+  RepmgrConfig config;
+  config.service_promote_command = "pg_ctlcluster 15 main promote";
+  EXPECT_EQ(promote_delay_problem(config), std::nullopt);
+  config.service_promote_command = "  ";
+  EXPECT_TRUE(promote_delay_problem(config)) << "blank is not set";
+}
+
+TEST(PromoteDelay, FixNamesAPlaceholderWithoutDataDirectory) {
+  EXPECT_THAT(promote_command_fix(RepmgrConfig{}), HasSubstr("-D DATA_DIRECTORY promote"));
+}
+
 }  // namespace
 }  // namespace pgdeploy

@@ -34,6 +34,18 @@ TEST(ParseRepmgrConfig, ReadsQuotedAndBareValues) {
   EXPECT_EQ(config.event_notifications, "standby_promote,node_rejoin");
 }
 
+TEST(ParseRepmgrConfig, ReadsThePromotionSettings) {
+  const RepmgrConfig config = parse_repmgr_config(
+      "conninfo='host=a'\nfailover=automatic\n"
+      "service_promote_command='/usr/lib/postgresql/15/bin/pg_ctl -w -D /data promote'\n"
+      "data_directory='/data'\n",
+      "repmgr.conf");
+  EXPECT_EQ(config.failover, "automatic");
+  EXPECT_EQ(config.service_promote_command,
+            "/usr/lib/postgresql/15/bin/pg_ctl -w -D /data promote");
+  EXPECT_EQ(config.data_directory, "/data");
+}
+
 TEST(ParseRepmgrConfig, KeepsHashAndEscapedQuoteInsideQuotes) {
   const RepmgrConfig config = parse_repmgr_config(
       "conninfo='host=db1 password=a#b\\'c'\n"

@@ -60,10 +60,12 @@ TEST_F(SwitchTest, ReconnectsEveryDatabaseThatMovedWithQuotedNames) {
   EXPECT_EQ(admin.reloads, 1);
 }
 
-TEST_F(SwitchTest, KillsThenResumes) {
+TEST_F(SwitchTest, EveryKillIsFollowedByTheResumeOfItsDatabase) {
   run(plan_to_new_primary(Sessions::kill));
-  EXPECT_THAT(admin.commands, ElementsAre("KILL \"Reports.2024\"", "KILL \"app\"",
-                                          "RESUME \"Reports.2024\"", "RESUME \"app\""));
+  EXPECT_THAT(admin.commands, ElementsAre("KILL \"Reports.2024\"", "RESUME \"Reports.2024\"",
+                                          "KILL \"app\"", "RESUME \"app\""))
+      << "a database stays paused no longer than it must";
+  EXPECT_EQ(admin.batches, 1) << "in one batch: one round trip to a console over SSH";
 }
 
 TEST_F(SwitchTest, VerifiesReadOnlyRoutesToo) {
@@ -146,20 +148,29 @@ TEST_F(SwitchTest, RefusedReconnectIsAWarningNotARollback) {
   EXPECT_THAT(log.text(), HasSubstr("its sessions stay on the old server until they disconnect"));
 }
 
-TEST_F(SwitchTest, RefusedKillIsNotResumed) {
+TEST_F(SwitchTest, RefusedKillIsAWarningAndItsResumeIsNotRetried) {
   admin.failing_command = "KILL \"app";
   const CapturedLog log;
   EXPECT_NO_THROW(run(plan_to_new_primary(Sessions::kill)));
-  EXPECT_THAT(admin.commands,
-              ElementsAre("KILL \"Reports.2024\"", "KILL \"app\"", "RESUME \"Reports.2024\""));
+  EXPECT_THAT(admin.commands, ElementsAre("KILL \"Reports.2024\"", "RESUME \"Reports.2024\"",
+                                          "KILL \"app\"", "RESUME \"app\""));
   EXPECT_THAT(log.text(), HasSubstr("warning app1: admin console: KILL of database app failed"));
+  EXPECT_THAT(log.text(), Not(HasSubstr("RESUME of database")));
+}
+
+TEST_F(SwitchTest, ResumeRefusedAfterARefusedKillIsNotRetried) {
+  admin.failing_command = "";  // every command: KILL and its RESUME ("not paused")
+  const CapturedLog log;
+  EXPECT_NO_THROW(run(plan_to_new_primary(Sessions::kill)));
+  EXPECT_EQ(admin.commands.size(), 4U) << "nothing was paused, so nothing is resumed again";
+  EXPECT_THAT(log.text(), Not(HasSubstr("PAUSED")));
 }
 
 TEST_F(SwitchTest, PausedAndKilledDatabasesAreResumedOnce) {
   run(plan_to_new_primary(Sessions::kill, true));
   EXPECT_THAT(admin.commands,
               ElementsAre("PAUSE \"Reports.2024\"", "PAUSE \"app\"", "KILL \"Reports.2024\"",
-                          "KILL \"app\"", "RESUME \"Reports.2024\"", "RESUME \"app\""));
+                          "RESUME \"Reports.2024\"", "KILL \"app\"", "RESUME \"app\""));
 }
 
 TEST_F(SwitchTest, FailedResumeIsTriedAgain) {
@@ -168,7 +179,7 @@ TEST_F(SwitchTest, FailedResumeIsTriedAgain) {
   const CapturedLog log;
   run(plan_to_new_primary(Sessions::kill));
   EXPECT_THAT(admin.commands,
-              ElementsAre("KILL \"Reports.2024\"", "KILL \"app\"", "RESUME \"Reports.2024\"",
+              ElementsAre("KILL \"Reports.2024\"", "RESUME \"Reports.2024\"", "KILL \"app\"",
                           "RESUME \"app\"", "RESUME \"app\"", "RESUME \"app\""));
   EXPECT_THAT(log.text(), Not(HasSubstr("PAUSED")));
 }
@@ -177,7 +188,8 @@ TEST_F(SwitchTest, ResumeThatKeepsFailingTellsTheOperatorWhatToDo) {
   admin.failing_command = "RESUME \"app";
   const CapturedLog log;
   EXPECT_NO_THROW(run(plan_to_new_primary(Sessions::kill)));
-  EXPECT_EQ(std::count(admin.commands.begin(), admin.commands.end(), "RESUME \"app\""), 3);
+  EXPECT_EQ(std::count(admin.commands.begin(), admin.commands.end(), "RESUME \"app\""), 3)
+      << "the batch's RESUME counts as the first of the three";
   EXPECT_THAT(log.text(),
               HasSubstr("error app1: admin console: RESUME of database app failed 3 times "
                         "(RESUME \"app\" failed); it stays PAUSED and its clients wait: run "
@@ -200,7 +212,42 @@ TEST_F(SwitchTest, ByDefaultWritesThatMovedAreKilledAndResumedReadOnlyRoutesReco
   admin.databases = {{"app", "10.0.0.12", 5432, "app"}, {"app_ro", "10.0.0.13", 5432, "app"}};
   switch_pgbouncer(*admin.connect("x", deadline), plan, routes, deadline, "app1");
   EXPECT_THAT(admin.commands,
-              ElementsAre("KILL \"app\"", "RECONNECT \"app_ro\"", "RESUME \"app\""));
+              ElementsAre("KILL \"app\"", "RESUME \"app\"", "RECONNECT \"app_ro\""));
+}
+
+// ---- move_sessions_once_served: hosts reloaded by command, the console reached over SSH ----
+
+class OnceServedTest : public SwitchTest {
+ protected:
+  bool move(std::chrono::milliseconds patience) {
+    const DeployPlan plan = plan_to_new_primary(Sessions::automatic);
+    const std::vector<Route> routes{{"app", "app", plan.target},
+                                    {"Reports.2024", "Reports.2024", plan.target}};
+    admin.reloads = 1;  // the reload command ran: SHOW DATABASES answers with `databases`
+    return move_sessions_once_served(*admin.connect("x", deadline), plan, routes, routes, "app1",
+                                     patience);
+  }
+};
+
+TEST_F(OnceServedTest, MovesTheSessionsOncePgBouncerServesTheRoutes) {
+  EXPECT_TRUE(move(std::chrono::milliseconds(1000)));
+  EXPECT_THAT(admin.commands, ElementsAre("KILL \"app\"", "RESUME \"app\"", "KILL \"Reports.2024\"",
+                                          "RESUME \"Reports.2024\""));
+  EXPECT_EQ(admin.batches, 1);
+}
+
+TEST_F(OnceServedTest, MovesNothingWhilePgBouncerServesTheOldRoutes) {
+  admin.databases = routed_to("10.0.0.11");
+  EXPECT_FALSE(move(std::chrono::milliseconds(0)));
+  EXPECT_THAT(admin.commands, IsEmpty());
+  EXPECT_GE(admin.show_databases, 1);
+}
+
+TEST_F(OnceServedTest, RefusedKillIsAWarning) {
+  admin.failing_command = "KILL \"app";
+  const CapturedLog log;
+  EXPECT_TRUE(move(std::chrono::milliseconds(1000)));
+  EXPECT_THAT(log.text(), HasSubstr("warning app1: admin console: KILL of database app failed"));
 }
 
 }  // namespace

@@ -131,6 +131,11 @@ class FakeAdminConsole final : public AdminConsole {
     }
   }
 
+  std::vector<std::string> execute_each(const std::vector<std::string>& commands) override {
+    ++connector_.batches;
+    return AdminConsole::execute_each(commands);
+  }
+
  private:
   FakeAdminConnector& connector_;
   HostDeadline& deadline_;

@@ -190,7 +190,8 @@ class FakeAdminConnector final : public AdminConnector {
   std::vector<std::string> conninfos;          // one per connect()
   int reloads = 0;
   int show_databases = 0;
-  bool admin_rights = true;                   // what has_admin_rights() answers
+  int batches = 0;           // calls of execute_each (each of its commands is also an execute())
+  bool admin_rights = true;  // what has_admin_rights() answers
   std::optional<std::string> reload_failure;  // set by fail_reload
   std::shared_ptr<Journal> journal;
 
