@@ -153,8 +153,8 @@ void add_options(CLI::App& app, Options& options, RawFlags& raw) {
   // As in most Unix tools, an option given twice takes its last value.
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("-c,--cluster", options.cluster,
-                 "repmgr cluster name; names <config_dir>/NAME.ini")
-      ->required()
+                 "repmgr cluster name; names <config_dir>/NAME.ini (default: cluster in "
+                 "[pgdeploy] of the configuration file)")
       ->check([](const std::string& name) {
         return is_valid_cluster_name(name) ? std::string()
                                            : "cluster name must match [A-Za-z0-9_-]+: " + name;
@@ -230,6 +230,7 @@ EarlyEnd parse_into(Parser& parser, const std::vector<std::string>& args) {
 }
 
 // Long options the configuration file may not set: they pick the file or end the run at once.
+// (cluster in [pgdeploy] is read before, as the default of -c: see default_cluster.)
 constexpr std::array<std::string_view, 4> command_line_only{"help", "version", "config", "cluster"};
 
 // Options for one run by hand: in the file they would hold for every run, unseen.
@@ -331,6 +332,9 @@ std::vector<std::string> config_arguments(const CLI::App& command_line,
                                           const std::filesystem::path& file) {
   std::map<std::string, Setting> settings;
   for (const ConfigEntry& entry : entries) {
+    if (entry.key == default_cluster_key) {
+      continue;  // the default of -c, read before (default_cluster)
+    }
     Setting setting =
         setting_of(command_line, entry, file.string() + ":" + std::to_string(entry.line) + ": ");
     if (setting.flag.value_or(false)) {
@@ -372,6 +376,20 @@ std::optional<std::filesystem::path> config_file_to_read(
   return std::nullopt;
 }
 
+// The cluster of a run without -c: cluster in [pgdeploy] of FILE. Throws a usage error saying
+// how to name one when there is none.
+std::string default_cluster(const std::optional<std::filesystem::path>& file,
+                            const std::filesystem::path& default_config) {
+  if (file) {
+    if (auto cluster = read_default_cluster(*file)) {
+      return std::move(*cluster);
+    }
+  }
+  throw usage_error("no cluster given: pass -c CLUSTER, or set " +
+                    std::string(default_cluster_key) + " = CLUSTER in the [pgdeploy] section of " +
+                    file.value_or(default_config).string());
+}
+
 // Options of a deploy that mean nothing to status and doctor, which only read.
 std::optional<std::string> subcommand_conflict(const Options& options) {
   if (options.command == Command::deploy) {
@@ -403,7 +421,12 @@ CommandLine parse_command_line(int argc, const char* const* argv,
   if (result.early_end != EarlyEnd::none) {
     return result;
   }
-  if (const auto file = config_file_to_read(given, default_config)) {
+  const auto file = config_file_to_read(given, default_config);
+  if (given.options.cluster.empty()) {
+    given.options.cluster = default_cluster(file, default_config);
+    arguments.insert(arguments.begin() + 1, "--cluster=" + given.options.cluster);
+  }
+  if (file) {
     const std::vector<std::string> settings =
         config_arguments(given.app, read_config_file(*file, given.options.cluster), *file);
     // Every option takes its last value: the command line, after the file, wins.

@@ -109,7 +109,15 @@ int on_entry(void* user, const char* /*section*/, const char* key, const char* v
   try {
     // inih passes no null value unless ini_allow_no_value is set, but the flag is process-wide.
     ConfigEntry entry{key, value != nullptr ? value : "", parse.line};
-    switch (classify(parse.section, parse.cluster)) {
+    const SectionKind kind = classify(parse.section, parse.cluster);
+    if (entry.key == default_cluster_key &&
+        (kind == SectionKind::this_cluster || kind == SectionKind::other_cluster)) {
+      parse.fail(parse.line, std::string(default_cluster_key) + " belongs in [" +
+                                 std::string(global_section) +
+                                 "]: it names the cluster a run without -c is for");
+      return 1;
+    }
+    switch (kind) {
       case SectionKind::global:
         parse.global.push_back(std::move(entry));
         break;
@@ -175,6 +183,22 @@ std::vector<ConfigEntry> read_config_file(const std::filesystem::path& path,
     throw unreadable();
   }
   return parse_config_text(text, path.string(), cluster);
+}
+
+std::optional<std::string> read_default_cluster(const std::filesystem::path& path) {
+  // With no cluster to match, only the entries of [pgdeploy] come back.
+  const std::vector<ConfigEntry> entries = read_config_file(path, "");
+  const auto last = std::find_if(entries.rbegin(), entries.rend(), [](const ConfigEntry& entry) {
+    return entry.key == default_cluster_key;
+  });
+  if (last == entries.rend()) {
+    return std::nullopt;
+  }
+  if (!is_valid_cluster_name(last->value)) {
+    throw usage_error(path.string() + ":" + std::to_string(last->line) +
+                      ": cluster name must match [A-Za-z0-9_-]+: " + last->value);
+  }
+  return last->value;
 }
 
 }  // namespace pgdeploy

@@ -151,7 +151,7 @@ usage_error() {
     [ "$RC" = 2 ] || { echo "exit status $RC"; cat "$H/out"; return 1; }
     grep -q -- "$pattern" "$H/out" || { cat "$H/out"; return 1; }
 }
-check "missing --cluster" usage_error 'cluster is required'
+check "missing --cluster" usage_error 'no cluster given: pass -c CLUSTER'
 check "invalid cluster name" usage_error 'cluster name must match' -c 'a b'
 check "cluster name with a slash" usage_error 'cluster name must match' -c '../etc'
 check "unknown option" usage_error 'not expected' -c main --no-such-option

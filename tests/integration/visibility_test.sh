@@ -59,6 +59,14 @@ check_eq "the time is the file's" "$(date -u -r "$H/app_app1/conf/main.ini" +%Y-
     "$(row app1 | awk '{print $NF}')"
 
 echo "# status --json gives the same data"
+echo "# status without -c: the cluster from the configuration file"
+printf '[pgdeploy]\ncluster = main\npgconnstring = host=127.0.0.1 port=%s dbname=repmgr\nssh-key = %s\nknown-hosts = %s\n' \
+    "$node1" "$SSH_KEY" "$KNOWN_HOSTS" | write_as_user "$H/default_cluster.ini"
+RC=0
+as_user "$PGDEPLOY" status --config "$H/default_cluster.ini" >"$H/stdout" 2>"$H/out" || RC=$?
+sed 's/^/#   | /' "$H/stdout" "$H/out"
+check_eq "exit 0" 0 "$RC"
+check "names cluster main" grep -q "^Cluster main: primary node 1 (node1)" "$H/stdout"
 run_sub status --json
 check_eq "exit 0" 0 "$RC"
 check_eq "primary id" 1 "$(json .primary.id)"

@@ -91,9 +91,17 @@ Parsed parse(std::vector<std::string> args) {
 // ---- parse_command_line ----------------------------------------------------------------------
 
 TEST(ParseCommandLine, ClusterIsRequired) {
-  const Parsed parsed = parse({});
+  const Parsed parsed = parse_as_program({}, "/nonexistent/pgdeploy.ini");
   EXPECT_EQ(parsed.exit_code, 2);
-  EXPECT_THAT(parsed.err, HasSubstr("cluster"));
+  EXPECT_THAT(parsed.err, HasSubstr("no cluster given: pass -c CLUSTER, or set cluster = CLUSTER "
+                                    "in the [pgdeploy] section of /nonexistent/pgdeploy.ini"));
+}
+
+TEST(ParseCommandLine, AnUnknownOptionIsNamedBeforeTheMissingCluster) {
+  const Parsed parsed = parse_as_program({"--bogus"}, "/nonexistent/pgdeploy.ini");
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_THAT(parsed.err, HasSubstr("--bogus"));
+  EXPECT_THAT(parsed.err, Not(HasSubstr("cluster")));
 }
 
 class InvalidClusterName : public ::testing::TestWithParam<std::string> {};
@@ -561,12 +569,51 @@ TEST_F(ParseCommandLineConfig, UnknownKeyInClusterSectionNamesItsLine) {
 }
 
 TEST_F(ParseCommandLineConfig, CommandLineOnlyOptionsAreUnknownKeys) {
-  for (const std::string key : {"cluster", "config", "help", "version", "c", "h", "-c", "t"}) {
+  for (const std::string key : {"config", "help", "version", "c", "h", "-c", "t"}) {
     write(default_config, "[pgdeploy]\n" + key + " = main\n");
     const Parsed parsed = parse_with({"-c", "main"});
     EXPECT_EQ(parsed.exit_code, 2) << key;
     EXPECT_THAT(parsed.err, HasSubstr(default_config.string() + ":2: unknown key " + key));
   }
+}
+
+TEST_F(ParseCommandLineConfig, ClusterInThePgdeploySectionIsTheDefaultCluster) {
+  write(default_config,
+        "[pgdeploy]\ncluster = main\ntimeout = 7\n[cluster main]\njobs = 3\n"
+        "[cluster other]\njobs = 4\n");
+  const Parsed parsed = parse_with({"status"});
+  ASSERT_EQ(parsed.exit_code, std::nullopt) << parsed.err;
+  EXPECT_EQ(parsed.command_line.options.cluster, "main");
+  EXPECT_EQ(parsed.command_line.options.timeout_seconds, 7);
+  EXPECT_EQ(parsed.command_line.options.jobs, 3) << "and its [cluster main] section applies";
+  const Options other = options_with(
+      "[pgdeploy]\ncluster = main\n[cluster main]\njobs = 3\n[cluster other]\njobs = 4\n",
+      {"-c", "other"});
+  EXPECT_EQ(other.cluster, "other") << "-c wins";
+  EXPECT_EQ(other.jobs, 4);
+}
+
+TEST_F(ParseCommandLineConfig, ClusterInAClusterSectionIsRefused) {
+  write(default_config, "[cluster main]\ncluster = main\n");
+  const Parsed parsed = parse_with({"-c", "main"});
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_THAT(parsed.err, HasSubstr(default_config.string() + ":2: cluster belongs in [pgdeploy]"));
+}
+
+TEST_F(ParseCommandLineConfig, InvalidDefaultClusterNamesTheLine) {
+  write(default_config, "[pgdeploy]\n\ncluster = ../etc\n");
+  const Parsed parsed = parse_with({});
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_THAT(parsed.err, HasSubstr(default_config.string() +
+                                    ":3: cluster name must match [A-Za-z0-9_-]+: ../etc"));
+}
+
+TEST_F(ParseCommandLineConfig, FileWithoutClusterSaysWhereToSetIt) {
+  write(default_config, "[pgdeploy]\ntimeout = 7\n");
+  const Parsed parsed = parse_with({});
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_THAT(parsed.err, HasSubstr("set cluster = CLUSTER in the [pgdeploy] section of " +
+                                    default_config.string()));
 }
 
 TEST(ParseCommandLine, LockDirFromTheOptionOrTheEnvironment) {
