@@ -20,6 +20,7 @@
 #include "metadata/read_cluster.hpp"
 #include "model/app_server.hpp"
 #include "plan/planner.hpp"
+#include "report/check_line.hpp"
 #include "report/json_report.hpp"
 #include "report/report.hpp"
 #include "status/status.hpp"
@@ -162,7 +163,9 @@ void print_report(const Options& options, const RunReport& report) {
       std::cout << printable_lines(host.diff);
     }
   } else if (options.mode == Mode::check) {
-    std::cout << printable(check_status_line(report.hosts, report.exit_code, report.error)) << "\n";
+    std::cout << printable(check_status_line(report.hosts, report.exit_code, report.error,
+                                             report.duration))
+              << "\n";
   }
   std::cout.flush();
 }
@@ -184,6 +187,7 @@ Options within_descriptor_limit(Options options) {
 
 // A deploy, --dry-run or --check: the report goes to stdout also when the run fails.
 int run_deploy(const Options& options) {
+  const auto started = std::chrono::steady_clock::now();
   RunReport report{options.cluster, std::nullopt, {}, ExitCode::ok, ""};
   try {
     if (const auto skipped = skip_for_event(options.event)) {
@@ -197,8 +201,16 @@ int run_deploy(const Options& options) {
     report.exit_code = failure.code;
     report.error = failure.message;
   }
+  report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  if (options.mode == Mode::check) {
+    // A monitoring plugin's exit status, which --json reports too.
+    report.exit_status = static_cast<int>(check_state(report.hosts, report.exit_code));
+  } else {
+    report.exit_status = static_cast<int>(report.exit_code);
+  }
   print_report(options, report);
-  return static_cast<int>(report.exit_code);
+  return report.exit_status;
 }
 
 }  // namespace

@@ -39,15 +39,16 @@ void HostInspector::compare(const AppServer& host, const std::optional<std::stri
     return;
   }
   const std::string path = fragment_path(host.config_dir, plan_.cluster);
+  const FragmentFile in_place = parse_fragment_file(current.value_or(""));
   if (plan_.fence) {
-    if (const auto refusal = fencing_refusal(parse_fragment_file(current.value_or("")), path,
-                                             plan_.primary, plan_.epoch)) {
+    if (const auto refusal = fencing_refusal(in_place, path, plan_.primary, plan_.epoch)) {
       outcome.result = HostResult::refused;
       outcome.reason = refusal_reason(HostRefusal(*refusal), plan_);
       return;
     }
   }
   outcome.result = HostResult::would_update;
+  outcome.elsewhere = !in_place.target || !(*in_place.target == plan_.target);
   outcome.diff = unified_diff(current.value_or(""), fragment,
                               host.name + ":" + path + (current ? "" : " (absent)"),
                               host.name + ":" + path + " (new)");

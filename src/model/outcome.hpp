@@ -24,6 +24,9 @@ struct HostOutcome {
   std::string reason;  // why it failed or was refused, "step: message"; empty when updated
   std::chrono::milliseconds duration{0};
   std::string diff;  // --dry-run: unified diff from the fragment in place to the new one
+  // would_update: the fragment in place routes writes to another server than the primary, or
+  // there is none (refused hosts always do)
+  bool elsewhere = false;
 };
 
 }  // namespace pgdeploy

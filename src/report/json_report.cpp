@@ -64,7 +64,7 @@ std::string json_report(const RunReport& report) {
   return "{\n  \"cluster\": " + json_string(report.cluster) +
          ",\n  \"primary\": " + (report.plan ? primary_json(*report.plan) : "null") +
          ",\n  \"hosts\": [" + hosts + (hosts.empty() ? "]" : "\n  ]") +
-         ",\n  \"exit_code\": " + std::to_string(static_cast<int>(report.exit_code)) +
+         ",\n  \"exit_code\": " + std::to_string(report.exit_status) +
          ",\n  \"error\": " + (report.error.empty() ? "null" : json_string(report.error)) + "\n}\n";
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,7 +17,9 @@ struct RunReport {
   std::optional<DeployPlan> plan;  // unset when the run ended before the metadata was read
   std::vector<HostOutcome> hosts;
   ExitCode exit_code = ExitCode::ok;
-  std::string error;  // why the run ended early, when it did
+  std::string error;                      // why the run ended early, when it did
+  std::chrono::milliseconds duration{0};  // of the whole run
+  int exit_status = 0;  // the program's: exit_code's, or the monitoring state's for --check
 };
 
 // The report as one JSON object: cluster, primary (id, name, host, port, epoch), hosts (name,

@@ -17,13 +17,12 @@ std::string describe(const HostOutcome& outcome);
 // The closing line of a run.
 std::string summarize(const DeployPlan& plan, const std::vector<HostOutcome>& outcomes);
 
-// The one line --check prints on stdout, Nagios style: "PGDEPLOY OK - ...", "PGDEPLOY WARNING -
-// drifting: a, b; unreadable: c", or "PGDEPLOY UNKNOWN - <error>" (exit 3 and others).
-std::string check_status_line(const std::vector<HostOutcome>& outcomes, ExitCode code,
-                              const std::string& error);
+// How many of OUTCOMES ended with RESULT.
+long count_results(const std::vector<HostOutcome>& outcomes, HostResult result);
 
 // Deploying: 4 when any host was refused (fencing), else 1 when any failed, else 0.
-// --check: 0 when every host is unchanged (current), else 1. --dry-run: 0.
+// --check: 0 when every host is unchanged (current), else 1 (its exit status is check_state's,
+// report/check_line.hpp). --dry-run: 0.
 ExitCode exit_code_for(const std::vector<HostOutcome>& outcomes, Mode mode = Mode::deploy);
 
 }  // namespace pgdeploy

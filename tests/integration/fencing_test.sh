@@ -61,6 +61,7 @@ check "app2's fragment is untouched" untouched app2
 check "app2 (admin console) still routes to node1" routes_to app2 node1
 run_pgdeploy --check
 check "--check reports the same refusal" grep -q "app1 .*on the same timeline 1" "$H/out"
+check_eq "--check: a host holding another primary's fragment is CRITICAL (exit 2)" 2 "$RC"
 echo "# the same node on the same timeline is a normal update"
 metadata_primary node1 1
 pg_psql node1 postgres "CREATE DATABASE newdb" >/dev/null

@@ -47,6 +47,9 @@ pg_psql node1 repmgr "INSERT INTO repmgr.nodes (node_id, node_name, type, active
     $(sql_lit "host=127.0.0.1 port=$(pg_port node2) dbname=repmgr"), 'repmgr', 'default', 100, '/dev/null')" >/dev/null
 check "two active primaries: exit 4 naming both, nothing pushed" \
     refuses 4 '2 active primaries in "repmgr"."nodes": node 1 (node1), node 2 (node2)'
+run_pgdeploy --check
+check_eq "--check: two active primaries are CRITICAL (exit 2)" 2 "$RC"
+check "--check names them" grep -q '^PGDEPLOY CRITICAL - 2 active primaries' "$H/out"
 pg_psql node1 repmgr "DELETE FROM repmgr.nodes WHERE node_id = 2" >/dev/null
 
 echo "# the primary the metadata names does not answer"

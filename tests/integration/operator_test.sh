@@ -46,8 +46,9 @@ check "logs say would-update" grep -q 'app1 (127.0.0.1): would-update' "$H/out"
 
 echo "# --check for monitoring"
 run_split --check
-check_eq "drift: exit 1" 1 "$RC"
-check "status line names the drifting hosts" grep -q '^PGDEPLOY WARNING - drifting: app1, app2$' "$H/stdout"
+check_eq "hosts routing to the old primary: CRITICAL, exit 2" 2 "$RC"
+check "status line names them, with performance data" grep -Eq \
+    '^PGDEPLOY CRITICAL - elsewhere: app1, app2 \| current=0;;;0;2 drifting=2;;;0;2 failed=0;;;0;2 time=[0-9]+\.[0-9]{3}s;;;0$' "$H/stdout"
 check "nothing changed" cmp "$H/app1.before" "$H/app_app1/conf/main.ini"
 
 echo "# --json"
@@ -65,6 +66,19 @@ check "logs stayed on stderr" grep -q 'app1 (127.0.0.1): updated' "$H/out"
 run_split --check --json
 check_eq "--check after the deploy: exit 0" 0 "$RC"
 check_eq "--check --json: every host unchanged" "unchanged unchanged" "$(json '[.hosts[].action] | join(" ")')"
+run_split --check
+check "OK with performance data" grep -Eq '^PGDEPLOY OK - 2 app servers current \| current=2;;;0;2 drifting=0;;;0;2 failed=0;;;0;2 time=' "$H/stdout"
+app2_name=$(pg_psql node1 repmgr "SELECT application_name FROM repmgr.app_servers WHERE node_name = 'app2'")
+app_server_set app2 application_name "'renamed'"
+run_split --check
+check_eq "a fragment that still routes to the primary but differs: WARNING, exit 1" 1 "$RC"
+check "names it drifting" grep -q '^PGDEPLOY WARNING - drifting: app2 | current=1;;;0;2 drifting=1;;;0;2 failed=0;;;0;2 ' "$H/stdout"
+app_server_set app2 ssh_port "$(free_port)"
+run_split --check --json
+check_eq "and an unreadable host: still WARNING, exit 1" 1 "$RC"
+check_eq "--json gives the same exit code" 1 "$(json .exit_code)"
+app_server_set app2 ssh_port "$SSH_PORT"
+app_server_set app2 application_name "$(sql_lit "$app2_name")"
 run_split --json -p "host=127.0.0.1 port=1 dbname=repmgr"
 check_eq "database unreachable: exit 3" 3 "$RC"
 check_eq "the JSON report says why" 3 "$(json .exit_code)"

@@ -47,7 +47,17 @@ TEST_F(HostInspectorTest, AbsentFragmentWouldBeCreatedWithADiffOfItAll) {
   EXPECT_THAT(outcome.diff, StartsWith("--- app1:/etc/pgbouncer/databases/main.ini (absent)\n"
                                        "+++ app1:/etc/pgbouncer/databases/main.ini (new)\n"));
   EXPECT_THAT(outcome.diff, HasSubstr("\n+app = host=10.0.0.12 port=5432 dbname=app\n"));
+  EXPECT_TRUE(outcome.elsewhere) << "no fragment: writes do not reach the primary through it";
   expect_read_only();
+}
+
+TEST_F(HostInspectorTest, AFragmentForThePrimaryThatDiffersOtherwiseIsNotElsewhere) {
+  DeployPlan written = plan;
+  written.databases.push_back("reports");
+  fragment_in_place(written);
+  const HostOutcome outcome = inspect();
+  EXPECT_EQ(outcome.result, HostResult::would_update);
+  EXPECT_FALSE(outcome.elsewhere);
 }
 
 TEST_F(HostInspectorTest, FragmentOfTheOldPrimaryWouldBeUpdatedWithItsDiff) {
@@ -57,6 +67,7 @@ TEST_F(HostInspectorTest, FragmentOfTheOldPrimaryWouldBeUpdatedWithItsDiff) {
   EXPECT_THAT(outcome.diff, HasSubstr("\n-app = host=10.0.0.11 port=5432 dbname=app\n"));
   EXPECT_THAT(outcome.diff, HasSubstr("\n+app = host=10.0.0.12 port=5432 dbname=app\n"));
   EXPECT_THAT(outcome.diff, Not(HasSubstr("(absent)")));
+  EXPECT_TRUE(outcome.elsewhere);
   expect_read_only();
 }
 
