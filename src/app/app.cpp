@@ -22,8 +22,10 @@
 #include "plan/planner.hpp"
 #include "report/check_line.hpp"
 #include "report/json_report.hpp"
+#include "report/metrics.hpp"
 #include "report/report.hpp"
 #include "status/status.hpp"
+#include "util/atomic_file.hpp"
 #include "util/deadline.hpp"
 #include "util/descriptors.hpp"
 #include "util/errors.hpp"
@@ -170,6 +172,21 @@ void print_report(const Options& options, const RunReport& report) {
   std::cout.flush();
 }
 
+// The run's metrics to --metrics-file. A file that cannot be written is an error in the log; the
+// run's result stays what it was.
+void write_metrics(const Options& options, const RunReport& report) {
+  if (!options.metrics_file) {
+    return;
+  }
+  try {
+    write_file_atomically(
+        *options.metrics_file,
+        prometheus_metrics(report, options.mode, std::chrono::system_clock::now()), 0644);
+  } catch (const Error& e) {
+    spdlog::error("{}; the run's exit status is unchanged", e.what());
+  }
+}
+
 // OPTIONS with -j lowered to what the open files limit allows, once that limit is raised as
 // far as it goes: a host that finds no descriptor left fails with a misleading message from
 // whichever library hit the limit.
@@ -210,6 +227,7 @@ int run_deploy(const Options& options) {
     report.exit_status = static_cast<int>(report.exit_code);
   }
   print_report(options, report);
+  write_metrics(options, report);
   return report.exit_status;
 }
 

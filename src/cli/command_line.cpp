@@ -16,10 +16,22 @@
 namespace pgdeploy {
 namespace {
 
+// A file that can be created: its directory exists (checked before the run does anything).
+std::string in_existing_directory(const std::string& file) {
+  const std::filesystem::path path(file);
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
+  std::error_code ignored;
+  if (path.filename().empty() || !std::filesystem::is_directory(dir, ignored)) {
+    return "the directory of " + file + " does not exist";
+  }
+  return "";
+}
+
 // Values CLI11 fills that the options hold in another form.
 struct RawFlags {
   std::string config_file;
   std::string lock_dir;
+  std::string metrics_file;
   std::string sync_userlist;
   std::string ro_suffix;
   bool dry_run = false;
@@ -52,6 +64,10 @@ void add_operator_options(CLI::App& app, Options& options, RawFlags& raw) {
                "monitoring: exit 0 when every host is current, 1 on drift; change nothing")
       ->excludes(dry_run);
   app.add_flag("--json", options.json, "print a machine-readable report on stdout");
+  app.add_option("--metrics-file", raw.metrics_file,
+                 "write Prometheus metrics of every deploy, --check and --dry-run run to FILE, "
+                 "atomically (for node_exporter's textfile collector: FILE ending in .prom)")
+      ->check(in_existing_directory);
   app.add_option("--config", raw.config_file,
                  "configuration file (default: /etc/pgdeploy.ini when it exists)");
   app.add_option("--lock-wait", options.lock_wait_seconds,
@@ -115,6 +131,9 @@ void apply_raw(const CLI::App& app, const RawFlags& raw, Options& options) {
   }
   if (given("--lock-dir")) {
     options.lock_dir = raw.lock_dir;
+  }
+  if (given("--metrics-file")) {
+    options.metrics_file = raw.metrics_file;
   }
   if (given("--sync-userlist")) {
     options.sync_userlist = raw.sync_userlist.empty() ? default_userlist_path : raw.sync_userlist;

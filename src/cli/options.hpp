@@ -66,8 +66,9 @@ struct Options {
   EventOptions event;
   Command command = Command::deploy;
   Mode mode = Mode::deploy;
-  bool json = false;                                 // machine-readable report on stdout
-  std::optional<std::filesystem::path> config_file;  // --config; unset: /etc/pgdeploy.ini if any
+  bool json = false;                                  // machine-readable report on stdout
+  std::optional<std::filesystem::path> metrics_file;  // Prometheus textfile, rewritten every run
+  std::optional<std::filesystem::path> config_file;   // --config; unset: /etc/pgdeploy.ini if any
   int lock_wait_seconds = 30;  // how long to wait for another run of the same cluster
   // --lock-dir (or PGDEPLOY_LOCK_DIR); unset: /run/pgdeploy, the same for every run on the node
   std::optional<std::filesystem::path> lock_dir;

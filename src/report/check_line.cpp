@@ -49,8 +49,7 @@ std::string host_count(const char* label, long value, std::size_t hosts) {
 
 std::string performance_data(const std::vector<HostOutcome>& outcomes,
                              std::chrono::milliseconds run_time) {
-  const auto ms = static_cast<unsigned long long>(std::max<long long>(run_time.count(), 0));
-  const std::string seconds = std::to_string(ms / 1000) + "." + padded_digits(ms % 1000, 10, 3);
+  const std::string seconds = decimal_seconds(run_time);
   std::string data;
   if (!outcomes.empty()) {
     const long drifting = std::count_if(outcomes.begin(), outcomes.end(), is_drifting);

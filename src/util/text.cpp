@@ -36,6 +36,11 @@ std::string padded_digits(unsigned long long value, int base, std::size_t width)
   return std::string(width > length ? width - length : 0, '0') + std::string(first, length);
 }
 
+std::string decimal_seconds(std::chrono::milliseconds duration) {
+  const auto ms = static_cast<unsigned long long>(std::max<long long>(duration.count(), 0));
+  return std::to_string(ms / 1000) + "." + padded_digits(ms % 1000, 10, 3);
+}
+
 std::optional<int> leading_number(std::string_view text) {
   int value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);

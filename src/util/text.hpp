@@ -1,6 +1,7 @@
 #pragma once
 
 #include <charconv>
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -33,6 +34,10 @@ std::optional<Number> parse_number(std::string_view text, int base = 10) {
 
 // VALUE's digits in BASE, lower case, with leading zeros up to WIDTH.
 std::string padded_digits(unsigned long long value, int base, std::size_t width);
+
+// DURATION in seconds with three decimals ("2.345"), as monitoring tools take run times;
+// negative durations as 0.
+std::string decimal_seconds(std::chrono::milliseconds duration);
 
 // The decimal number TEXT starts with, when it starts with one that fits an int.
 std::optional<int> leading_number(std::string_view text);

@@ -63,6 +63,28 @@ check_eq "hosts and actions" "app1 127.0.0.1 updated;app2 127.0.0.1 updated;" \
 check "durations in ms" test "$(json '[.hosts[].duration_ms | numbers] | length')" = 2
 check_eq "exit code in the report" 0 "$(json .exit_code)"
 check "logs stayed on stderr" grep -q 'app1 (127.0.0.1): updated' "$H/out"
+echo "# --metrics-file: Prometheus' textfile, every run"
+as_user mkdir -p "$H/textfile"
+metrics=$H/textfile/pgdeploy_main.prom
+run_split --metrics-file "$metrics"
+check_eq "deploy: exit 0" 0 "$RC"
+check "promtool accepts the file" sh -c "promtool check metrics <'$metrics'"
+check "the run's exit code" grep -qx 'pgdeploy_last_run_exit_code{cluster="main",mode="deploy"} 0' "$metrics"
+check "the primary's node and timeline" grep -qx \
+    "pgdeploy_primary_node_id{cluster=\"main\",node_name=\"node2\",host=\"127.0.0.1\",port=\"$(pg_port node2)\"} 2" "$metrics"
+check "its timeline" grep -qx "pgdeploy_primary_timeline{cluster=\"main\"} $(pg_timeline node2)" "$metrics"
+check "hosts current" grep -qx 'pgdeploy_hosts{cluster="main",state="current"} 2' "$metrics"
+check "per host result" grep -qx 'pgdeploy_host_result{cluster="main",host="app1",result="unchanged"} 1' "$metrics"
+check "readable by node_exporter" test "$(stat -c %a "$metrics")" = 644
+check "no temporary file left" test "$(ls "$H/textfile")" = pgdeploy_main.prom
+run_split --check --metrics-file "$metrics" -p "host=127.0.0.1 port=1 dbname=repmgr"
+check_eq "a run that fails early: UNKNOWN" 3 "$RC"
+check "still writes the file, without a primary" sh -c "promtool check metrics <'$metrics' &&
+    grep -qx 'pgdeploy_last_run_exit_code{cluster=\"main\",mode=\"check\"} 3' '$metrics' &&
+    ! grep -q pgdeploy_primary '$metrics'"
+run_split --metrics-file "$H/no-such-dir/pgdeploy.prom"
+check_eq "a metrics file in a missing directory: exit 2" 2 "$RC"
+check "names it" grep -q "the directory of $H/no-such-dir/pgdeploy.prom does not exist" "$H/out"
 run_split --check --json
 check_eq "--check after the deploy: exit 0" 0 "$RC"
 check_eq "--check --json: every host unchanged" "unchanged unchanged" "$(json '[.hosts[].action] | join(" ")')"

@@ -359,9 +359,11 @@ check "status: the primary's name shown escaped" grep -qF 'primary node 1 (node1
 run_sub doctor
 check "doctor: nothing forged" unforged "$H/stdout" "$H/out"
 check "doctor: the host's name shown escaped" grep -qF '[PASS] app1\npgdeploy: info: forged\x1b[2J (127.0.0.1): ' "$H/stdout"
-run_pgdeploy -v
+run_pgdeploy -v --metrics-file "$H/forged.prom"
 check_eq "deploy: exit 0" 0 "$RC"
 check "deploy log: nothing forged" unforged "$H/out"
+check "metrics: promtool accepts the escaped names" sh -c "promtool check metrics <'$H/forged.prom'"
+check "metrics: nothing raw" unforged "$H/forged.prom"
 check "deploy log: the host's name escaped" grep -qF 'info: app1\npgdeploy: info: forged\x1b[2J (127.0.0.1): ' "$H/out"
 check "deploy log: the primary's name escaped" grep -qF 'primary node 1 (node1\nforged\x1b]0;title\x07)' "$H/out"
 run_sub status --json

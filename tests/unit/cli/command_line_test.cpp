@@ -380,6 +380,7 @@ std::string describe(const Options& options) {
       << " event=" << text(options.event.event) << " node_id=" << text(options.event.node_id)
       << " success=" << text(options.event.success) << " details=" << options.event.details
       << " mode=" << static_cast<int>(options.mode) << " json=" << options.json
+      << " metrics_file=" << text(options.metrics_file)
       << " config_file=" << text(options.config_file) << " lock_wait=" << options.lock_wait_seconds
       << " lock_dir=" << text(options.lock_dir)
       << " sessions=" << static_cast<int>(options.sessions) << " pause=" << options.pause
@@ -614,6 +615,16 @@ TEST_F(ParseCommandLineConfig, FileWithoutClusterSaysWhereToSetIt) {
   EXPECT_EQ(parsed.exit_code, 2);
   EXPECT_THAT(parsed.err, HasSubstr("set cluster = CLUSTER in the [pgdeploy] section of " +
                                     default_config.string()));
+}
+
+TEST(ParseCommandLine, MetricsFileInADirectoryThatDoesNotExistIsRefused) {
+  const Parsed parsed = parse({"-c", "main", "--metrics-file", "/nonexistent/dir/pgdeploy.prom"});
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_THAT(parsed.err, HasSubstr("the directory of /nonexistent/dir/pgdeploy.prom does not "
+                                    "exist"));
+  EXPECT_EQ(parse({"-c", "main", "--metrics-file", "/tmp/pgdeploy.prom"})
+                .command_line.options.metrics_file,
+            std::filesystem::path("/tmp/pgdeploy.prom"));
 }
 
 TEST(ParseCommandLine, LockDirFromTheOptionOrTheEnvironment) {

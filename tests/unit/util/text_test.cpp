@@ -88,5 +88,12 @@ TEST(PaddedDigits, PadsWithZerosInTheBaseGiven) {
   EXPECT_EQ(padded_digits(0xdeadbeefcafe1234ULL, 16, 4), "deadbeefcafe1234");
 }
 
+TEST(DecimalSeconds, ThreeDecimals) {
+  EXPECT_EQ(decimal_seconds(std::chrono::milliseconds(0)), "0.000");
+  EXPECT_EQ(decimal_seconds(std::chrono::milliseconds(5)), "0.005");
+  EXPECT_EQ(decimal_seconds(std::chrono::milliseconds(61234)), "61.234");
+  EXPECT_EQ(decimal_seconds(std::chrono::milliseconds(-3)), "0.000");
+}
+
 }  // namespace
 }  // namespace pgdeploy

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string_view>
+
+namespace pgdeploy {
+
+// Replaces the file at PATH with CONTENT in one step: written to a temporary file beside it
+// (same directory, so the rename is atomic), flushed to disk, given MODE, then renamed over
+// PATH. A reader sees the old file or the new one, never a part. Throws Error naming PATH when
+// any step fails; the temporary file is removed.
+void write_file_atomically(const std::filesystem::path& path, std::string_view content,
+                           mode_t mode);
+
+}  // namespace pgdeploy
