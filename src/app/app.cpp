@@ -1,6 +1,7 @@
 #include "app/app.hpp"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -65,11 +66,28 @@ std::optional<std::string> stop_reason(const TimeLimits& limits) {
   return std::nullopt;
 }
 
+// A host with nothing to do is a debug line: the timer visits every host every minute.
 void log_outcome(const HostOutcome& outcome) {
   if (outcome.result == HostResult::failed || outcome.result == HostResult::refused) {
     spdlog::error("{}", describe(outcome));
+  } else if (outcome.result == HostResult::unchanged) {
+    spdlog::debug("{}", describe(outcome));
   } else {
     spdlog::info("{}", describe(outcome));
+  }
+}
+
+// The closing line of a deploy: a debug line when every host was current already and nobody
+// watches (the timer, a cron job: stderr is no terminal), so that the journal shows only runs
+// that changed or failed something; an info line otherwise.
+void log_summary(const Options& options, const RunReport& report) {
+  const bool all_current =
+      count_results(report.hosts, HostResult::unchanged) == static_cast<long>(report.hosts.size());
+  const std::string line = summarize(*report.plan, report.hosts);
+  if (options.mode == Mode::deploy && all_current && ::isatty(STDERR_FILENO) == 0) {
+    spdlog::debug("{}", line);
+  } else {
+    spdlog::info("{}", line);
   }
 }
 
@@ -140,7 +158,7 @@ ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& 
     return ExitCode::ok;
   }
   report.hosts = visit_hosts(options, *report.plan, hosts, ssh, connectors.admin(), limits);
-  spdlog::info("{}", summarize(*report.plan, report.hosts));
+  log_summary(options, report);
   const ExitCode code = exit_code_for(report.hosts, options.mode);
   if (lock && code == ExitCode::ok && interrupting_signal() == 0) {
     remember_deploy(memo_path(*lock), fingerprint);

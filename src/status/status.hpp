@@ -28,6 +28,8 @@ struct HostStatus {
   bool fragment_current = false;         // the fragment names the current primary and target
   bool live_current = false;             // PgBouncer serves the primary's routes (or no console)
   [[nodiscard]] bool current() const { return fragment_current && live_current; }
+  // False when the fragment could not be read: whether the host is current is unknown.
+  [[nodiscard]] bool known() const { return fragment.has_value() || fragment_absent; }
 };
 
 // Reads HOST's fragment (and its mtime) over SSH and, with admin_conninfo, PgBouncer's live

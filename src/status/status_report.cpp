@@ -84,10 +84,22 @@ std::string live_json(const HostStatus& host) {
   return json + "]";
 }
 
+// The CURRENT column: yes; ? when the fragment could not be read; NO (live) when the fragment is
+// current but PgBouncer serves something else; NO when the fragment points elsewhere.
+std::string current_text(const HostStatus& host) {
+  if (host.current()) {
+    return "yes";
+  }
+  if (!host.known()) {
+    return "?";
+  }
+  return host.fragment_current ? "NO (live)" : "NO";
+}
+
 std::string host_json(const HostStatus& host) {
+  const char* current = !host.known() ? "null" : (host.current() ? "true" : "false");
   return "{\"name\": " + json_string(host.name) + ", \"address\": " + json_string(host.address) +
-         ", \"fragment\": " + fragment_json(host) +
-         ", \"current\": " + (host.current() ? "true" : "false") +
+         ", \"fragment\": " + fragment_json(host) + ", \"current\": " + current +
          ", \"fragment_current\": " + (host.fragment_current ? "true" : "false") +
          ", \"live\": " + live_json(host) + ", \"problem\": " + json_string(host.problem) + "}";
 }
@@ -103,9 +115,8 @@ std::string render_status(const DeployPlan& plan, const std::vector<HostStatus>&
   std::vector<Row> rows{
       {"NAME", "ADDRESS", "FRAGMENT POINTS AT", "CURRENT", "PGBOUNCER LIVE", "MODIFIED"}};
   for (const HostStatus& host : hosts) {
-    rows.push_back({host.name, host.address, points_at(host),
-                    host.current() ? "yes" : (host.fragment_current ? "NO (live)" : "NO"),
-                    live_text(host), host.modified.empty() ? "-" : host.modified});
+    rows.push_back({host.name, host.address, points_at(host), current_text(host), live_text(host),
+                    host.modified.empty() ? "-" : host.modified});
   }
   text += render_rows(std::move(rows));
   for (const HostStatus& host : hosts) {

@@ -108,7 +108,7 @@ check "summary counts" grep -q '4 app servers: 2 updated, 2 failed' "$H/out"
 echo "# disabled hosts are left alone"
 app_server_set down enabled false
 app_server_set stranger enabled false
-run_pgdeploy
+run_pgdeploy -v  # a run with nothing to do says so only in debug lines
 check_eq "exit status 0 with the failing hosts disabled" 0 "$RC"
 check "summary counts only enabled hosts, already current" \
     grep -q '2 app servers: 0 updated, 2 unchanged, 0 failed' "$H/out"
@@ -161,7 +161,7 @@ check "appdb still routes to node1" routes_to app2 node1
 
 echo "# one failover raises two events on a node: the second one costs no SSH round trip"
 sshd_sessions() { grep -c 'Accepted publickey' "$H/ssh/sshd.log" || true; }
-event_run() { run_pgdeploy --event="$1" --node-id=1 --success=1; }
+event_run() { run_pgdeploy --event="$1" --node-id=1 --success=1 -v; }
 pg_psql node1 postgres "CREATE DATABASE eventdb" >/dev/null
 event_run standby_promote
 check_eq "the first event deploys: exit 0" 0 "$RC"
@@ -171,7 +171,7 @@ event_run repmgrd_failover_promote
 check_eq "the second event: exit 0" 0 "$RC"
 check "it says there is nothing to do" grep -q "repmgr event repmgrd_failover_promote: this node deployed the same to all 2 app servers less than 60 s ago; nothing to do" "$H/out"
 check_eq "and opened no SSH connection" "$before" "$(sshd_sessions)"
-run_pgdeploy
+run_pgdeploy -v
 check "a run by hand or from the timer still visits every host" grep -q "2 app servers: 0 updated, 2 unchanged" "$H/out"
 pg_psql node1 postgres "CREATE DATABASE memodb" >/dev/null
 event_run repmgrd_failover_promote

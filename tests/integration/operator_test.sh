@@ -28,7 +28,10 @@ before_reloads=$(reloads app2)
 pg_psql node1 postgres "CHECKPOINT" >/dev/null  # the primary's LSN moves on
 run_pgdeploy
 check_eq "second run: exit 0" 0 "$RC"
-check "both unchanged" grep -q '2 app servers: 0 updated, 2 unchanged, 0 failed' "$H/out"
+check "with nothing to do and no terminal (the timer), it logs nothing" test ! -s "$H/out"
+run_pgdeploy -v
+check "both unchanged, in debug lines" grep -q '^pgdeploy: debug: cluster main: .*2 app servers: 0 updated, 2 unchanged, 0 failed' "$H/out"
+check "one per host" grep -q '^pgdeploy: debug: app1 (127.0.0.1): unchanged in ' "$H/out"
 check_eq "app1's file was not rewritten" "$before_mtime" "$(stat -c %Y.%N "$H/app_app1/conf/main.ini")"
 check_eq "app2 was not reloaded" "$before_reloads" "$(reloads app2)"
 
@@ -115,7 +118,7 @@ app_server_set app1 reload_command "$(sql_lit "sleep 1; $(bouncer_reload_command
 declare -A pid
 for run in a b; do
     as_user "$PGDEPLOY" -c main -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr" \
-        --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" -t 5 >"$H/run_$run" 2>&1 &
+        --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" -t 5 -v >"$H/run_$run" 2>&1 &
     pid[$run]=$!
 done
 rc_a=0; wait "${pid[a]}" || rc_a=$?

@@ -151,6 +151,9 @@ app_server_set app2 ssh_port "$(free_port)"
 run_sub status
 check_eq "an unreachable host: exit 1" 1 "$RC"
 check "its problem is named" grep -q '^app2: connect: ' "$H/stdout"
+check "it is shown unknown (?), not NO" grep -Eq '^app2 +127\.0\.0\.1 +\? +\? ' "$H/stdout"
+run_sub status --json
+check_eq "json: current is null for it" null "$(json '.hosts[1].current')"
 app_server_set app2 ssh_port "$SSH_PORT"
 
 echo "# doctor on a healthy setup"

@@ -105,8 +105,11 @@ TEST_F(StatusTest, AnUnreachableHostNamesTheStepAndStillAsksPgBouncer) {
   EXPECT_EQ(status.problem, "connect: connection refused");
   EXPECT_EQ(admin.show_databases, 1);
   const std::string text = squeezed(render_status(plan, {status}));
-  EXPECT_THAT(text, HasSubstr("\napp1 10.0.0.5 ? NO 10.0.0.12:5432 (app, postgres) -\n"));
+  EXPECT_THAT(text, HasSubstr("\napp1 10.0.0.5 ? ? 10.0.0.12:5432 (app, postgres) -\n"))
+      << "unknown, not NO: NO is for a host that points elsewhere";
   EXPECT_THAT(text, HasSubstr("\napp1: connect: connection refused\n"));
+  EXPECT_THAT(status_json("main", &plan, {status}, ExitCode::host_failed, ""),
+              HasSubstr("\"current\": null"));
 }
 
 TEST_F(StatusTest, AMissingFragmentIsShownAsNone) {
