@@ -12,6 +12,7 @@
 #include "cli/build_token.hpp"
 #include "cli/config_file.hpp"
 #include "util/errors.hpp"
+#include "util/text.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -34,6 +35,7 @@ struct RawFlags {
   std::string metrics_file;
   std::string sync_userlist;
   std::string ro_suffix;
+  std::string exclude_databases;
   bool dry_run = false;
   bool check = false;
   std::string pgconnstring;
@@ -99,6 +101,9 @@ void add_operator_options(CLI::App& app, Options& options, RawFlags& raw) {
   app.add_flag("--sync-pgpass", options.sync_pgpass,
                "copy ~/.pgpass to app servers whose auth_trust is false");
   app.add_option("--ro-suffix", raw.ro_suffix, "also route NAME<SUFFIX> to a running standby");
+  app.add_option("--exclude-databases", raw.exclude_databases,
+                 "comma-separated databases not to route (default: none; every database but "
+                 "the templates is routed)");
   app.add_flag("--syslog", options.syslog, "log to syslog instead of stderr");
 }
 
@@ -123,6 +128,18 @@ Command command_of(const CLI::App& app) {
   return app.got_subcommand("doctor") ? Command::doctor : Command::deploy;
 }
 
+// The names of a comma-separated LIST, blanks around them trimmed, empty ones dropped.
+std::vector<std::string> comma_list(const std::string& list) {
+  std::vector<std::string> names;
+  std::istringstream stream(list);
+  for (std::string name; std::getline(stream, name, ',');) {
+    if (const std::string_view trimmed = trim(name); !trimmed.empty()) {
+      names.emplace_back(trimmed);
+    }
+  }
+  return names;
+}
+
 // Copies what was given of RAW into OPTIONS; absent options stay unset.
 void apply_raw(const CLI::App& app, const RawFlags& raw, Options& options) {
   const auto given = [&](const char* name) { return app.count(name) > 0; };
@@ -140,6 +157,9 @@ void apply_raw(const CLI::App& app, const RawFlags& raw, Options& options) {
   }
   if (given("--ro-suffix")) {
     options.ro_suffix = raw.ro_suffix;
+  }
+  if (given("--exclude-databases")) {
+    options.exclude_databases = comma_list(raw.exclude_databases);
   }
   options.mode = raw.dry_run ? Mode::dry_run : (raw.check ? Mode::check : Mode::deploy);
   options.command = command_of(app);

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pgdeploy {
 
@@ -77,6 +78,7 @@ struct Options {
   std::optional<std::string> sync_userlist;  // remote path of PgBouncer's userlist
   bool sync_pgpass = false;                  // copy ~/.pgpass to hosts without auth_trust
   std::optional<std::string> ro_suffix;      // add NAME<suffix> entries routed to a standby
+  std::vector<std::string> exclude_databases;  // databases not routed (default: none)
 };
 
 // --host-timeout's default in multiples of -t: room for the SSH connect, key exchange and auth,

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "model/app_server.hpp"
 #include "plan/extra_files.hpp"
 #include "plan/fragment.hpp"
@@ -17,6 +19,17 @@ void check_ro_suffix(const std::optional<std::string>& suffix) {
   if (suffix && (suffix->empty() || !is_representable_database("x" + *suffix))) {
     throw usage_error("--ro-suffix must be 1 to 62 letters, digits, '_', '.' or '-', not \"" +
                       comment_text(*suffix) + "\"");
+  }
+}
+
+// A name in --exclude-databases that no database has is likely a typo: the database meant to be
+// left out is routed.
+void warn_about_unknown_exclusions(const std::vector<std::string>& excluded,
+                                   const std::vector<std::string>& databases) {
+  for (const std::string& name : excluded) {
+    if (std::find(databases.begin(), databases.end(), name) == databases.end()) {
+      spdlog::warn("--exclude-databases: there is no database {}", comment_text(name));
+    }
   }
 }
 
@@ -37,8 +50,12 @@ DeployPlan plan_for(const Options& options, const ClusterState& state) {
         "{} on timeline {}",
         state.primary.id, state.epoch.timeline);
   }
+  warn_about_unknown_exclusions(options.exclude_databases, state.databases);
   for (const std::string& name : state.databases) {
-    if (is_representable_database(name)) {
+    if (std::find(options.exclude_databases.begin(), options.exclude_databases.end(), name) !=
+        options.exclude_databases.end()) {
+      spdlog::debug("database {} left out: --exclude-databases", comment_text(name));
+    } else if (is_representable_database(name)) {
       plan.databases.push_back(name);
     } else {
       spdlog::warn("database \"{}\" left out: PgBouncer cannot route a database of that name",

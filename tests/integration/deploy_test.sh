@@ -113,6 +113,16 @@ check_eq "exit status 0 with the failing hosts disabled" 0 "$RC"
 check "summary counts only enabled hosts, already current" \
     grep -q '2 app servers: 0 updated, 2 unchanged, 0 failed' "$H/out"
 
+echo "# --exclude-databases: the original agent's routing, without postgres"
+check "by default every database is routed, postgres included" grep -q "^postgres = " "$H/app_app1/conf/main.ini"
+run_pgdeploy --exclude-databases postgres
+check_eq "exit 0" 0 "$RC"
+check "postgres is left out" fails grep -q "^postgres = " "$H/app_app1/conf/main.ini"
+check "appdb is still routed" grep -q "^appdb = " "$H/app_app1/conf/main.ini"
+run_pgdeploy --exclude-databases postgress
+check "a name no database has is a warning" grep -q "warning: --exclude-databases: there is no database postgress" "$H/out"
+check "and every database is routed again" grep -q "^postgres = " "$H/app_app1/conf/main.ini"
+
 echo "# a failing reload command puts the previous file back"
 cp "$H/app_app1/conf/main.ini" "$H/app1.before"
 set_primary node2 2

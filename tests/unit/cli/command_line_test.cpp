@@ -24,7 +24,9 @@ namespace pgdeploy {
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 
 // Sends std::cout and std::cerr to strings while it lives.
 class CapturedOutput {
@@ -385,7 +387,8 @@ std::string describe(const Options& options) {
       << " lock_dir=" << text(options.lock_dir)
       << " sessions=" << static_cast<int>(options.sessions) << " pause=" << options.pause
       << " sync_userlist=" << text(options.sync_userlist) << " sync_pgpass=" << options.sync_pgpass
-      << " ro_suffix=" << text(options.ro_suffix);
+      << " ro_suffix=" << text(options.ro_suffix)
+      << " exclude_databases=" << options.exclude_databases.size();
   return out.str();
 }
 
@@ -615,6 +618,13 @@ TEST_F(ParseCommandLineConfig, FileWithoutClusterSaysWhereToSetIt) {
   EXPECT_EQ(parsed.exit_code, 2);
   EXPECT_THAT(parsed.err, HasSubstr("set cluster = CLUSTER in the [pgdeploy] section of " +
                                     default_config.string()));
+}
+
+TEST(ParseCommandLine, ExcludeDatabasesIsACommaSeparatedList) {
+  EXPECT_THAT(parse({"-c", "main"}).command_line.options.exclude_databases, IsEmpty());
+  EXPECT_THAT(parse({"-c", "main", "--exclude-databases", " postgres, repmgr ,,"})
+                  .command_line.options.exclude_databases,
+              ElementsAre("postgres", "repmgr"));
 }
 
 TEST(ParseCommandLine, MetricsFileInADirectoryThatDoesNotExistIsRefused) {

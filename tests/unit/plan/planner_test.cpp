@@ -50,6 +50,22 @@ TEST(PlanFor, WarnsOnceAboutEachReadOnlyKeyThatIsARealDatabase) {
   EXPECT_EQ(occurrences(log.text(), "no read-only line"), 1U);
 }
 
+TEST(PlanFor, RoutesEveryDatabaseByDefault) {
+  EXPECT_THAT(plan_for(Options{}, cluster_with({"appdb", "postgres", "repmgr"})).databases,
+              ElementsAre("appdb", "postgres", "repmgr"));
+}
+
+TEST(PlanFor, LeavesOutTheExcludedDatabasesAndWarnsAboutNamesNoDatabaseHas) {
+  Options options;
+  options.exclude_databases = {"postgres", "postgress"};
+  const CapturedLog log;
+  EXPECT_THAT(plan_for(options, cluster_with({"appdb", "postgres", "repmgr"})).databases,
+              ElementsAre("appdb", "repmgr"));
+  EXPECT_THAT(log.text(),
+              HasSubstr("warning --exclude-databases: there is no database postgress\n"));
+  EXPECT_THAT(log.text(), Not(HasSubstr("no database postgres\n")));
+}
+
 TEST(PlanFor, NoReadOnlyWarningWithoutTheOption) {
   const CapturedLog log;
   plan_for(Options{}, cluster_with({"appdb", "appdb_ro"}));
