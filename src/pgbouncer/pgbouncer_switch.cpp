@@ -119,7 +119,7 @@ class DatabaseCommands {
     if (command.verb == "RESUME") {
       if (error.empty()) {
         paused_.erase(name);
-      } else if (killed.count(name) != 0) {
+      } else if (killed.contains(name)) {
         paused_[name] = 1;  // one RESUME failed already
       }
       return;

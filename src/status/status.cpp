@@ -124,7 +124,8 @@ ExitCode run_status(const Options& options, const DatabaseOpener& open,
     hosts = read_statuses(options, *plan, enabled_servers(state), load_ssh, admin, limits);
     const bool all_current =
         std::all_of(hosts.begin(), hosts.end(), [](const HostStatus& h) { return h.current(); });
-    code = all_current ? ExitCode::ok : ExitCode::host_failed;
+    // A view that is stale cannot vouch for any host.
+    code = all_current && !stale_view_warning(*plan, hosts) ? ExitCode::ok : ExitCode::host_failed;
   } catch (...) {
     // The report goes to stdout also when the run fails.
     Failure failure = report_failure();

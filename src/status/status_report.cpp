@@ -104,7 +104,39 @@ std::string host_json(const HostStatus& host) {
          ", \"live\": " + live_json(host) + ", \"problem\": " + json_string(host.problem) + "}";
 }
 
+// A host whose fragment holds a newer timeline of the same system than this node's primary:
+// the one with the newest, or null.
+const HostStatus* newer_epoch_host(const DeployPlan& plan, const std::vector<HostStatus>& hosts) {
+  const HostStatus* newest = nullptr;
+  for (const HostStatus& host : hosts) {
+    if (!host.fragment || !host.fragment->timeline ||
+        *host.fragment->timeline <= plan.epoch.timeline ||
+        (!host.fragment->system_identifier.empty() &&
+         host.fragment->system_identifier != plan.epoch.system_identifier)) {
+      continue;
+    }
+    if (newest == nullptr || *host.fragment->timeline > *newest->fragment->timeline) {
+      newest = &host;
+    }
+  }
+  return newest;
+}
+
 }  // namespace
+
+std::optional<std::string> stale_view_warning(const DeployPlan& plan,
+                                              const std::vector<HostStatus>& hosts) {
+  const HostStatus* host = newer_epoch_host(plan, hosts);
+  if (host == nullptr) {
+    return std::nullopt;
+  }
+  const FragmentFile& held = *host->fragment;
+  return "this node's view looks stale: " + host->name + " holds a fragment of " + held.holder +
+         " on timeline " + std::to_string(*held.timeline) + ", newer than timeline " +
+         std::to_string(plan.epoch.timeline) + " here. The primary named here may be an old " +
+         "primary that came back: run pgdeploy status on " + held.holder +
+         ", and rejoin this node (repmgr node rejoin) before deploying from it";
+}
 
 std::string render_status(const DeployPlan& plan, const std::vector<HostStatus>& hosts) {
   std::string text =
@@ -112,6 +144,9 @@ std::string render_status(const DeployPlan& plan, const std::vector<HostStatus>&
                 describe(plan.target) + ", timeline " + std::to_string(plan.epoch.timeline) +
                 " (lsn " + plan.epoch.lsn + ")") +
       "\n\n";
+  if (const auto warning = stale_view_warning(plan, hosts)) {
+    text += printable("WARNING: " + *warning) + "\n\n";
+  }
   std::vector<Row> rows{
       {"NAME", "ADDRESS", "FRAGMENT POINTS AT", "CURRENT", "PGBOUNCER LIVE", "MODIFIED"}};
   for (const HostStatus& host : hosts) {
@@ -136,7 +171,9 @@ std::string status_json(const std::string& cluster, const DeployPlan* plan,
   for (std::size_t i = 0; i < hosts.size(); ++i) {
     json += (i == 0 ? "" : ", ") + host_json(hosts[i]);
   }
-  return json + "], \"exit_code\": " + std::to_string(static_cast<int>(code)) +
+  const auto warning = plan != nullptr ? stale_view_warning(*plan, hosts) : std::nullopt;
+  return json + "], \"stale_view\": " + (warning ? json_string(*warning) : "null") +
+         ", \"exit_code\": " + std::to_string(static_cast<int>(code)) +
          ", \"error\": " + json_string(error) + "}\n";
 }
 

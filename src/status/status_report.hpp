@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,12 @@ namespace pgdeploy {
 // address, the primary its fragment names, whether that is current, PgBouncer's live targets,
 // the fragment's mtime), then one line per host whose state could not be read.
 std::string render_status(const DeployPlan& plan, const std::vector<HostStatus>& hosts);
+
+// When a host holds a fragment of a newer timeline of the same system than PLAN's primary, this
+// node's metadata is behind (an old primary that came back): says so and names the holder of
+// the newest. nullopt otherwise. render_status and status_json show it first.
+std::optional<std::string> stale_view_warning(const DeployPlan& plan,
+                                              const std::vector<HostStatus>& hosts);
 
 // The same as one JSON object: cluster, primary, hosts, exit_code, error. PLAN is null when the
 // metadata could not be read.

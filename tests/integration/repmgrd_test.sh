@@ -84,6 +84,13 @@ pg_start node1
 check "node1 is writable again" pg_is_primary node1
 run_pgdeploy -f "$H/repmgr_node1.conf" -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr"
 check "a run of pgdeploy on node1 exits non-zero" test "$RC" != 0
+RC=0
+as_user "$PGDEPLOY" status -c main -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr" \
+    --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" >"$H/status_out" 2>&1 || RC=$?
+sed 's/^/#   | /' "$H/status_out"
+check "status on node1 does not present node1 as the primary of a current fleet" test "$RC" != 0
+check "it says this node's view is stale or refuses, naming node2" \
+    grep -Eq "this node's view looks stale: .*node 2 \(node2\)|node 2 \(node2\).*(accepts writes|active primaries)" "$H/status_out"
 # Give repmgrd on node1 time to notice its server came back and raise its events.
 sleep 5
 check "app1's fragment is unchanged" cmp "$H/app1.before" "$H/app_app1/conf/main.ini"

@@ -140,6 +140,17 @@ check "app1 routes to node1 again" routes_to app1 node1
 run_sub status
 check_eq "then status: exit 0" 0 "$RC"
 
+echo "# status on a node whose view is stale: a host holds a newer timeline of the same system"
+cp "$H/app_app1/conf/main.ini" "$H/app1.current"
+sed -i "s/^; Epoch: timeline [0-9]*/; Epoch: timeline 99/" "$H/app_app1/conf/main.ini"
+run_sub status
+check_eq "exit 1" 1 "$RC"
+check "says first that this node's view is stale, naming the holder" grep -q \
+    "^WARNING: this node's view looks stale: app1 holds a fragment of node 1 (node1) at 127.0.0.1:$node1 on timeline 99, newer than timeline $(pg_timeline node1) here" "$H/stdout"
+run_sub status --json
+check "json: stale_view" test "$(json .stale_view)" != null
+cp "$H/app1.current" "$H/app_app1/conf/main.ini"
+
 echo "# status: database problems and unreachable hosts"
 RC=0
 as_user "$PGDEPLOY" status -c main -p "host=127.0.0.1 port=$(free_port) dbname=repmgr connect_timeout=2" \

@@ -87,6 +87,35 @@ TEST_F(StatusTest, AHostThatPointsAtTheOldPrimaryIsNotCurrent) {
                               "10.0.0.11:5432 (app, postgres) "));
 }
 
+TEST_F(StatusTest, AFragmentOfANewerTimelineSaysThisNodesViewIsStale) {
+  plan = plan_on(1, "10.0.0.11", 3);  // this node: an old primary that came back
+  fragment_in_place(plan_on(2, "10.0.0.12", 4));
+  const HostStatus newer = status();
+  fragment_in_place(plan);
+  const HostStatus older = status();
+  const auto warning = stale_view_warning(plan, {older, newer});
+  ASSERT_TRUE(warning);
+  EXPECT_THAT(*warning, HasSubstr("this node's view looks stale: app1 holds a fragment of node 2 "
+                                  "(node2) at 10.0.0.12:5432 on timeline 4, newer than timeline "
+                                  "3 here"));
+  EXPECT_THAT(*warning, HasSubstr("run pgdeploy status on node 2 (node2) at 10.0.0.12:5432"));
+  EXPECT_THAT(render_status(plan, {older, newer}), HasSubstr("\nWARNING: this node's view looks "
+                                                             "stale: "));
+  EXPECT_THAT(status_json("main", &plan, {older, newer}, ExitCode::host_failed, ""),
+              HasSubstr("\"stale_view\": \"this node's view looks stale: "));
+}
+
+TEST_F(StatusTest, FragmentsOfOlderTimelinesOrAnotherSystemAreNoSignOfAStaleView) {
+  fragment_in_place(plan_on(1, "10.0.0.11", 3));
+  EXPECT_EQ(stale_view_warning(plan, {status()}), std::nullopt);
+  DeployPlan other_system = plan_on(3, "10.0.0.13", 9);
+  other_system.epoch.system_identifier = "999";
+  fragment_in_place(other_system);
+  EXPECT_EQ(stale_view_warning(plan, {status()}), std::nullopt);
+  EXPECT_THAT(status_json("main", &plan, {status()}, ExitCode::host_failed, ""),
+              HasSubstr("\"stale_view\": null"));
+}
+
 TEST_F(StatusTest, AFragmentPgBouncerHasNotLoadedIsCurrentOnlyOnDisk) {
   fragment_in_place(plan);
   admin.databases = routed_to("10.0.0.11");
