@@ -28,6 +28,30 @@ std::string in_existing_directory(const std::string& file) {
   return "";
 }
 
+// A check of a whole number from LOW to HIGH, naming what it counts (UNIT) when it fails.
+CLI::Validator whole_number(int low, int high, const std::string& unit) {
+  return CLI::Validator(
+      [=](const std::string& text) -> std::string {
+        const auto value = parse_number<int>(text);
+        if (value && *value >= low && *value <= high) {
+          return "";
+        }
+        return "expected a whole number of " + unit + " from " + std::to_string(low) + " to " +
+               std::to_string(high) + ", got \"" + text + "\"";
+      },
+      "");
+}
+
+// What an argument CLI11 did not expect is, said so that its user knows what to type instead.
+std::string unexpected_arguments(const std::vector<std::string>& extras) {
+  const std::string& first = extras.front();
+  if (first.starts_with('-')) {
+    return "unknown option " + first;
+  }
+  return "unknown subcommand " + first +
+         ": the subcommands are status and doctor; without one, pgdeploy deploys";
+}
+
 // Values CLI11 fills that the options hold in another form.
 struct RawFlags {
   std::string config_file;
@@ -74,7 +98,7 @@ void add_operator_options(CLI::App& app, Options& options, RawFlags& raw) {
                  "configuration file (default: /etc/pgdeploy.ini when it exists)");
   app.add_option("--lock-wait", options.lock_wait_seconds,
                  "seconds to wait for another run of the same cluster")
-      ->check(CLI::Range(0, 3600))
+      ->check(whole_number(0, 3600, "seconds"))
       ->capture_default_str();
   app.add_option("--lock-dir", raw.lock_dir,
                  "directory of the run lock (default: /run/pgdeploy); every run of a cluster on "
@@ -90,7 +114,16 @@ void add_operator_options(CLI::App& app, Options& options, RawFlags& raw) {
                                                  {"auto", Sessions::automatic}};
   app.add_option("--sessions", options.sessions,
                  "client sessions of a re-pointed PgBouncer: auto, keep, reconnect or kill")
-      ->transform(CLI::CheckedTransformer(sessions, CLI::ignore_case).description(""))
+      // CLI11 runs the transformer first: the check sees a known name as its number.
+      ->check(CLI::Validator(
+          [](const std::string& text) -> std::string {
+            const auto value = parse_number<int>(text);
+            return value && *value >= 0 && *value <= static_cast<int>(Sessions::automatic)
+                       ? ""
+                       : "expected auto, keep, reconnect or kill, got \"" + text + "\"";
+          },
+          ""))
+      ->transform(CLI::Transformer(sessions, CLI::ignore_case).description(""))
       ->type_name("auto|keep|reconnect|kill")
       ->default_str("auto");
   app.add_flag("--pause", options.pause, "wrap the switch in PAUSE/RESUME (admin console)");
@@ -109,15 +142,27 @@ void add_operator_options(CLI::App& app, Options& options, RawFlags& raw) {
 
 // No subcommand deploys, so every command line from before the subcommands still works. The
 // subcommands take every option of the main command (fallthrough), before or after their name.
+// The options of the main command a read-only subcommand uses: its help lists them, since
+// CLI11 shows a subcommand's own options only.
+constexpr const char* read_only_options =
+    "Options of pgdeploy that apply, before or after the subcommand:\n"
+    "  -c CLUSTER, -f REPMGR_CONF, -p CONNINFO, --config FILE, -t SECONDS, --host-timeout "
+    "SECONDS,\n"
+    "  --run-timeout SECONDS, --ssh-key PATH, --known-hosts PATH, -j N, --json, --ro-suffix "
+    "SUFFIX,\n"
+    "  --exclude-databases NAMES, -v, -q, --syslog";
+
 void add_subcommands(CLI::App& app) {
   app.add_subcommand("status",
                      "show where every app server points, and whether that is the "
                      "current primary; read-only")
-      ->fallthrough();
+      ->fallthrough()
+      ->footer(read_only_options);
   app.add_subcommand("doctor",
                      "check every piece of the setup, naming the first broken one "
                      "per app server; read-only")
-      ->fallthrough();
+      ->fallthrough()
+      ->footer(std::string(read_only_options) + ", -P (--public-net)");
   app.require_subcommand(0, 1);
 }
 
@@ -206,15 +251,15 @@ void add_options(CLI::App& app, Options& options, RawFlags& raw) {
                  "repmgr.conf: its conninfo is the default for --pgconnstring");
   app.add_option("-t,--timeout", options.timeout_seconds,
                  "seconds each single wait may take (SSH and admin console)")
-      ->check(CLI::Range(1, 3600))
+      ->check(whole_number(1, 3600, "seconds"))
       ->capture_default_str();
   app.add_option("--host-timeout", options.host_timeout_seconds,
                  "seconds everything done for one app server may take (default: " +
                      std::to_string(host_timeout_factor) + " x -t)")
-      ->check(CLI::Range(1, 86400));
+      ->check(whole_number(1, 86400, "seconds"));
   app.add_option("--run-timeout", options.run_timeout_seconds,
                  "seconds the whole run may take, database and lock wait included")
-      ->check(CLI::Range(1, 86400))
+      ->check(whole_number(1, 86400, "seconds"))
       ->capture_default_str();
   app.add_flag("-P,--public-net", options.public_net,
                "take the primary's address from node_public_info");
@@ -223,7 +268,7 @@ void add_options(CLI::App& app, Options& options, RawFlags& raw) {
   app.add_option("--known-hosts", raw.known_hosts,
                  "known_hosts file (default: ~/.ssh/known_hosts); host keys are always checked");
   app.add_option("-j,--jobs", options.jobs, "app servers in flight at once")
-      ->check(CLI::Range(1, 1024))
+      ->check(whole_number(1, 1024, "app servers"))
       ->capture_default_str();
   add_event_options(app, options.event, raw);
   add_operator_options(app, options, raw);
@@ -258,6 +303,9 @@ EarlyEnd parse_into(Parser& parser, const std::vector<std::string>& args) {
   } catch (const CLI::CallForVersion& e) {
     parser.app.exit(e);
     return EarlyEnd::version;
+  } catch (const CLI::ExtrasError& e) {
+    throw usage_error(unexpected_arguments(parser.app.remaining()) +
+                      " (pgdeploy --help lists the options)");
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() != 0) {
       throw usage_error(std::string(e.what()) + " (pgdeploy --help lists the options)");

@@ -157,7 +157,7 @@ usage_error() {
 check "missing --cluster" usage_error 'no cluster given: pass -c CLUSTER'
 check "invalid cluster name" usage_error 'cluster name must match' -c 'a b'
 check "cluster name with a slash" usage_error 'cluster name must match' -c '../etc'
-check "unknown option" usage_error 'not expected' -c main --no-such-option
+check "unknown option" usage_error 'unknown option --no-such-option' -c main --no-such-option
 check "missing SSH key names the file" usage_error 'cannot read SSH key /nonexistent' \
     -c main --ssh-key /nonexistent --known-hosts "$KNOWN_HOSTS"
 check "missing known_hosts names the file" \

@@ -206,8 +206,47 @@ TEST(ParseCommandLine, ParseErrorsArePrintedLikeEveryOtherError) {
   const Parsed parsed = parse({"-c", "main", "--no-such-flag"});
   EXPECT_EQ(parsed.exit_code, 2);
   EXPECT_EQ(parsed.err,
-            "pgdeploy: error: The following argument was not expected: --no-such-flag "
-            "(pgdeploy --help lists the options)\n");
+            "pgdeploy: error: unknown option --no-such-flag (pgdeploy --help lists the "
+            "options)\n");
+}
+
+TEST(ParseCommandLine, AnUnknownSubcommandNamesTheSubcommands) {
+  const Parsed parsed = parse({"-c", "main", "stauts"});
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_THAT(parsed.err, HasSubstr("pgdeploy: error: unknown subcommand stauts: the subcommands "
+                                    "are status and doctor; without one, pgdeploy deploys"));
+}
+
+TEST(ParseCommandLine, ANumberOutOfRangeOrNoNumberAtAllSaysWhatIsExpected) {
+  EXPECT_THAT(parse({"-c", "main", "-t", "abc"}).err,
+              HasSubstr("--timeout: expected a whole number of seconds from 1 to 3600, got "
+                        "\"abc\""));
+  EXPECT_THAT(parse({"-c", "main", "-t", "0"}).err,
+              HasSubstr("--timeout: expected a whole number of seconds from 1 to 3600, got \"0\""));
+  EXPECT_THAT(parse({"-c", "main", "-j", "2000"}).err,
+              HasSubstr("--jobs: expected a whole number of app servers from 1 to 1024"));
+  EXPECT_THAT(parse({"-c", "main", "--lock-wait", "-1"}).err,
+              HasSubstr("--lock-wait: expected a whole number of seconds from 0 to 3600"));
+}
+
+TEST(ParseCommandLine, AnUnknownSessionsValueListsTheValues) {
+  const Parsed parsed = parse({"-c", "main", "--sessions", "foo"});
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_THAT(parsed.err,
+              HasSubstr("--sessions: expected auto, keep, reconnect or kill, got \"foo\""));
+  EXPECT_THAT(parsed.err, Not(HasSubstr("->")));
+  EXPECT_EQ(parse({"-c", "main", "--sessions", "KILL"}).command_line.options.sessions,
+            Sessions::kill);
+}
+
+TEST(ParseCommandLine, SubcommandHelpListsTheOptionsThatApply) {
+  for (const char* subcommand : {"status", "doctor"}) {
+    const Parsed parsed = parse({subcommand, "--help"});
+    EXPECT_EQ(parsed.exit_code, 0);
+    EXPECT_THAT(parsed.out, HasSubstr("-c CLUSTER, -f REPMGR_CONF, -p CONNINFO")) << subcommand;
+    EXPECT_THAT(parsed.out, HasSubstr("--known-hosts PATH")) << subcommand;
+  }
+  EXPECT_THAT(parse({"doctor", "--help"}).out, HasSubstr("-P (--public-net)"));
 }
 
 TEST(ParseCommandLine, UnknownOptionIsUsageError) {
