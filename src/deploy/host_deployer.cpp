@@ -55,12 +55,12 @@ bool HostDeployer::push(const AppServer& host, const std::string& fragment, Admi
   }
   const auto command = remote->start(install_script(request));
   send_to_installer(*command, fragment);
-  std::string held_by;
-  InstallerAnswer answer = await_installer(*command, deadline, &held_by);
+  FileInPlace in_place;
+  InstallerAnswer answer = await_installer(*command, deadline, &in_place);
   if (answer == InstallerAnswer::ready) {
     push_extras_or_stop(host, *remote, *command, deadline);
     deadline.begin("install");
-    answer = await_installer(*command, deadline, &held_by);
+    answer = await_installer(*command, deadline, &in_place);
   }
   if (answer != InstallerAnswer::installed) {
     command->close_input();  // no "commit": an installer that wrote anything rolls back
@@ -72,12 +72,27 @@ bool HostDeployer::push(const AppServer& host, const std::string& fragment, Admi
   }
   if (console != nullptr) {
     switch_or_roll_back(host, *command, *console, deadline);
-  } else if (primary_moved(held_by)) {
+  } else if (primary_moved(in_place.held_by)) {
     deadline.begin("sessions");
     move_sessions_over_ssh(host, *remote);
   }
   commit(host, *command, console, deadline);
+  if (in_place.absent) {
+    warn_new_file(host);
+  }
   return true;
+}
+
+void HostDeployer::warn_new_file(const AppServer& host) const {
+  // Nothing verifies that PgBouncer reads this file: without an admin console nothing is
+  // asked, and with one the routes may be served from another file (a cluster name in another
+  // case, -c Main for main, names another file with the same routes).
+  spdlog::warn(
+      "{}: CREATED {}, which did not exist: PgBouncer routes through it only if its "
+      "configuration includes it (%include {} under [databases]); check with pgdeploy doctor "
+      "-c {}",
+      host.name, fragment_path(host.config_dir, plan_.cluster),
+      fragment_path(host.config_dir, plan_.cluster), plan_.cluster);
 }
 
 bool HostDeployer::primary_moved(const std::string& held_by) const {

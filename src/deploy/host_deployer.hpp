@@ -43,6 +43,8 @@ class HostDeployer {
   // For hosts reloaded by command: moves the sessions of the re-pointed databases through the
   // console reached over SSH, best effort.
   void move_sessions_over_ssh(const AppServer& host, RemoteHost& remote);
+  // Says loudly that the fragment was created where none was.
+  void warn_new_file(const AppServer& host) const;
   void switch_or_roll_back(const AppServer& host, RemoteCommand& command, AdminConsole& console,
                            HostDeadline& deadline);
   // Sends "commit"; when it does not arrive, makes PgBouncer serve the file in place again.

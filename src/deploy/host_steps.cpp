@@ -109,10 +109,14 @@ void send_to_installer(RemoteCommand& command, std::string_view data) {
 }
 
 InstallerAnswer await_installer(RemoteCommand& command, HostDeadline& deadline,
-                                std::string* held_by) {
+                                FileInPlace* in_place) {
   while (const auto line = command.read_line()) {
-    if (held_by != nullptr && line->starts_with("held by ")) {
-      *held_by = line->substr(std::string_view("held by ").size());
+    if (in_place != nullptr && line->starts_with("held by ")) {
+      in_place->held_by = line->substr(std::string_view("held by ").size());
+      continue;
+    }
+    if (in_place != nullptr && *line == new_file_line) {
+      in_place->absent = true;
       continue;
     }
     if (*line == reloading_line) {

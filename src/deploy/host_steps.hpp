@@ -47,12 +47,18 @@ enum class InstallerAnswer {
   ended       // output ended without either: the installer failed
 };
 
+// What the installer said of the file in place before it replaced it.
+struct FileInPlace {
+  std::string held_by;  // from the fencing check: "node N (NAME) at HOST:PORT"
+  bool absent = false;  // there was none: the installer creates it
+};
+
 // Reads the installer's stdout up to its first answer, skipping lines before it (a login
 // banner printed by the remote user's shell start-up files). From the installer's "reloading"
-// on, the step under DEADLINE is "reload". HELD_BY, when given, receives what the fencing
-// check said of the file in place: "node N (NAME) at HOST:PORT".
+// on, the step under DEADLINE is "reload". IN_PLACE, when given, receives what the installer
+// said of the file in place.
 InstallerAnswer await_installer(RemoteCommand& command, HostDeadline& deadline,
-                                std::string* held_by = nullptr);
+                                FileInPlace* in_place = nullptr);
 
 // A fragment read from an app server.
 struct RemoteFragment {

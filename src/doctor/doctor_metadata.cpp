@@ -5,6 +5,7 @@
 #include "metadata/catalog.hpp"
 #include "metadata/read_cluster.hpp"
 #include "model/app_server.hpp"
+#include "pgdeploy/version.hpp"
 #include "plan/planner.hpp"
 #include "util/errors.hpp"
 
@@ -57,7 +58,8 @@ std::string public_row_fix(Catalog& catalog, const std::string& schema, const No
     return "INSERT INTO " + schema + ".node_public_info (" + catalog.public_id_column(schema) +
            ", conninfo) VALUES (" + std::to_string(primary.id) + ", 'host=... port=...')";
   } catch (const Error&) {
-    return "create the table with sql/node_public_info.sql, then INSERT INTO " + schema +
+    return "create the table with psql -f " + std::string(sql_dir) +
+           "/node_public_info.sql, then INSERT INTO " + schema +
            ".node_public_info (node_id, conninfo) VALUES (" + std::to_string(primary.id) +
            ", 'host=... port=...')";
   }
@@ -82,8 +84,9 @@ void check_catalog(Catalog& catalog, Layout layout, const Options& options,
     list.pass(app_servers_item, servers_detail(found.app_servers));
   } catch (const Error& e) {
     list.fail(app_servers_item, e.what(),
-              "create it with sql/app_servers.sql, or add the columns with "
-              "sql/upgrade_app_servers.sql");
+              "create it with psql -f " + std::string(sql_dir) +
+                  "/app_servers.sql, or add the columns with psql -f " + sql_dir +
+                  "/upgrade_app_servers.sql");
   }
   std::optional<Node> primary;
   try {

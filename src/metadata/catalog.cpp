@@ -8,6 +8,7 @@
 #include "metadata/app_servers.hpp"
 #include "metadata/primary_check.hpp"
 #include "model/app_server.hpp"
+#include "pgdeploy/version.hpp"
 #include "util/errors.hpp"
 
 namespace pgdeploy {
@@ -77,7 +78,8 @@ std::vector<AppServer> Catalog::read_app_servers(const std::string& schema) {
 void Catalog::require_app_servers(const std::string& schema) {
   if (!table_exists(schema, "app_servers")) {
     throw metadata_error("table " + schema +
-                         ".app_servers does not exist; create it with sql/app_servers.sql");
+                         ".app_servers does not exist; create it with psql -f " + sql_dir +
+                         "/app_servers.sql");
   }
 }
 

@@ -51,6 +51,8 @@ inline constexpr std::string_view go_line = "go\n";
 // Printed before the reload command runs: what follows is the reload's time.
 inline constexpr std::string_view reloading_line = "reloading";
 inline constexpr std::string_view unchanged_line = "unchanged";
+// Printed before anything else when there is no file in place: the installer creates it.
+inline constexpr std::string_view new_file_line = "new file";
 inline constexpr std::string_view commit_line = "commit\n";
 inline constexpr std::string_view rollback_line = "rollback\n";
 

@@ -113,6 +113,17 @@ check_eq "exit status 0 with the failing hosts disabled" 0 "$RC"
 check "summary counts only enabled hosts, already current" \
     grep -q '2 app servers: 0 updated, 2 unchanged, 0 failed' "$H/out"
 
+echo "# a cluster name in another case creates a file no PgBouncer includes: said loudly"
+run_pgdeploy -c Main
+check_eq "exit 0: the file was written" 0 "$RC"
+for app in app1 app2; do
+    check "$app: says CREATED and what PgBouncer must include" grep -qF \
+        "$app: CREATED $H/app_$app/conf/Main.ini, which did not exist: PgBouncer routes through it only if its configuration includes it (%include $H/app_$app/conf/Main.ini under [databases])" "$H/out"
+done
+rm -f "$H/app_app1/conf/Main.ini" "$H/app_app2/conf/Main.ini"
+run_pgdeploy
+check "the next run of the right cluster creates nothing" fails grep -q "CREATED" "$H/out"
+
 echo "# --exclude-databases: the original agent's routing, without postgres"
 check "by default every database is routed, postgres included" grep -q "^postgres = " "$H/app_app1/conf/main.ini"
 run_pgdeploy --exclude-databases postgres

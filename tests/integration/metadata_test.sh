@@ -60,6 +60,7 @@ pg_psql node1 repmgr "UPDATE repmgr.nodes SET conninfo = $(sql_lit "host=127.0.0
 echo "# app_servers missing"
 pg_psql node1 repmgr "ALTER TABLE repmgr.app_servers RENAME TO app_servers_old" >/dev/null
 check "no app_servers table: exit 3, nothing pushed" refuses 3 'repmgr.app_servers does not exist'
+check "the hint names the installed script" grep -q "create it with psql -f /[^ ]*/share/pgdeploy/sql/app_servers.sql" "$H/out"
 pg_psql node1 repmgr "ALTER TABLE repmgr.app_servers_old RENAME TO app_servers" >/dev/null
 
 echo "# no repmgr metadata at all"

@@ -163,6 +163,7 @@ expected_files=(
     /usr/share/doc/pgdeploy/changelog.gz
     /usr/share/doc/pgdeploy/copyright
     /usr/share/doc/pgdeploy/examples/sudoers.pgdeploy
+    /usr/share/bash-completion/completions/pgdeploy
 )
 lists_expected_files() {
     dpkg -L pgdeploy >"$work/files"

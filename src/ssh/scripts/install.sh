@@ -119,6 +119,8 @@ fence() {
 if [ "$fence" = 1 ] && [ -f "$target" ]; then
   fence
 fi
+# A file that no PgBouncer includes yet: pgdeploy warns where it cannot verify the reload.
+[ -e "$target" ] || echo "@NEW_FILE_LINE@"
 # $$ is unique among the live processes of this host: a file of that name is a leftover.
 tmp="$dir/.$file.new.$$"
 set -C

@@ -189,8 +189,15 @@ TEST_P(InstallScriptTest, RunsReloadCommandAfterTheRename) {
 TEST_P(InstallScriptTest, ReloadCommandOutputGoesToStderrNotTheConversation) {
   const ProcessResult result = install(request("echo reloaded"), new_content + "commit\n");
   EXPECT_EQ(result.status, install_ok) << result.err;
-  EXPECT_EQ(result.out, "reloading\ninstalled\n");
+  EXPECT_EQ(result.out, "new file\nreloading\ninstalled\n");
   EXPECT_THAT(result.err, HasSubstr("reloaded"));
+}
+
+TEST_P(InstallScriptTest, SaysSoOnlyWhenItCreatesTheFile) {
+  std::ofstream(target) << old_content;
+  const ProcessResult result = install(request("true"), new_content + "commit\n");
+  EXPECT_EQ(result.status, install_ok) << result.err;
+  EXPECT_EQ(result.out, "reloading\ninstalled\n") << "the file was there: no new file line";
 }
 
 TEST_P(InstallScriptTest, ReloadCommandCannotReadTheInput) {
