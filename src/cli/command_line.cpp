@@ -30,16 +30,15 @@ std::string in_existing_directory(const std::string& file) {
 
 // A check of a whole number from LOW to HIGH, naming what it counts (UNIT) when it fails.
 CLI::Validator whole_number(int low, int high, const std::string& unit) {
-  return CLI::Validator(
-      [=](const std::string& text) -> std::string {
-        const auto value = parse_number<int>(text);
-        if (value && *value >= low && *value <= high) {
-          return "";
-        }
-        return "expected a whole number of " + unit + " from " + std::to_string(low) + " to " +
-               std::to_string(high) + ", got \"" + text + "\"";
-      },
-      "");
+  return {[=](const std::string& text) -> std::string {
+            const auto value = parse_number<int>(text);
+            if (value && *value >= low && *value <= high) {
+              return "";
+            }
+            return "expected a whole number of " + unit + " from " + std::to_string(low) + " to " +
+                   std::to_string(high) + ", got \"" + text + "\"";
+          },
+          ""};
 }
 
 // What an argument CLI11 did not expect is, said so that its user knows what to type instead.
