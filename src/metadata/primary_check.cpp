@@ -36,10 +36,19 @@ std::optional<Endpoint> upstream_of(Database& db) {
 }  // namespace
 
 std::unique_ptr<Database> open_writable_node(const std::string& local_conninfo,
-                                             const DatabaseOpener& open) {
+                                             const DatabaseOpener& open,
+                                             const std::string& local_hint) {
   std::string conninfo = local_conninfo;
   for (int hop = 0; hop < max_hops; ++hop) {
-    std::unique_ptr<Database> db = open(conninfo);
+    std::unique_ptr<Database> db;
+    try {
+      db = open(conninfo);
+    } catch (const Error& e) {
+      if (hop > 0 || local_hint.empty()) {
+        throw;
+      }
+      throw Error(e.exit_code(), std::string(e.what()) + " (" + local_hint + ")");
+    }
     if (!in_recovery(*db)) {
       return db;
     }

@@ -16,9 +16,11 @@ using DatabaseOpener = std::function<std::unique_ptr<Database>(const std::string
 // else the node it streams from, following cascading standbys up to a few hops. A standby's
 // copy of repmgr's tables can lag behind a promotion (the node that just rejoined or followed
 // still lists the old primary), so it is never read. Throws a metadata error when no
-// writable node is found this way.
+// writable node is found this way; when the local node itself cannot be reached, its message
+// ends with LOCAL_HINT (where that conninfo came from, and what to check).
 std::unique_ptr<Database> open_writable_node(const std::string& local_conninfo,
-                                             const DatabaseOpener& open);
+                                             const DatabaseOpener& open,
+                                             const std::string& local_hint = "");
 
 // Refuses early what no connection can mend in the primary's repmgr conninfo: unparsable, a
 // Unix socket, several hosts (a metadata error naming the node, never quoting the conninfo).

@@ -32,10 +32,27 @@ void check_local_conninfo(const Options& options, const std::string& conninfo) {
   }
 }
 
+namespace {
+
+// Where the local conninfo came from, for a connection that fails: what the user can change.
+std::string local_connection_hint(const Options& options) {
+  if (options.pgconnstring) {
+    return "check -p";
+  }
+  if (options.repmgr_config) {
+    return "check the conninfo in " + options.repmgr_config->string() + ", or pass -p";
+  }
+  return std::string("the default is ") + default_pgconnstring +
+         ": pass -f with repmgr.conf, or -p";
+}
+
+}  // namespace
+
 ClusterState read_cluster(const Options& options, const std::string& conninfo,
                           const DatabaseOpener& open, Secrets secrets) {
   check_local_conninfo(options, conninfo);
-  const std::unique_ptr<Database> db = open_writable_node(conninfo, open);
+  const std::unique_ptr<Database> db =
+      open_writable_node(conninfo, open, local_connection_hint(options));
   // Standbys only matter for read-only routes.
   ClusterState state =
       Catalog(*db, options.cluster).read(options.public_net, options.ro_suffix.has_value());

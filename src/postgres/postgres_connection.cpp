@@ -5,6 +5,7 @@
 
 #include "postgres/conninfo.hpp"
 #include "util/errors.hpp"
+#include "util/text.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -70,7 +71,7 @@ PostgresConnection::PostgresConnection(const std::string& conninfo, int timeout_
   } catch (const std::exception& e) {
     // An unparsable conninfo (std::invalid_argument) or a LibpqFailure; either message names
     // host and port at most, never the password.
-    throw metadata_error(std::string("cannot connect to the repmgr database: ") + e.what());
+    throw metadata_error("cannot connect to the repmgr database: " + one_line(e.what()));
   }
 }
 

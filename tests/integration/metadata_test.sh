@@ -34,6 +34,8 @@ echo "# the database is down"
 pg_stop node1
 check "database unreachable: exit 3, nothing pushed" \
     refuses 3 'error: cannot connect to the repmgr database'
+check "on one line, naming the option to check" \
+    grep -Eq '^pgdeploy: error: cannot connect to the repmgr database: [^\]*Connection refused; Is the server running .* \(check -p\)$' "$H/out"
 pg_start node1
 
 echo "# no active primary"

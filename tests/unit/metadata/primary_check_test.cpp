@@ -53,6 +53,26 @@ TEST_F(PrimaryCheckTest, FollowsCascadingStandbys) {
   EXPECT_EQ(opened().size(), 3U);
 }
 
+TEST_F(PrimaryCheckTest, ALocalNodeThatCannotBeReachedEndsWithTheHint) {
+  try {
+    open_writable_node("host=local", opener(), "check -p");
+    FAIL() << "expected a metadata error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), ExitCode::metadata);
+    EXPECT_STREQ(e.what(), "cannot connect: host=local (check -p)");
+  }
+}
+
+TEST_F(PrimaryCheckTest, AnUpstreamThatCannotBeReachedHasNoLocalHint) {
+  streams_from(node("host=a", true), "b", "5432");
+  try {
+    open_writable_node("host=a", opener(), "check -p");
+    FAIL() << "expected a metadata error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).find("check -p"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(PrimaryCheckTest, StandbyWithoutUpstreamIsMetadataError) {
   node("host=local", true);
   try {
