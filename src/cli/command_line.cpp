@@ -172,18 +172,6 @@ Command command_of(const CLI::App& app) {
   return app.got_subcommand("doctor") ? Command::doctor : Command::deploy;
 }
 
-// The names of a comma-separated LIST, blanks around them trimmed, empty ones dropped.
-std::vector<std::string> comma_list(const std::string& list) {
-  std::vector<std::string> names;
-  std::istringstream stream(list);
-  for (std::string name; std::getline(stream, name, ',');) {
-    if (const std::string_view trimmed = trim(name); !trimmed.empty()) {
-      names.emplace_back(trimmed);
-    }
-  }
-  return names;
-}
-
 // Copies what was given of RAW into OPTIONS; absent options stay unset.
 void apply_raw(const CLI::App& app, const RawFlags& raw, Options& options) {
   const auto given = [&](const char* name) { return app.count(name) > 0; };
@@ -203,7 +191,7 @@ void apply_raw(const CLI::App& app, const RawFlags& raw, Options& options) {
     options.ro_suffix = raw.ro_suffix;
   }
   if (given("--exclude-databases")) {
-    options.exclude_databases = comma_list(raw.exclude_databases);
+    options.exclude_databases = comma_separated(raw.exclude_databases);
   }
   options.mode = raw.dry_run ? Mode::dry_run : (raw.check ? Mode::check : Mode::deploy);
   options.command = command_of(app);

@@ -1,14 +1,14 @@
 #include "deploy/deploy_memo.hpp"
 
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <cstdint>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "model/app_server.hpp"
+#include "util/atomic_file.hpp"
+#include "util/errors.hpp"
 #include "util/text.hpp"
 
 namespace pgdeploy {
@@ -93,20 +93,10 @@ void remember_deploy(const std::filesystem::path& path, const std::string& finge
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  const std::filesystem::path temporary = path.string() + ".new." + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << fingerprint << ' ' << now << '\n';
-    if (!out.flush()) {
-      spdlog::debug("cannot write {}", temporary.string());
-      return;
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    spdlog::debug("cannot record the deploy in {}: {}", path.string(), error.message());
-    std::filesystem::remove(temporary, error);
+  try {
+    write_file_atomically(path, fingerprint + ' ' + std::to_string(now) + '\n', 0644);
+  } catch (const Error& e) {
+    spdlog::debug("cannot record the deploy: {}", e.what());
   }
 }
 

@@ -87,12 +87,12 @@ void HostDeployer::warn_new_file(const AppServer& host) const {
   // Nothing verifies that PgBouncer reads this file: without an admin console nothing is
   // asked, and with one the routes may be served from another file (a cluster name in another
   // case, -c Main for main, names another file with the same routes).
+  const std::string path = fragment_path(host.config_dir, plan_.cluster);
   spdlog::warn(
       "{}: CREATED {}, which did not exist: PgBouncer routes through it only if its "
       "configuration includes it (%include {} under [databases]); check with pgdeploy doctor "
       "-c {}",
-      host.name, fragment_path(host.config_dir, plan_.cluster),
-      fragment_path(host.config_dir, plan_.cluster), plan_.cluster);
+      host.name, path, path, plan_.cluster);
 }
 
 bool HostDeployer::primary_moved(const std::string& held_by) const {

@@ -84,11 +84,7 @@ std::optional<std::string> event_notifications_problem(const std::optional<std::
   }
   constexpr std::array<std::string_view, 3> needed{"standby_promote", "repmgrd_failover_promote",
                                                    "standby_switchover"};
-  std::vector<std::string> listed;
-  std::istringstream stream(*list);
-  for (std::string item; std::getline(stream, item, ',');) {
-    listed.emplace_back(trim(item));
-  }
+  const std::vector<std::string> listed = comma_separated(*list);
   std::string missing;
   for (const std::string_view event : needed) {
     if (std::find(listed.begin(), listed.end(), event) == listed.end()) {

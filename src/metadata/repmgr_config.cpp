@@ -43,8 +43,6 @@ void apply(RepmgrConfig& config, std::string_view key, std::string value,
     config.event_notification_command = std::move(value);
   } else if (key == "event_notifications") {
     config.event_notifications = std::move(value);
-  } else if (key == "failover") {
-    config.failover = std::move(value);
   } else if (key == "service_promote_command") {
     config.service_promote_command = std::move(value);
   } else if (key == "data_directory") {

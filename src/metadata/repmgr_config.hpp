@@ -13,7 +13,6 @@ struct RepmgrConfig {
   std::optional<int> node_id;
   std::optional<std::string> event_notification_command;
   std::optional<std::string> event_notifications;
-  std::optional<std::string> failover;                 // automatic or manual
   std::optional<std::string> service_promote_command;  // how repmgr promotes, when set
   std::optional<std::string> data_directory;
 };

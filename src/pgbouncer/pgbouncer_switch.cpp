@@ -14,10 +14,12 @@
 namespace pgdeploy {
 namespace {
 
-bool matches(const RoutedDatabase& db, const Route& route) {
-  return db.name == route.key && db.host == route.target.host && db.port == route.target.port &&
-         db.dbname == route.dbname;
+// ROUTE as SHOW DATABASES lists it once PgBouncer serves it.
+RoutedDatabase listed_as(const Route& route) {
+  return {route.key, route.target.host, route.target.port, route.dbname};
 }
+
+bool matches(const RoutedDatabase& db, const Route& route) { return db == listed_as(route); }
 
 const RoutedDatabase* find(const std::vector<RoutedDatabase>& routed, const std::string& name) {
   const auto found = std::find_if(routed.begin(), routed.end(),
@@ -101,12 +103,11 @@ class DatabaseCommands {
       paused_.emplace(name, 0);
     }
   }
-  // Records how BATCH went, ERRORS holding one entry per command (empty: it worked), or the
-  // one error that kept the whole batch from running.
+  // Records how BATCH went, ERRORS holding one entry per command (empty: it worked).
   void note_all(const std::vector<DatabaseCommand>& batch, const std::vector<std::string>& errors) {
     std::set<std::string> killed;
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      note(batch[i], errors.size() == batch.size() ? errors[i] : errors.at(0), killed);
+      note(batch[i], errors.at(i), killed);
     }
   }
 
@@ -215,13 +216,15 @@ std::vector<std::string> texts_of(const std::vector<DatabaseCommand>& batch) {
   return texts;
 }
 
-// One error per command of BATCH, or the one error that kept the batch from running.
+// One error per command of BATCH (empty when it worked); a batch that could not run at all has
+// its error on every command.
 std::vector<std::string> run_batch(AdminConsole& console,
                                    const std::vector<DatabaseCommand>& batch) {
   try {
     return console.execute_each(texts_of(batch));
   } catch (const std::exception& e) {
-    return {e.what()};
+    std::vector<std::string> errors(batch.size(), e.what());
+    return errors;
   }
 }
 
@@ -229,7 +232,7 @@ std::vector<RoutedDatabase> as_listed(const std::vector<Route>& routes) {
   std::vector<RoutedDatabase> listed;
   listed.reserve(routes.size());
   for (const Route& route : routes) {
-    listed.push_back({route.key, route.target.host, route.target.port, route.dbname});
+    listed.push_back(listed_as(route));
   }
   return listed;
 }

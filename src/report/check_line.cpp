@@ -13,10 +13,6 @@ bool is_elsewhere(const HostOutcome& outcome) {
          (outcome.result == HostResult::would_update && outcome.elsewhere);
 }
 
-bool is_drifting(const HostOutcome& outcome) {
-  return outcome.result == HostResult::would_update || outcome.result == HostResult::refused;
-}
-
 template <typename Predicate>
 std::string names_where(const std::vector<HostOutcome>& outcomes, Predicate predicate) {
   std::string names;
@@ -93,10 +89,8 @@ CheckState check_state(const std::vector<HostOutcome>& outcomes, ExitCode code) 
   if (std::any_of(outcomes.begin(), outcomes.end(), is_elsewhere)) {
     return CheckState::critical;
   }
-  if (count_results(outcomes, HostResult::unchanged) != static_cast<long>(outcomes.size())) {
-    return CheckState::warning;
-  }
-  return CheckState::ok;
+  // --check's code is ok only when every host is current (exit_code_for).
+  return code == ExitCode::ok ? CheckState::ok : CheckState::warning;
 }
 
 std::string check_status_line(const std::vector<HostOutcome>& outcomes, ExitCode code,

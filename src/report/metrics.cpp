@@ -1,5 +1,7 @@
 #include "report/metrics.hpp"
 
+#include <algorithm>
+
 #include "report/report.hpp"
 #include "util/text.hpp"
 
@@ -81,8 +83,7 @@ void add_primary(Exposition& out, const DeployPlan& plan) {
 void add_hosts(Exposition& out, const std::vector<HostOutcome>& hosts) {
   const long current =
       count_results(hosts, HostResult::updated) + count_results(hosts, HostResult::unchanged);
-  const long drifting =
-      count_results(hosts, HostResult::would_update) + count_results(hosts, HostResult::refused);
+  const long drifting = std::count_if(hosts.begin(), hosts.end(), is_drifting);
   out.family("pgdeploy_hosts", "gauge",
              "App servers by state after the last run: current (updated or unchanged), "
              "drifting (would update, or refused by fencing), failed.");

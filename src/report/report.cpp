@@ -20,6 +20,10 @@ std::string describe(const HostOutcome& outcome) {
   return host + ": FAILED after " + elapsed + ": " + outcome.reason;
 }
 
+bool is_drifting(const HostOutcome& outcome) {
+  return outcome.result == HostResult::would_update || outcome.result == HostResult::refused;
+}
+
 long count_results(const std::vector<HostOutcome>& outcomes, HostResult result) {
   return std::count_if(outcomes.begin(), outcomes.end(),
                        [result](const HostOutcome& o) { return o.result == result; });

@@ -20,6 +20,10 @@ std::string summarize(const DeployPlan& plan, const std::vector<HostOutcome>& ou
 // How many of OUTCOMES ended with RESULT.
 long count_results(const std::vector<HostOutcome>& outcomes, HostResult result);
 
+// True for a host whose fragment is not what this run would write: --dry-run and --check's
+// would-update, or a fragment fencing refused.
+bool is_drifting(const HostOutcome& outcome);
+
 // Deploying: 4 when any host was refused (fencing), else 1 when any failed, else 0.
 // --check: 0 when every host is unchanged (current), else 1 (its exit status is check_state's,
 // report/check_line.hpp). --dry-run: 0.

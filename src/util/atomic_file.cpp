@@ -42,7 +42,7 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   if (fd < 0) {
     throw fail("create");
   }
-  const bool written = write_all(fd, content) && ::fchmod(fd, mode) == 0 && ::fsync(fd) == 0;
+  const bool written = write_all(fd, content) && ::fchmod(fd, mode) == 0;
   const int saved = errno;
   if (::close(fd) != 0 || !written) {
     errno = written ? errno : saved;

@@ -36,6 +36,18 @@ std::string padded_digits(unsigned long long value, int base, std::size_t width)
   return std::string(width > length ? width - length : 0, '0') + std::string(first, length);
 }
 
+std::vector<std::string> comma_separated(std::string_view list) {
+  std::vector<std::string> items;
+  while (!list.empty()) {
+    const std::size_t comma = list.find(',');
+    if (const std::string_view item = trim(list.substr(0, comma)); !item.empty()) {
+      items.emplace_back(item);
+    }
+    list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
+  }
+  return items;
+}
+
 std::string decimal_seconds(std::chrono::milliseconds duration) {
   const auto ms = static_cast<unsigned long long>(std::max<long long>(duration.count(), 0));
   return std::to_string(ms / 1000) + "." + padded_digits(ms % 1000, 10, 3);

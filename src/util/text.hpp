@@ -35,6 +35,9 @@ std::optional<Number> parse_number(std::string_view text, int base = 10) {
 // VALUE's digits in BASE, lower case, with leading zeros up to WIDTH.
 std::string padded_digits(unsigned long long value, int base, std::size_t width);
 
+// The items of a comma-separated LIST, blanks around them trimmed, empty ones dropped.
+std::vector<std::string> comma_separated(std::string_view list);
+
 // DURATION in seconds with three decimals ("2.345"), as monitoring tools take run times;
 // negative durations as 0.
 std::string decimal_seconds(std::chrono::milliseconds duration);

@@ -43,7 +43,7 @@ served() {
 }
 
 case $mode in
-query) exec "$psql" -X -q -A -F "$us" -P footer=off -v ON_ERROR_STOP=1 "$conninfo" -c "$1" ;;
+query) query "$1"; exit ;;
 once_served)
   : "${routes?}" "${patience_ms?}"
   export routes

@@ -40,7 +40,6 @@ TEST(ParseRepmgrConfig, ReadsThePromotionSettings) {
       "service_promote_command='/usr/lib/postgresql/15/bin/pg_ctl -w -D /data promote'\n"
       "data_directory='/data'\n",
       "repmgr.conf");
-  EXPECT_EQ(config.failover, "automatic");
   EXPECT_EQ(config.service_promote_command,
             "/usr/lib/postgresql/15/bin/pg_ctl -w -D /data promote");
   EXPECT_EQ(config.data_directory, "/data");

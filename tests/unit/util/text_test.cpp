@@ -88,6 +88,13 @@ TEST(PaddedDigits, PadsWithZerosInTheBaseGiven) {
   EXPECT_EQ(padded_digits(0xdeadbeefcafe1234ULL, 16, 4), "deadbeefcafe1234");
 }
 
+TEST(CommaSeparated, TrimsAndDropsEmptyItems) {
+  EXPECT_EQ(comma_separated(" postgres, repmgr ,,"),
+            (std::vector<std::string>{"postgres", "repmgr"}));
+  EXPECT_EQ(comma_separated(""), std::vector<std::string>{});
+  EXPECT_EQ(comma_separated("a"), std::vector<std::string>{"a"});
+}
+
 TEST(DecimalSeconds, ThreeDecimals) {
   EXPECT_EQ(decimal_seconds(std::chrono::milliseconds(0)), "0.000");
   EXPECT_EQ(decimal_seconds(std::chrono::milliseconds(5)), "0.005");
