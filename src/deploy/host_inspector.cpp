@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "deploy/host_steps.hpp"
+#include "deploy/include_check.hpp"
 #include "model/app_server.hpp"
 #include "plan/fragment.hpp"
 #include "plan/fragment_file.hpp"
@@ -18,17 +19,24 @@ HostInspector::HostInspector(const DeployPlan& plan, HostConnector& ssh, TimeLim
 HostOutcome HostInspector::inspect(const AppServer& host) {
   return visit_host(host, plan_, limits_, [&](HostOutcome& outcome, HostDeadline& deadline) {
     check_row(host);
-    compare(host, read_fragment(host, deadline), outcome);
+    const auto remote = ssh_.connect(host, deadline);
+    deadline.begin("read");
+    const auto fragment =
+        read_remote_fragment(*remote, host.config_dir, fragment_file_name(plan_.cluster));
+    compare(host, fragment ? std::optional(fragment->text) : std::nullopt, outcome);
+    if (outcome.result != HostResult::refused) {
+      check_served(*remote, host, outcome);
+    }
   });
 }
 
-std::optional<std::string> HostInspector::read_fragment(const AppServer& host,
-                                                        HostDeadline& deadline) {
-  const auto remote = ssh_.connect(host, deadline);
-  deadline.begin("read");
-  const auto fragment =
-      read_remote_fragment(*remote, host.config_dir, fragment_file_name(plan_.cluster));
-  return fragment ? std::optional(fragment->text) : std::nullopt;
+void HostInspector::check_served(RemoteHost& remote, const AppServer& host, HostOutcome& outcome) {
+  const auto why = unserved_fragment(remote, host, fragment_path(host.config_dir, plan_.cluster));
+  if (why) {
+    outcome.result = HostResult::failed;
+    outcome.reason = "pgbouncer: " + *why;
+    outcome.unserved = true;
+  }
 }
 
 void HostInspector::compare(const AppServer& host, const std::optional<std::string>& current,

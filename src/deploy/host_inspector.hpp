@@ -14,12 +14,13 @@ class HostInspector {
   HostInspector(const DeployPlan& plan, HostConnector& ssh, TimeLimits limits = {});
 
   // unchanged (the same but for the epoch's LSN), would_update with a unified diff, refused
-  // (a deploy would be refused: newer timeline in place), or failed (cannot be read).
+  // (a deploy would be refused: newer timeline in place), or failed (cannot be read, or
+  // PgBouncer's configuration does not include the fragment: unserved).
   HostOutcome inspect(const AppServer& host);
 
  private:
-  // The fragment in place; nullopt when there is none.
-  std::optional<std::string> read_fragment(const AppServer& host, HostDeadline& deadline);
+  // Fails OUTCOME, unserved, when HOST's PgBouncer does not include the fragment.
+  void check_served(RemoteHost& remote, const AppServer& host, HostOutcome& outcome);
   void compare(const AppServer& host, const std::optional<std::string>& current,
                HostOutcome& outcome);
 

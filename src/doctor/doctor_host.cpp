@@ -11,7 +11,6 @@
 #include "pgbouncer/pgbouncer_switch.hpp"
 #include "pgbouncer/ssh_console.hpp"
 #include "pgdeploy/config_dir_sh.hpp"
-#include "pgdeploy/read_file_sh.hpp"
 #include "pgdeploy/reload_check_sh.hpp"
 #include "plan/fragment.hpp"
 #include "plan/fragment_file.hpp"
@@ -71,10 +70,6 @@ std::string reload_check_script(const std::string& command) {
 
 std::string config_dir_script(const std::string& dir) {
   return "d=" + shell_quote(dir) + "\n" + std::string(config_dir_sh);
-}
-
-std::string read_file_script(const std::string& path) {
-  return "f=" + shell_quote(path) + "\n" + std::string(read_file_sh);
 }
 
 // Only for rows that set one: most leave it empty.

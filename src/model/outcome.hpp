@@ -27,6 +27,9 @@ struct HostOutcome {
   // would_update: the fragment in place routes writes to another server than the primary, or
   // there is none (refused hosts always do)
   bool elsewhere = false;
+  // failed because PgBouncer's configuration does not include the fragment: whatever it says,
+  // PgBouncer routes the host's clients by something else
+  bool unserved = false;
 };
 
 }  // namespace pgdeploy

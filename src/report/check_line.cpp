@@ -13,6 +13,9 @@ bool is_elsewhere(const HostOutcome& outcome) {
          (outcome.result == HostResult::would_update && outcome.elsewhere);
 }
 
+// Clients of such a host are not routed by pgdeploy at all.
+bool is_critical(const HostOutcome& outcome) { return is_elsewhere(outcome) || outcome.unserved; }
+
 template <typename Predicate>
 std::string names_where(const std::vector<HostOutcome>& outcomes, Predicate predicate) {
   std::string names;
@@ -68,8 +71,10 @@ std::string host_problems(const std::vector<HostOutcome>& outcomes) {
   add("drifting", names_where(outcomes, [](const HostOutcome& outcome) {
         return is_drifting(outcome) && !is_elsewhere(outcome);
       }));
+  add("not included by PgBouncer",
+      names_where(outcomes, [](const HostOutcome& outcome) { return outcome.unserved; }));
   add("unreadable", names_where(outcomes, [](const HostOutcome& outcome) {
-        return outcome.result == HostResult::failed;
+        return outcome.result == HostResult::failed && !outcome.unserved;
       }));
   return text;
 }
@@ -86,7 +91,7 @@ CheckState check_state(const std::vector<HostOutcome>& outcomes, ExitCode code) 
     default:
       return CheckState::unknown;
   }
-  if (std::any_of(outcomes.begin(), outcomes.end(), is_elsewhere)) {
+  if (std::any_of(outcomes.begin(), outcomes.end(), is_critical)) {
     return CheckState::critical;
   }
   // --check's code is ok only when every host is current (exit_code_for).

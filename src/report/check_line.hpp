@@ -14,6 +14,7 @@ enum class CheckState : int { ok = 0, warning = 1, critical = 2, unknown = 3 };
 
 // What --check says of a run that ended with CODE after OUTCOMES:
 // CRITICAL when a host's fragment routes writes elsewhere than the primary (or is missing), or
+//   PgBouncer's configuration does not include it (unserved), or
 //   when acting would be unsafe (two primaries, the primary in recovery: CODE safety_refusal);
 // WARNING when a host's fragment differs otherwise, or cannot be read;
 // UNKNOWN when the run could not judge (configuration, database unreachable, lock, signal, bug);

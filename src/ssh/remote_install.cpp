@@ -4,6 +4,7 @@
 
 #include "pgdeploy/await_installers_sh.hpp"
 #include "pgdeploy/install_sh.hpp"
+#include "pgdeploy/read_file_sh.hpp"
 #include "pgdeploy/read_sh.hpp"
 #include "util/text.hpp"
 
@@ -49,6 +50,10 @@ std::string install_script(const InstallRequest& request) {
 std::string read_script(const std::string& config_dir, const std::string& file_name, bool mtime) {
   return "f=" + shell_quote(config_dir) + "/" + shell_quote(file_name) +
          " mtime=" + (mtime ? "1" : "0") + "\n" + std::string(read_sh);
+}
+
+std::string read_file_script(const std::string& path) {
+  return "f=" + shell_quote(path) + "\n" + std::string(read_file_sh);
 }
 
 std::string await_installers_script(const std::string& config_dir, const std::string& file_name,

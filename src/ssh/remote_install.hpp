@@ -72,6 +72,10 @@ std::string install_script(const InstallRequest& request);
 std::string read_script(const std::string& config_dir, const std::string& file_name,
                         bool mtime = false);
 
+// The POSIX shell script that prints the file PATH; exit 1, saying why on stderr, when it does not
+// exist or the SSH user cannot read it.
+std::string read_file_script(const std::string& path);
+
 // The POSIX shell script that waits up to WAIT_SECONDS until no installer of
 // <config_dir>/<file_name> runs any more (its marker file is gone); exit 10 when one still does.
 std::string await_installers_script(const std::string& config_dir, const std::string& file_name,

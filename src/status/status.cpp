@@ -5,6 +5,7 @@
 
 #include "deploy/fleet.hpp"
 #include "deploy/host_steps.hpp"
+#include "deploy/include_check.hpp"
 #include "metadata/read_cluster.hpp"
 #include "model/app_server.hpp"
 #include "pgbouncer/pgbouncer_switch.hpp"
@@ -32,6 +33,8 @@ void read_fragment(const DeployPlan& plan, HostConnector& ssh, const AppServer& 
   status.modified = fragment->modified;
   status.fragment_current =
       status.fragment->primary_id == plan.primary.id && status.fragment->target == plan.target;
+  status.unserved =
+      unserved_fragment(*remote, host, fragment_path(host.config_dir, plan.cluster)).value_or("");
 }
 
 void read_live(const DeployPlan& plan, AdminConnector& admin, const AppServer& host,

@@ -27,7 +27,10 @@ struct HostStatus {
   std::string problem;                   // what could not be read, "step: why"
   bool fragment_current = false;         // the fragment names the current primary and target
   bool live_current = false;             // PgBouncer serves the primary's routes (or no console)
-  [[nodiscard]] bool current() const { return fragment_current && live_current; }
+  std::string unserved;  // why PgBouncer does not serve the fragment at all (not included)
+  [[nodiscard]] bool current() const {
+    return fragment_current && live_current && unserved.empty();
+  }
   // False when the fragment could not be read: whether the host is current is unknown.
   [[nodiscard]] bool known() const { return fragment.has_value() || fragment_absent; }
 };

@@ -84,14 +84,18 @@ std::string live_json(const HostStatus& host) {
   return json + "]";
 }
 
-// The CURRENT column: yes; ? when the fragment could not be read; NO (live) when the fragment is
-// current but PgBouncer serves something else; NO when the fragment points elsewhere.
+// The CURRENT column: yes; ? when the fragment could not be read; NO (not included) when
+// PgBouncer's configuration does not include it; NO (live) when the fragment is current but
+// PgBouncer serves something else; NO when the fragment points elsewhere.
 std::string current_text(const HostStatus& host) {
   if (host.current()) {
     return "yes";
   }
   if (!host.known()) {
     return "?";
+  }
+  if (!host.unserved.empty()) {
+    return "NO (not included)";
   }
   return host.fragment_current ? "NO (live)" : "NO";
 }
@@ -101,7 +105,9 @@ std::string host_json(const HostStatus& host) {
   return "{\"name\": " + json_string(host.name) + ", \"address\": " + json_string(host.address) +
          ", \"fragment\": " + fragment_json(host) + ", \"current\": " + current +
          ", \"fragment_current\": " + (host.fragment_current ? "true" : "false") +
-         ", \"live\": " + live_json(host) + ", \"problem\": " + json_string(host.problem) + "}";
+         ", \"live\": " + live_json(host) +
+         ", \"unserved\": " + (host.unserved.empty() ? "null" : json_string(host.unserved)) +
+         ", \"problem\": " + json_string(host.problem) + "}";
 }
 
 // A host whose fragment holds a newer timeline of the same system than this node's primary:
@@ -155,6 +161,9 @@ std::string render_status(const DeployPlan& plan, const std::vector<HostStatus>&
   }
   text += render_rows(std::move(rows));
   for (const HostStatus& host : hosts) {
+    if (!host.unserved.empty()) {
+      text += printable(host.name + ": " + host.unserved) + "\n";
+    }
     if (!host.problem.empty()) {
       text += printable(host.name + ": " + host.problem) + "\n";
     }

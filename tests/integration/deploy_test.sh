@@ -120,6 +120,20 @@ for app in app1 app2; do
     check "$app: says CREATED and what PgBouncer must include" grep -qF \
         "$app: CREATED $H/app_$app/conf/Main.ini, which did not exist: PgBouncer routes through it only if its configuration includes it (%include $H/app_$app/conf/Main.ini under [databases])" "$H/out"
 done
+run_pgdeploy -c Main --check
+check_eq "--check of it: exit 2, CRITICAL" 2 "$RC"
+check "--check names the hosts whose PgBouncer does not include it" \
+    grep -q "^PGDEPLOY CRITICAL - not included by PgBouncer: app1, app2 |" "$H/out"
+RC=0
+as_user "$PGDEPLOY" status -c Main -p "host=127.0.0.1 port=$(pg_port node1) dbname=repmgr" \
+    --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" >"$H/out" 2>&1 || RC=$?
+sed 's/^/#   | /' "$H/out"
+check_eq "status of it: exit 1" 1 "$RC"
+check "status: current on disk, NO (not included)" grep -Eq "^app1 .* NO \(not included\) " "$H/out"
+check "status says which %include is missing" grep -qF \
+    "app1: PgBouncer does not serve the fragment: $H/app_app1/pgbouncer.ini has no \`%include $H/app_app1/conf/Main.ini\`" "$H/out"
+run_pgdeploy --check
+check_eq "--check of the cluster PgBouncer includes: OK" 0 "$RC"
 rm -f "$H/app_app1/conf/Main.ini" "$H/app_app2/conf/Main.ini"
 run_pgdeploy
 check "the next run of the right cluster creates nothing" fails grep -q "CREATED" "$H/out"

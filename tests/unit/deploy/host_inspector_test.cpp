@@ -29,10 +29,13 @@ class HostInspectorTest : public ::testing::Test {
 
   HostOutcome inspect() { return HostInspector(plan, ssh).inspect(host); }
 
-  // Nothing was sent to the host but the read: no input, one command.
+  // Nothing was sent to the host but the reads, of the fragment and of pgbouncer.ini: no input.
   void expect_read_only() const {
-    ASSERT_EQ(ssh.commands.size(), 1U);
+    ASSERT_EQ(ssh.commands.size(), 2U);
     EXPECT_EQ(ssh.commands[0]->input, "");
+    EXPECT_EQ(ssh.commands[1]->input, "");
+    EXPECT_THAT(ssh.commands[1]->text, HasSubstr(FakeHostConnector::read_file_marker));
+    EXPECT_THAT(ssh.commands[1]->text, HasSubstr("f='/etc/pgbouncer/pgbouncer.ini'"));
   }
 
   DeployPlan plan = plan_on(2, "10.0.0.12", 4, "0/6000000");
@@ -76,6 +79,45 @@ TEST_F(HostInspectorTest, TheSameFragmentButForTheLsnIsUnchanged) {
   const HostOutcome outcome = inspect();
   EXPECT_EQ(outcome.result, HostResult::unchanged);
   EXPECT_THAT(outcome.diff, IsEmpty());
+}
+
+TEST_F(HostInspectorTest, ACurrentFragmentPgBouncerIncludesUnderDatabasesIsUnchanged) {
+  fragment_in_place(plan);
+  ssh.files_read_say(
+      "[databases]\n%include /etc/pgbouncer/databases/main.ini\n[pgbouncer]\nlisten_port = "
+      "6432\n");
+  const HostOutcome outcome = inspect();
+  EXPECT_EQ(outcome.result, HostResult::unchanged);
+  EXPECT_FALSE(outcome.unserved);
+  expect_read_only();
+}
+
+TEST_F(HostInspectorTest, ACurrentFragmentPgBouncerDoesNotIncludeFailsAsUnserved) {
+  fragment_in_place(plan);
+  ssh.files_read_say("[databases]\n%include /etc/pgbouncer/databases/Main.ini\n");
+  const HostOutcome outcome = inspect();
+  EXPECT_EQ(outcome.result, HostResult::failed);
+  EXPECT_TRUE(outcome.unserved);
+  EXPECT_EQ(outcome.reason,
+            "pgbouncer: PgBouncer does not serve the fragment: /etc/pgbouncer/pgbouncer.ini has no "
+            "`%include /etc/pgbouncer/databases/main.ini` (add it under [databases], then reload "
+            "PgBouncer)");
+}
+
+TEST_F(HostInspectorTest, AFragmentIncludedOutsideDatabasesIsUnserved) {
+  fragment_in_place(plan);
+  ssh.files_read_say("[pgbouncer]\n%include /etc/pgbouncer/databases/main.ini\n");
+  const HostOutcome outcome = inspect();
+  EXPECT_TRUE(outcome.unserved);
+  EXPECT_THAT(outcome.reason, HasSubstr("includes /etc/pgbouncer/databases/main.ini outside "
+                                        "[databases]"));
+}
+
+TEST_F(HostInspectorTest, AnIniTheUserCannotReadIsNotJudged) {
+  fragment_in_place(plan);  // and read_file exits 1, as the fake does unless told otherwise
+  const HostOutcome outcome = inspect();
+  EXPECT_EQ(outcome.result, HostResult::unchanged);
+  EXPECT_FALSE(outcome.unserved);
 }
 
 TEST_F(HostInspectorTest, AFragmentOfANewerTimelineIsRefusedAsADeployWouldBe) {

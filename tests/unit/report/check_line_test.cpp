@@ -62,6 +62,17 @@ TEST(CheckStatusLine, NamesTheHostsOfEachProblem) {
             "drifting=3;;;0;5 failed=1;;;0;5 time=1.234s;;;0");
 }
 
+TEST(CheckStatusLine, AFragmentPgBouncerDoesNotIncludeIsCriticalAndNamedApart) {
+  HostOutcome unserved = host("a", HostResult::failed);
+  unserved.unserved = true;
+  const std::vector<HostOutcome> outcomes{unserved, host("b", HostResult::failed)};
+  EXPECT_EQ(check_state(outcomes, ExitCode::host_failed), CheckState::critical)
+      << "PgBouncer routes its clients by something else";
+  EXPECT_EQ(check_status_line(outcomes, ExitCode::host_failed, "", 10ms),
+            "PGDEPLOY CRITICAL - not included by PgBouncer: a; unreadable: b | current=0;;;0;2 "
+            "drifting=0;;;0;2 failed=2;;;0;2 time=0.010s;;;0");
+}
+
 TEST(CheckStatusLine, ARunThatEndedEarlySaysWhy) {
   EXPECT_EQ(check_status_line({}, ExitCode::metadata, "cannot connect to the database", 5ms),
             "PGDEPLOY UNKNOWN - cannot connect to the database | time=0.005s;;;0");

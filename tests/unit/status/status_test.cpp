@@ -125,6 +125,22 @@ TEST_F(StatusTest, AFragmentPgBouncerHasNotLoadedIsCurrentOnlyOnDisk) {
   EXPECT_THAT(squeezed(render_status(plan, {status})), HasSubstr(" timeline 4 NO (live) "));
 }
 
+TEST_F(StatusTest, AFragmentPgBouncerDoesNotIncludeIsNotCurrentAndSaysWhy) {
+  fragment_in_place(plan);
+  admin.databases = routed_to("10.0.0.12");  // served, but from another file
+  ssh.files_read_say("[databases]\n%include /etc/pgbouncer/databases/Main.ini\n");
+  const HostStatus status = this->status();
+  EXPECT_TRUE(status.fragment_current);
+  EXPECT_FALSE(status.current());
+  const std::string text = squeezed(render_status(plan, {status}));
+  EXPECT_THAT(text, HasSubstr(" timeline 4 NO (not included) "));
+  EXPECT_THAT(text, HasSubstr("\napp1: PgBouncer does not serve the fragment: "
+                              "/etc/pgbouncer/pgbouncer.ini has no `%include "
+                              "/etc/pgbouncer/databases/main.ini`"));
+  EXPECT_THAT(status_json("main", &plan, {status}, ExitCode::host_failed, ""),
+              HasSubstr("\"unserved\": \"PgBouncer does not serve the fragment: "));
+}
+
 TEST_F(StatusTest, AnUnreachableHostNamesTheStepAndStillAsksPgBouncer) {
   ssh.fail_connect("connect", "connection refused");
   admin.databases = routed_to("10.0.0.12");

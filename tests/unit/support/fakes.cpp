@@ -9,6 +9,7 @@
 #include "model/app_server.hpp"
 #include "ssh/remote_install.hpp"
 #include "util/errors.hpp"
+#include "util/text.hpp"
 
 namespace pgdeploy::test {
 namespace {
@@ -273,7 +274,17 @@ std::vector<std::string> fragment_read(const std::string& text, const std::strin
 }
 
 FakeHostConnector::FakeHostConnector(std::shared_ptr<Journal> shared_journal)
-    : journal(std::move(shared_journal)) {}
+    : journal(std::move(shared_journal)) {
+  on_command(read_file_marker, InstallerBehaviour{{}, 1, false, "no such file", {}});
+}
+
+void FakeHostConnector::files_read_say(const std::string& text) {
+  InstallerBehaviour cat;
+  for (const std::string_view line : split_lines(text)) {
+    cat.stdout_lines.emplace_back(line);
+  }
+  on_command(read_file_marker, cat);
+}
 
 void FakeHostConnector::on_command(std::string part, InstallerBehaviour behaviour) {
   command_rules_.emplace_back(std::move(part), std::move(behaviour));

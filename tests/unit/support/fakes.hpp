@@ -151,6 +151,10 @@ class FakeHostConnector final : public HostConnector {
   // Commands whose text contains PART behave as BEHAVIOUR instead of `installer`; the rule
   // added last wins among those that match.
   void on_command(std::string part, InstallerBehaviour behaviour);
+  // Every read_file_script prints TEXT (at first, each exits 1: the file cannot be read).
+  void files_read_say(const std::string& text);
+  // What only read_file_script's text holds.
+  static constexpr const char* read_file_marker = "does not exist\" >&2";
 
   std::unique_ptr<RemoteHost> connect(const AppServer& host, HostDeadline& deadline) override;
   // What a command of TEXT does: the matching on_command rule, else `installer`.
