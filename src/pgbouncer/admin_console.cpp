@@ -4,8 +4,60 @@
 #include <thread>
 
 #include "ssh/remote_host.hpp"
+#include "util/text.hpp"
 
 namespace pgdeploy {
+namespace {
+
+// The index of column NAME in the header of ROWS, the answer of SHOW WHAT.
+std::size_t column(const ConsoleRows& rows, const char* what, const char* name) {
+  if (rows.empty()) {
+    throw HostError("admin console", std::string("SHOW ") + what + " returned nothing");
+  }
+  const auto found = std::find(rows[0].begin(), rows[0].end(), name);
+  if (found == rows[0].end()) {
+    throw HostError("admin console", std::string("SHOW ") + what + " has no column " + name);
+  }
+  return static_cast<std::size_t>(found - rows[0].begin());
+}
+
+// ROWS but the header, and but the rows whose fields do not match it.
+std::vector<const std::vector<std::string>*> data_rows(const ConsoleRows& rows) {
+  std::vector<const std::vector<std::string>*> data;
+  for (std::size_t row = 1; row < rows.size(); ++row) {
+    if (rows[row].size() == rows[0].size()) {
+      data.push_back(&rows[row]);
+    }
+  }
+  return data;
+}
+
+}  // namespace
+
+std::vector<RoutedDatabase> routed_databases(const ConsoleRows& rows) {
+  const std::size_t name = column(rows, "DATABASES", "name");
+  const std::size_t host = column(rows, "DATABASES", "host");
+  const std::size_t port = column(rows, "DATABASES", "port");
+  const std::size_t dbname = column(rows, "DATABASES", "database");
+  std::vector<RoutedDatabase> databases;
+  for (const auto* fields : data_rows(rows)) {
+    databases.push_back({(*fields)[name], (*fields)[host],
+                         parse_number<int>((*fields)[port]).value_or(0), (*fields)[dbname]});
+  }
+  return databases;
+}
+
+std::vector<ServerConnection> server_connections(const ConsoleRows& rows) {
+  const std::size_t database = column(rows, "SERVERS", "database");
+  const std::size_t addr = column(rows, "SERVERS", "addr");
+  const std::size_t port = column(rows, "SERVERS", "port");
+  std::vector<ServerConnection> servers;
+  for (const auto* fields : data_rows(rows)) {
+    servers.push_back(
+        {(*fields)[database], (*fields)[addr], parse_number<int>((*fields)[port]).value_or(0)});
+  }
+  return servers;
+}
 
 std::vector<std::string> AdminConsole::execute_each(const std::vector<std::string>& commands) {
   std::vector<std::string> errors;

@@ -20,12 +20,37 @@ struct RoutedDatabase {
   bool operator==(const RoutedDatabase&) const = default;
 };
 
+// One server connection of SHOW SERVERS: the database it serves and the server it is open to
+// (addr is the address PgBouncer connected to, as it resolved the route's host).
+struct ServerConnection {
+  std::string database;
+  std::string addr;
+  int port = 0;
+
+  bool operator==(const ServerConnection&) const = default;
+};
+
+// The answer of a SHOW command: the column names first, then one row a line, every field as
+// text.
+using ConsoleRows = std::vector<std::vector<std::string>>;
+
+// SHOW DATABASES's and SHOW SERVERS's rows, their columns looked up by name: later PgBouncer
+// versions add and move them. Rows whose fields do not match the header (a value holding a
+// newline) are left out. Throws HostError (step "admin console") when a column is missing.
+std::vector<RoutedDatabase> routed_databases(const ConsoleRows& rows);
+std::vector<ServerConnection> server_connections(const ConsoleRows& rows);
+
 // PgBouncer's admin console. Throws HostError (step "admin console", or timeout) on failure.
 class AdminConsole {
  public:
   virtual ~AdminConsole() = default;
   virtual void reload() = 0;
-  virtual std::vector<RoutedDatabase> show_databases() = 0;
+  // SHOW WHAT (DATABASES, SERVERS, ...).
+  virtual ConsoleRows show(const std::string& what) = 0;
+  virtual std::vector<RoutedDatabase> show_databases() {
+    return routed_databases(show("DATABASES"));
+  }
+  std::vector<ServerConnection> show_servers() { return server_connections(show("SERVERS")); }
   // Runs one admin command that returns no rows (PAUSE, RESUME, RECONNECT, KILL ...).
   virtual void execute(const std::string& command) = 0;
   // Runs every one of COMMANDS in turn, whatever the one before did, with as little time

@@ -35,22 +35,21 @@ class PgBouncerConsole final : public AdminConsole {
 
   bool has_admin_rights() override { return probe_admin_rights(*this); }
 
-  std::vector<RoutedDatabase> show_databases() override {
-    spdlog::debug("admin console: SHOW DATABASES");
-    const ResultPtr result = run("SHOW DATABASES", PGRES_TUPLES_OK);
-    // Columns are looked up by name: later PgBouncer versions add and move them.
-    const int name = column(result.get(), "name");
-    const int host = column(result.get(), "host");
-    const int port = column(result.get(), "port");
-    const int dbname = column(result.get(), "database");
-    std::vector<RoutedDatabase> databases;
-    for (int row = 0; row < PQntuples(result.get()); ++row) {
-      RoutedDatabase db{PQgetvalue(result.get(), row, name), PQgetvalue(result.get(), row, host), 0,
-                        PQgetvalue(result.get(), row, dbname)};
-      db.port = parse_number<int>(PQgetvalue(result.get(), row, port)).value_or(0);
-      databases.push_back(std::move(db));
+  ConsoleRows show(const std::string& what) override {
+    const std::string command = "SHOW " + what;
+    spdlog::debug("admin console: {}", command);
+    const ResultPtr result = run(command.c_str(), PGRES_TUPLES_OK);
+    ConsoleRows rows(1);
+    for (int field = 0; field < PQnfields(result.get()); ++field) {
+      rows[0].emplace_back(PQfname(result.get(), field));
     }
-    return databases;
+    for (int row = 0; row < PQntuples(result.get()); ++row) {
+      std::vector<std::string>& fields = rows.emplace_back();
+      for (int field = 0; field < PQnfields(result.get()); ++field) {
+        fields.emplace_back(PQgetvalue(result.get(), row, field));
+      }
+    }
+    return rows;
   }
 
  private:
@@ -68,14 +67,6 @@ class PgBouncerConsole final : public AdminConsole {
                                 scrub_libpq_message(PQresultErrorMessage(result.get())));
     }
     return result;
-  }
-
-  static int column(const PGresult* result, const char* name) {
-    const int index = PQfnumber(result, name);
-    if (index < 0) {
-      throw HostError(step, std::string("SHOW DATABASES has no column ") + name);
-    }
-    return index;
   }
 
   std::unique_ptr<BoundedConnection> conn_;

@@ -92,13 +92,13 @@ std::vector<std::string> batch_errors(const std::vector<std::string>& commands,
 SshConsole::SshConsole(RemoteHost& remote, std::string pgbouncer_ini)
     : remote_(remote), pgbouncer_ini_(std::move(pgbouncer_ini)) {}
 
-std::vector<std::vector<std::string>> SshConsole::run(const std::string& command) {
+ConsoleRows SshConsole::run(const std::string& command) {
   spdlog::debug("admin console over SSH: {}", command);
   const CommandResult result = run_remote(remote_, console_script(pgbouncer_ini_, command));
   if (result.exit_status != 0) {
     throw HostError(step, command + " failed: " + one_line(result.errors));
   }
-  std::vector<std::vector<std::string>> rows;
+  ConsoleRows rows;
   for (const std::string_view line : split_lines(result.output)) {
     rows.push_back(split(line, separator));
   }
@@ -158,34 +158,6 @@ std::string SshConsole::version() {
 
 bool SshConsole::has_admin_rights() { return probe_admin_rights(*this); }
 
-std::vector<RoutedDatabase> SshConsole::show_databases() {
-  const auto rows = run("SHOW DATABASES");
-  if (rows.empty()) {
-    throw HostError(step, "SHOW DATABASES returned nothing");
-  }
-  // Columns by name, as for the libpq console: later versions add and move them.
-  const auto column = [&](const char* name) {
-    const auto found = std::find(rows[0].begin(), rows[0].end(), name);
-    if (found == rows[0].end()) {
-      throw HostError(step, std::string("SHOW DATABASES has no column ") + name);
-    }
-    return static_cast<std::size_t>(found - rows[0].begin());
-  };
-  const std::size_t name = column("name");
-  const std::size_t host = column("host");
-  const std::size_t port = column("port");
-  const std::size_t dbname = column("database");
-  std::vector<RoutedDatabase> databases;
-  for (std::size_t row = 1; row < rows.size(); ++row) {
-    const auto& fields = rows[row];
-    if (fields.size() != rows[0].size()) {
-      continue;  // a value holding a newline: not a database pgdeploy routes
-    }
-    RoutedDatabase db{fields[name], fields[host], 0, fields[dbname]};
-    db.port = parse_number<int>(fields[port]).value_or(0);
-    databases.push_back(std::move(db));
-  }
-  return databases;
-}
+ConsoleRows SshConsole::show(const std::string& what) { return run("SHOW " + what); }
 
 }  // namespace pgdeploy

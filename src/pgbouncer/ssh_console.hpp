@@ -28,7 +28,7 @@ class SshConsole final : public AdminConsole {
   SshConsole(RemoteHost& remote, std::string pgbouncer_ini);
 
   void reload() override;
-  std::vector<RoutedDatabase> show_databases() override;
+  ConsoleRows show(const std::string& what) override;
   void execute(const std::string& command) override;
   std::vector<std::string> execute_each(const std::vector<std::string>& commands) override;
   // In one round trip: the polling of SHOW DATABASES and the commands run on the app server.
@@ -40,7 +40,7 @@ class SshConsole final : public AdminConsole {
 
  private:
   // The rows COMMAND returns, its header first; fields as psql prints them unaligned.
-  std::vector<std::vector<std::string>> run(const std::string& command);
+  ConsoleRows run(const std::string& command);
   // Runs SCRIPT, console.sh for COMMANDS in mode each or once_served: one error per command,
   // nullopt when PgBouncer did not serve the routes.
   std::optional<std::vector<std::string>> run_each(const std::string& script,

@@ -37,6 +37,26 @@ void read_fragment(const DeployPlan& plan, HostConnector& ssh, const AppServer& 
       unserved_fragment(*remote, host, fragment_path(host.config_dir, plan.cluster)).value_or("");
 }
 
+// SERVERS of the databases of ROUTES, counted per server, in the order first seen.
+std::vector<ServerCount> count_servers(const std::vector<ServerConnection>& servers,
+                                       const std::vector<Route>& routes) {
+  std::vector<ServerCount> counts;
+  for (const ServerConnection& server : servers) {
+    if (std::none_of(routes.begin(), routes.end(),
+                     [&](const Route& r) { return r.key == server.database; })) {
+      continue;
+    }
+    auto count = std::find_if(counts.begin(), counts.end(), [&](const ServerCount& c) {
+      return c.addr == server.addr && c.port == server.port;
+    });
+    if (count == counts.end()) {
+      count = counts.insert(counts.end(), {server.addr, server.port, 0});
+    }
+    ++count->connections;
+  }
+  return counts;
+}
+
 void read_live(const DeployPlan& plan, AdminConnector& admin, const AppServer& host,
                HostStatus& status, HostDeadline& deadline) {
   // What PgBouncer should serve: the fragment in place, else what a deploy would write.
@@ -61,6 +81,7 @@ void read_live(const DeployPlan& plan, AdminConnector& admin, const AppServer& h
     }
   }
   status.live_current = !routing_problem(served, writes);
+  status.servers = count_servers(console->show_servers(), routes);
 }
 
 }  // namespace

@@ -15,6 +15,16 @@
 
 namespace pgdeploy {
 
+// How many server connections PgBouncer holds open to one server, for the fragment's databases:
+// sessions that did not move after a failover show up as connections to the old primary.
+struct ServerCount {
+  std::string addr;
+  int port = 0;
+  int connections = 0;
+
+  bool operator==(const ServerCount&) const = default;
+};
+
 // Where one app server points, as pgdeploy status reports it.
 struct HostStatus {
   std::string name;
@@ -24,6 +34,7 @@ struct HostStatus {
   std::string modified;                  // the fragment's mtime, UTC, ISO 8601
   bool has_console = false;              // admin_conninfo is set: live is PgBouncer's own view
   std::vector<RoutedDatabase> live;      // PgBouncer's rows for the fragment's databases
+  std::vector<ServerCount> servers;      // SHOW SERVERS for those, counted per server
   std::string problem;                   // what could not be read, "step: why"
   bool fragment_current = false;         // the fragment names the current primary and target
   bool live_current = false;             // PgBouncer serves the primary's routes (or no console)

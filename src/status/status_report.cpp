@@ -34,6 +34,19 @@ std::string live_text(const HostStatus& host) {
   return text.empty() ? "none" : text;
 }
 
+// "127.0.0.1:5433 4; 127.0.0.1:5432 1": PgBouncer's server connections per server.
+std::string servers_text(const HostStatus& host) {
+  if (!host.has_console) {
+    return "-";
+  }
+  std::string text;
+  for (const ServerCount& count : host.servers) {
+    text += (text.empty() ? "" : "; ") + describe(Endpoint{count.addr, count.port}) + " " +
+            std::to_string(count.connections);
+  }
+  return text.empty() ? "none" : text;
+}
+
 using Row = std::vector<std::string>;
 
 std::string render_rows(std::vector<Row> rows) {
@@ -71,6 +84,19 @@ std::string fragment_json(const HostStatus& host) {
          ", \"lsn\": " + json_string(f.lsn) + ", \"modified\": " + json_string(host.modified) + "}";
 }
 
+std::string servers_json(const HostStatus& host) {
+  if (!host.has_console) {
+    return "null";
+  }
+  std::string json = "[";
+  for (const ServerCount& count : host.servers) {
+    json += std::string(json.size() > 1 ? ", " : "") + "{\"addr\": " + json_string(count.addr) +
+            ", \"port\": " + std::to_string(count.port) +
+            ", \"connections\": " + std::to_string(count.connections) + "}";
+  }
+  return json + "]";
+}
+
 std::string live_json(const HostStatus& host) {
   if (!host.has_console) {
     return "null";
@@ -105,7 +131,7 @@ std::string host_json(const HostStatus& host) {
   return "{\"name\": " + json_string(host.name) + ", \"address\": " + json_string(host.address) +
          ", \"fragment\": " + fragment_json(host) + ", \"current\": " + current +
          ", \"fragment_current\": " + (host.fragment_current ? "true" : "false") +
-         ", \"live\": " + live_json(host) +
+         ", \"live\": " + live_json(host) + ", \"servers\": " + servers_json(host) +
          ", \"unserved\": " + (host.unserved.empty() ? "null" : json_string(host.unserved)) +
          ", \"problem\": " + json_string(host.problem) + "}";
 }
@@ -153,11 +179,11 @@ std::string render_status(const DeployPlan& plan, const std::vector<HostStatus>&
   if (const auto warning = stale_view_warning(plan, hosts)) {
     text += printable("WARNING: " + *warning) + "\n\n";
   }
-  std::vector<Row> rows{
-      {"NAME", "ADDRESS", "FRAGMENT POINTS AT", "CURRENT", "PGBOUNCER LIVE", "MODIFIED"}};
+  std::vector<Row> rows{{"NAME", "ADDRESS", "FRAGMENT POINTS AT", "CURRENT", "PGBOUNCER LIVE",
+                         "SERVER CONNECTIONS", "MODIFIED"}};
   for (const HostStatus& host : hosts) {
     rows.push_back({host.name, host.address, points_at(host), current_text(host), live_text(host),
-                    host.modified.empty() ? "-" : host.modified});
+                    servers_text(host), host.modified.empty() ? "-" : host.modified});
   }
   text += render_rows(std::move(rows));
   for (const HostStatus& host : hosts) {

@@ -58,6 +58,26 @@ check "modification times are shown" grep -Eq "^app1 .* $iso_time\$" "$H/stdout"
 check_eq "the time is the file's" "$(date -u -r "$H/app_app1/conf/main.ini" +%Y-%m-%dT%H:%M:%SZ)" \
     "$(row app1 | awk '{print $NF}')"
 
+echo "# status counts PgBouncer's server connections per server: a session open through app1"
+bouncer_psql app1 appdb "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+session=$!
+held_open() {
+    [ "$(pg_psql node1 postgres "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)'")" = 1 ]
+}
+check "the session reached node1 through app1" wait_until 10 held_open
+run_sub status
+check "app1's server connections go to node1" \
+    grep -Eq "^app1 .*\(appdb, postgres, repmgr\) +127\.0\.0\.1:$node1 [1-9][0-9]* " "$H/stdout"
+check "app2 has no console to ask" grep -Eq '^app2 .* - \(no admin_conninfo\) +- ' "$H/stdout"
+run_sub status --json
+check_eq "JSON: the servers app1 holds connections to" "127.0.0.1:$node1" \
+    "$(json '[.hosts[0].servers[] | "\(.addr):\(.port)"] | join(" ")')"
+check "JSON: at least the open session" test "$(json '[.hosts[0].servers[].connections] | add')" -ge 1
+check_eq "JSON: app2's servers are null" null "$(json '.hosts[1].servers')"
+pg_psql node1 postgres "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+    WHERE query = 'SELECT pg_sleep(60)'" >/dev/null
+wait "$session" 2>/dev/null || true
+
 echo "# status --json gives the same data"
 echo "# status without -c: the cluster from the configuration file"
 printf '[pgdeploy]\ncluster = main\npgconnstring = host=127.0.0.1 port=%s dbname=repmgr\nssh-key = %s\nknown-hosts = %s\n' \

@@ -70,7 +70,7 @@ TEST_F(StatusTest, AHostThatPointsAtThePrimaryIsCurrent) {
   EXPECT_EQ(status.live.size(), 2U);
   EXPECT_THAT(squeezed(render_status(plan, {status})),
               HasSubstr("\napp1 10.0.0.5 node 2 (node2) at 10.0.0.12:5432, timeline 4 yes "
-                        "10.0.0.12:5432 (app, postgres) 2026-01-02T03:04:05Z\n"));
+                        "10.0.0.12:5432 (app, postgres) none 2026-01-02T03:04:05Z\n"));
 }
 
 TEST_F(StatusTest, AHostThatPointsAtTheOldPrimaryIsNotCurrent) {
@@ -141,6 +141,24 @@ TEST_F(StatusTest, AFragmentPgBouncerDoesNotIncludeIsNotCurrentAndSaysWhy) {
               HasSubstr("\"unserved\": \"PgBouncer does not serve the fragment: "));
 }
 
+TEST_F(StatusTest, ServerConnectionsAreCountedPerServerForTheFragmentsDatabasesOnly) {
+  fragment_in_place(plan);
+  admin.databases = routed_to("10.0.0.12");
+  admin.servers = {{"app", "10.0.0.12", 5432},
+                   {"app", "10.0.0.11", 5432},
+                   {"postgres", "10.0.0.12", 5432},
+                   {"other", "10.0.0.11", 5432}};  // not a database of this cluster's fragment
+  const HostStatus status = this->status();
+  EXPECT_EQ(status.servers,
+            (std::vector<ServerCount>{{"10.0.0.12", 5432, 2}, {"10.0.0.11", 5432, 1}}));
+  EXPECT_THAT(squeezed(render_status(plan, {status})),
+              HasSubstr(" (app, postgres) 10.0.0.12:5432 2; 10.0.0.11:5432 1 "));
+  EXPECT_THAT(status_json("main", &plan, {status}, ExitCode::ok, ""),
+              HasSubstr("\"servers\": [{\"addr\": \"10.0.0.12\", \"port\": 5432, "
+                        "\"connections\": 2}, {\"addr\": \"10.0.0.11\", \"port\": 5432, "
+                        "\"connections\": 1}]"));
+}
+
 TEST_F(StatusTest, AnUnreachableHostNamesTheStepAndStillAsksPgBouncer) {
   ssh.fail_connect("connect", "connection refused");
   admin.databases = routed_to("10.0.0.12");
@@ -150,7 +168,7 @@ TEST_F(StatusTest, AnUnreachableHostNamesTheStepAndStillAsksPgBouncer) {
   EXPECT_EQ(status.problem, "connect: connection refused");
   EXPECT_EQ(admin.show_databases, 1);
   const std::string text = squeezed(render_status(plan, {status}));
-  EXPECT_THAT(text, HasSubstr("\napp1 10.0.0.5 ? ? 10.0.0.12:5432 (app, postgres) -\n"))
+  EXPECT_THAT(text, HasSubstr("\napp1 10.0.0.5 ? ? 10.0.0.12:5432 (app, postgres) none -\n"))
       << "unknown, not NO: NO is for a host that points elsewhere";
   EXPECT_THAT(text, HasSubstr("\napp1: connect: connection refused\n"));
   EXPECT_THAT(status_json("main", &plan, {status}, ExitCode::host_failed, ""),
@@ -165,7 +183,7 @@ TEST_F(StatusTest, AMissingFragmentIsShownAsNone) {
   EXPECT_EQ(status.problem, "fragment: none at /etc/pgbouncer/databases/main.ini");
   EXPECT_EQ(admin.conninfos.size(), 0U);
   EXPECT_THAT(squeezed(render_status(plan, {status})),
-              HasSubstr("\napp1 10.0.0.5 (none) NO - (no admin_conninfo) -\n"));
+              HasSubstr("\napp1 10.0.0.5 (none) NO - (no admin_conninfo) - -\n"));
 }
 
 // The whole command, from the metadata to its report, with fakes for every server.

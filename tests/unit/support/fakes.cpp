@@ -119,6 +119,21 @@ class FakeAdminConsole final : public AdminConsole {
     return connector_.databases;
   }
 
+  // SHOW SERVERS from `servers`, in PgBouncer 1.18's columns (those pgdeploy reads among them).
+  ConsoleRows show(const std::string& what) override {
+    connector_.latency.spend(deadline_, "admin console");
+    connector_.journal->push_back("SHOW " + what);
+    if (what != "SERVERS") {
+      throw HostError("admin console", "SHOW " + what + " failed: the fake answers SERVERS only");
+    }
+    ConsoleRows rows{{"type", "user", "database", "state", "addr", "port"}};
+    for (const ServerConnection& server : connector_.servers) {
+      rows.push_back(
+          {"S", "app", server.database, "active", server.addr, std::to_string(server.port)});
+    }
+    return rows;
+  }
+
   std::string version() override { return "PgBouncer 1.18.0"; }
   bool has_admin_rights() override { return connector_.admin_rights; }
 

@@ -188,6 +188,7 @@ class FakeAdminConnector final : public AdminConnector {
   std::vector<RoutedDatabase> databases;  // what SHOW DATABASES answers (after a RELOAD, if
                                           // databases_before_reload is set)
   std::optional<std::vector<RoutedDatabase>> databases_before_reload;
+  std::vector<ServerConnection> servers;       // what SHOW SERVERS answers
   std::vector<std::string> commands;           // every execute(): PAUSE "db", RECONNECT "db", ...
   std::optional<std::string> failing_command;  // execute() of a command starting so throws
   int failing_times = -1;                      // how often it throws before it works; -1: always
