@@ -35,7 +35,11 @@ pg_stop node1
 check "database unreachable: exit 3, nothing pushed" \
     refuses 3 'error: cannot connect to the repmgr database'
 check "on one line, naming the option to check" \
-    grep -Eq '^pgdeploy: error: cannot connect to the repmgr database: [^\]*Connection refused; Is the server running .* \(check -p\)$' "$H/out"
+    grep -Eq '^pgdeploy: error: cannot connect to the repmgr database: [^\]*Connection refused; Is the server running .* \(check -p\); nothing was pushed$' "$H/out"
+run_pgdeploy --dry-run
+check_eq "--dry-run: exit 3 too" 3 "$RC"
+check "--dry-run, which never pushes, does not say that nothing was pushed" \
+    fails grep -q 'nothing was pushed' "$H/out"
 pg_start node1
 
 echo "# no active primary"
