@@ -117,6 +117,18 @@ std::filesystem::path memo_path(const RunLock& lock) {
   return std::filesystem::path(lock.path()).replace_extension(".deployed");
 }
 
+// The cluster as the metadata describes it. An error reading it says whether something could
+// have been pushed.
+ClusterState read_state(const Options& options, const std::optional<RepmgrConfig>& config,
+                        Connectors& connectors) {
+  try {
+    return read_cluster(options, local_conninfo(options, config), connectors.database(),
+                        Secrets::read);
+  } catch (const Error& e) {
+    throw Error(e.exit_code(), before_any_host(e.what(), options.mode));
+  }
+}
+
 // Reads the metadata and visits the hosts, filling REPORT. Returns the exit code.
 ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& report) {
   const TimeLimits limits = limits_for(options);
@@ -135,12 +147,12 @@ ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& 
                                   std::min(options.lock_wait_seconds, limits.run_seconds_left()),
                                   lock_directory(options.lock_dir)));
   }
-  const ClusterState state =
-      read_cluster(options, local_conninfo(options, config), connectors.database(), Secrets::read);
+  const ClusterState state = read_state(options, config, connectors);
   if (interrupting_signal() != 0) {
-    throw Error(ExitCode::interrupted, std::string("interrupted by ") +
-                                           strsignal(interrupting_signal()) +
-                                           " before any app server was contacted; nothing pushed");
+    throw Error(ExitCode::interrupted,
+                before_any_host(std::string("interrupted by ") + strsignal(interrupting_signal()) +
+                                    " before any app server was contacted",
+                                options.mode));
   }
   report.plan = plan_for(options, state);
   add_extra_files(*report.plan, options, state);

@@ -5,6 +5,8 @@
 #include <array>
 #include <cctype>
 #include <map>
+#include <memory>
+#include <sstream>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -123,7 +125,7 @@ void add_operator_options(CLI::App& app, Options& options, RawFlags& raw) {
           },
           ""))
       ->transform(CLI::Transformer(sessions, CLI::ignore_case).description(""))
-      ->type_name("auto|keep|reconnect|kill")
+      ->type_name("MODE")
       ->default_str("auto");
   app.add_flag("--pause", options.pause, "wrap the switch in PAUSE/RESUME (admin console)");
   app.add_option("--sync-userlist", raw.sync_userlist,
@@ -145,10 +147,9 @@ void add_operator_options(CLI::App& app, Options& options, RawFlags& raw) {
 // CLI11 shows a subcommand's own options only.
 constexpr const char* read_only_options =
     "Options of pgdeploy that apply, before or after the subcommand:\n"
-    "  -c CLUSTER, -f REPMGR_CONF, -p CONNINFO, --config FILE, -t SECONDS, --host-timeout "
-    "SECONDS,\n"
-    "  --run-timeout SECONDS, --ssh-key PATH, --known-hosts PATH, -j N, --json, --ro-suffix "
-    "SUFFIX,\n"
+    "  -c CLUSTER, -f REPMGR_CONF, -p CONNINFO, --config FILE, -t SECONDS,\n"
+    "  --host-timeout SECONDS, --run-timeout SECONDS, --ssh-key PATH,\n"
+    "  --known-hosts PATH, -j N, --json, --ro-suffix SUFFIX,\n"
     "  --exclude-databases NAMES, -v, -q, --syslog";
 
 void add_subcommands(CLI::App& app) {
@@ -268,13 +269,83 @@ void add_options(CLI::App& app, Options& options, RawFlags& raw) {
   add_subcommands(app);
 }
 
+// TEXT's words in lines of at most WIDTH bytes joined by '\n'; a longer word stands alone.
+std::string wrap_words(std::string_view text, std::size_t width) {
+  std::string wrapped;
+  std::size_t line_length = 0;
+  while (!text.empty()) {
+    const std::size_t end = std::min(text.find(' '), text.size());
+    const std::string_view word = text.substr(0, end);
+    text.remove_prefix(std::min(end + 1, text.size()));
+    if (word.empty()) {
+      continue;
+    }
+    if (line_length > 0) {
+      const bool fits = line_length + 1 + word.size() <= width;
+      wrapped += fits ? ' ' : '\n';
+      line_length = fits ? line_length + 1 : 0;
+    }
+    wrapped += word;
+    line_length += word.size();
+  }
+  return wrapped;
+}
+
+// The help's layout: the column where descriptions start, and the width they wrap within.
+constexpr std::size_t help_column = 30;
+constexpr std::size_t help_width = 80;
+
+// pgdeploy's help: every description wrapped to fit beside the option column within 80
+// columns, and the option column holding only the option and its value. CLI11 would add there
+// the environment variable and the options excluded, pushing the description out of line;
+// they go to the description instead.
+class HelpFormatter : public CLI::Formatter {
+ public:
+  HelpFormatter() { column_width(help_column); }
+
+  std::string make_option_opts(const CLI::Option* opt) const override {
+    std::string opts = CLI::Formatter::make_option_opts(opt);
+    return opts.substr(
+        0, std::min(opts.find(" (" + get_label("Env")), opts.find(" " + get_label("Excludes"))));
+  }
+
+  std::string make_option_desc(const CLI::Option* opt) const override {
+    std::string desc = opt->get_description();
+    if (!opt->get_envname().empty()) {
+      desc += " (environment: " + opt->get_envname() + ")";
+    }
+    for (const CLI::Option* excluded : opt->get_excludes()) {
+      desc += "; not with " + excluded->get_name();
+    }
+    return wrap_words(desc, help_width - help_column);
+  }
+
+  // pgdeploy requires no option group, so the description is all there is to say.
+  std::string make_description(const CLI::App* app) const override {
+    const std::string& desc = app->get_description();
+    return desc.empty() ? "" : wrap_words(desc, help_width) + "\n";
+  }
+
+  std::string make_subcommand(const CLI::App* sub) const override {
+    std::stringstream out;
+    CLI::detail::format_help(out, sub->get_display_name(true),
+                             wrap_words(sub->get_description(), help_width - help_column),
+                             help_column);
+    return out.str();
+  }
+};
+
 // A CLI::App with every option, bound to its own Options and RawFlags.
 struct Parser {
   Options options;
   RawFlags raw;
   CLI::App app{"Points PgBouncer on every application server at the active repmgr primary.",
                "pgdeploy"};
-  Parser() { add_options(app, options, raw); }
+  Parser() {
+    // Before the subcommands are added: they take the formatter of their parent.
+    app.formatter(std::make_shared<HelpFormatter>());
+    add_options(app, options, raw);
+  }
 };
 
 // Parses ARGS (the program name first) into PARSER. Returns what CLI11 printed when it ended

@@ -133,13 +133,13 @@ Node Catalog::read_primary(const std::string& schema, Layout layout) {
                           " WHERE active AND type = $1 ORDER BY 1::int";
   const QueryResult primaries = db_.query(sql, {current ? "primary" : "master"});
   if (primaries.rows.empty()) {
-    throw metadata_error("no active primary in " + table +
-                         "; nothing was pushed (check `repmgr cluster show`)");
+    throw metadata_error("no active primary in " + table + " (check `repmgr cluster show`)");
   }
   if (primaries.rows.size() > 1) {
     throw safety_refusal(std::to_string(primaries.rows.size()) + " active primaries in " + table +
                          ": " + describe_nodes(primaries) +
-                         "; refusing to choose, nothing was pushed");
+                         "; refusing to choose (find the stale one with `repmgr cluster show`, "
+                         "stop it and `repmgr node rejoin` it)");
   }
   return node_from(primaries);
 }

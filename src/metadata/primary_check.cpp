@@ -56,7 +56,7 @@ std::unique_ptr<Database> open_writable_node(const std::string& local_conninfo,
     if (!upstream) {
       throw metadata_error(
           "the local node is a standby that streams from no upstream; its copy of the metadata "
-          "may be stale, and nothing was pushed");
+          "may be stale");
     }
     spdlog::debug("node is in recovery; reading the metadata on its upstream {}",
                   describe(*upstream));
@@ -67,7 +67,7 @@ std::unique_ptr<Database> open_writable_node(const std::string& local_conninfo,
     }
   }
   throw metadata_error("no writable node within " + std::to_string(max_hops) +
-                       " replication hops of the local node; nothing was pushed");
+                       " replication hops of the local node");
 }
 
 std::vector<Standby> running_standbys(const std::vector<Standby>& standbys,
@@ -115,9 +115,9 @@ void refuse_other_writable_nodes(const std::vector<Node>& others, const Database
     throw safety_refusal(
         "two primaries: " + writable +
         (writable.find(", ") == std::string::npos ? " accepts" : " accept") +
-        " writes, although the metadata lists it as a standby; nothing was pushed (find the node "
-        "that must not be primary, stop it and rejoin or rebuild it; `repmgr cluster show` on "
-        "each)");
+        " writes, although the metadata lists it as a standby (find the node that must not be "
+        "primary with `repmgr cluster show` on each, stop it and `repmgr node rejoin` it, or "
+        "rebuild it)");
   }
 }
 
@@ -163,12 +163,11 @@ CheckedPrimary check_primary(const Node& primary, const DatabaseOpener& open) {
   try {
     db = open(primary.conninfo);
   } catch (const Error& e) {
-    throw metadata_error("the primary " + describe(primary) + " is unreachable: " + e.what() +
-                         "; nothing was pushed");
+    throw metadata_error("the primary " + describe(primary) + " is unreachable: " + e.what());
   }
   if (in_recovery(*db)) {
     throw safety_refusal("the metadata names " + describe(primary) +
-                         " as primary, but it is in recovery; nothing was pushed");
+                         " as primary, but it is in recovery");
   }
   const Endpoint endpoint = connected_endpoint(*db, primary);
   return {endpoint, read_epoch(*db, primary)};

@@ -206,7 +206,8 @@ std::optional<std::string> fencing_refusal(const FragmentHeader& held, const std
     return path + " is held by the primary " + holder_of(held) + " on the same timeline " +
            std::to_string(epoch.timeline) +
            ": two primaries were promoted from one parent; rejoin or rebuild the one that must "
-           "not be primary, --force only after that";
+           "not be primary (repmgr node rejoin --force-rewind, or repmgr standby clone), --force "
+           "only after that";
   }
   return std::nullopt;
 }

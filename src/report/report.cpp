@@ -64,4 +64,8 @@ ExitCode exit_code_for(const std::vector<HostOutcome>& outcomes, Mode mode) {
   return count_results(outcomes, HostResult::failed) > 0 ? ExitCode::host_failed : ExitCode::ok;
 }
 
+std::string before_any_host(const std::string& message, Mode mode) {
+  return mode == Mode::deploy ? message + "; nothing was pushed" : message;
+}
+
 }  // namespace pgdeploy

@@ -29,4 +29,8 @@ bool is_drifting(const HostOutcome& outcome);
 // report/check_line.hpp). --dry-run: 0.
 ExitCode exit_code_for(const std::vector<HostOutcome>& outcomes, Mode mode = Mode::deploy);
 
+// MESSAGE of an error that ended a run before any host was contacted, as true for MODE: a
+// deploy adds "; nothing was pushed"; --dry-run and --check, which never push, leave it as is.
+std::string before_any_host(const std::string& message, Mode mode);
+
 }  // namespace pgdeploy

@@ -200,6 +200,10 @@ void set_options(ssh_session session, const AppServer& host,
 
 }  // namespace
 
+std::string connect_problem(const AppServer& host, const std::string& why) {
+  return "ssh to " + host.address + " port " + std::to_string(host.ssh_port) + ": " + why;
+}
+
 SshConnector::SshConnector(const std::filesystem::path& private_key,
                            std::filesystem::path known_hosts)
     : private_key_text_(read_whole_file(private_key, "SSH key")),
@@ -230,7 +234,7 @@ std::unique_ptr<RemoteHost> SshConnector::connect(const AppServer& host, HostDea
     if (out_of_descriptors()) {
       throw DescriptorsExhausted("connect", out_of_descriptors_text());
     }
-    throw deadline.failure("connect", ssh_get_error(session.get()));
+    throw deadline.failure("connect", connect_problem(host, ssh_get_error(session.get())));
   }
   deadline.begin("host key");
   if (const auto state = ssh_session_is_known_server(session.get()); state != SSH_KNOWN_HOSTS_OK) {

@@ -7,6 +7,10 @@
 
 namespace pgdeploy {
 
+// Why the TCP connection to HOST failed, naming where it went (libssh names neither the port
+// nor, on a refusal, the address): "ssh to 10.0.0.5 port 2222: Connection refused".
+std::string connect_problem(const AppServer& host, const std::string& why);
+
 // Connects to app servers with libssh: public key authentication with one key, host keys
 // checked strictly against one known_hosts file, ~/.ssh/config and the system known_hosts
 // never read. Safe to use from several threads: each connection is its own session.

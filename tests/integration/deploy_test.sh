@@ -101,6 +101,9 @@ check_eq "exit status 1" 1 "$RC"
 check "app1 updated despite the failures" wait_until 5 routes_to app1 node1
 check "app2 updated despite the failures" routes_to app2 node1
 check "unreachable host reported at connect" grep -q 'down (127.0.0.1): FAILED .*connect:' "$H/out"
+down_port=$(pg_psql node1 repmgr "SELECT ssh_port FROM repmgr.app_servers WHERE node_name = 'down'")
+check "naming the address and port it tried" \
+    grep -q "down (127.0.0.1): FAILED .*connect: ssh to 127.0.0.1 port $down_port: Connection refused" "$H/out"
 check "unknown host key reported" grep -q 'stranger (127.0.0.2): FAILED .*host key: .* is not in' "$H/out"
 check_eq "unknown-key host's file untouched" "; previous" "$(cat "$H/app_stranger/conf/main.ini")"
 check "summary counts" grep -q '4 app servers: 2 updated, 2 failed' "$H/out"

@@ -35,12 +35,18 @@ pg_stop node1
 check "database unreachable: exit 3, nothing pushed" \
     refuses 3 'error: cannot connect to the repmgr database'
 check "on one line, naming the option to check" \
-    grep -Eq '^pgdeploy: error: cannot connect to the repmgr database: [^\]*Connection refused; Is the server running .* \(check -p\)$' "$H/out"
+    grep -Eq '^pgdeploy: error: cannot connect to the repmgr database: [^\]*Connection refused; Is the server running .* \(check -p\); nothing was pushed$' "$H/out"
 pg_start node1
 
 echo "# no active primary"
 pg_psql node1 repmgr "UPDATE repmgr.nodes SET active = false" >/dev/null
 check "no active primary: exit 3, nothing pushed" refuses 3 'no active primary in "repmgr"."nodes"'
+check "a deploy says so" grep -q 'no active primary in .*; nothing was pushed$' "$H/out"
+for mode in --dry-run --check; do
+    run_pgdeploy "$mode"
+    check "$mode, which never pushes, names the problem" grep -q 'no active primary in' "$H/out"
+    check "$mode does not say that nothing was pushed" fails grep -q 'nothing was pushed' "$H/out"
+done
 pg_psql node1 repmgr "UPDATE repmgr.nodes SET active = true" >/dev/null
 
 echo "# two active primaries"

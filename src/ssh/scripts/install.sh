@@ -111,7 +111,7 @@ fence() {
     refuse "is held by the primary $holder on timeline $ht, newer than $timeline: this run's primary was superseded; rejoin it (repmgr node rejoin), --force only after rebuilding the cluster"
   fi
   if [ "$ht" -eq "$timeline" ] && [ "$hid" -ne "$node" ]; then
-    refuse "is held by the primary $holder on the same timeline $ht: two primaries were promoted from one parent; rejoin or rebuild the one that must not be primary, --force only after that"
+    refuse "is held by the primary $holder on the same timeline $ht: two primaries were promoted from one parent; rejoin or rebuild the one that must not be primary (repmgr node rejoin --force-rewind, or repmgr standby clone), --force only after that"
   fi
   # pgdeploy moves the sessions of a PgBouncer whose primary changed.
   echo "held by $holder"

@@ -190,6 +190,25 @@ TEST(ParseCommandLine, HelpExitsZero) {
   EXPECT_THAT(parsed.out, HasSubstr("--cluster"));
 }
 
+// Every line fits 80 columns, and every description starts in the description column.
+TEST(ParseCommandLine, HelpIsAlignedWithin80Columns) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--help"}, {"status", "--help"}, {"doctor", "--help"}}) {
+    const std::string help = parse(args).out;
+    std::istringstream lines(help);
+    std::string line;
+    while (std::getline(lines, line)) {
+      EXPECT_LE(line.size(), 80U) << line;
+      EXPECT_THAT(line, Not(HasSubstr("Excludes:"))) << line;
+      EXPECT_THAT(line, Not(HasSubstr("(Env:"))) << line;
+      if (args.size() == 1 && line.starts_with("  ") && line.size() > 30) {
+        EXPECT_EQ(line[29], ' ') << line;
+        EXPECT_NE(line[30], ' ') << line;
+      }
+    }
+  }
+}
+
 TEST(ParseCommandLine, VerboseAndQuietTogetherIsUsageError) {
   const Parsed parsed = parse({"-c", "main", "-v", "-q"});
   EXPECT_EQ(parsed.exit_code, 2);

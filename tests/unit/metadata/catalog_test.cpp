@@ -232,6 +232,7 @@ TEST_F(CatalogTest, NoActivePrimaryIsMetadataError) {
   const Error e = read_error();
   EXPECT_EQ(e.exit_code(), ExitCode::metadata);
   EXPECT_THAT(e.what(), HasSubstr("no active primary"));
+  EXPECT_THAT(e.what(), Not(HasSubstr("pushed")));
 }
 
 TEST_F(CatalogTest, TwoActivePrimariesIsSafetyRefusalNamingBoth) {
@@ -241,6 +242,8 @@ TEST_F(CatalogTest, TwoActivePrimariesIsSafetyRefusalNamingBoth) {
   EXPECT_EQ(e.exit_code(), ExitCode::safety_refusal);
   EXPECT_THAT(e.what(), HasSubstr("node 1 (node1)"));
   EXPECT_THAT(e.what(), HasSubstr("node 2 (node2)"));
+  EXPECT_THAT(e.what(), HasSubstr("`repmgr node rejoin`"));
+  EXPECT_THAT(e.what(), Not(HasSubstr("pushed")));
   EXPECT_TRUE(db.queries_containing(R"(FROM "repmgr"."app_servers" ORDER BY)").empty());
 }
 

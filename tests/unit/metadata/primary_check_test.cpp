@@ -170,5 +170,36 @@ TEST_F(PrimaryCheckTest, PrimaryInRecoveryIsSafetyRefusal) {
   }
 }
 
+// status, doctor, --check and --dry-run share these messages: none of them could push, so the
+// message leaves that to the caller (report/report.hpp before_any_host).
+TEST_F(PrimaryCheckTest, ASecondWritableNodeIsRefusedWithTheWayBack) {
+  node("host=db2 dbname=repmgr", false);
+  try {
+    refuse_other_writable_nodes({{2, "node2", "host=db2 dbname=repmgr"}}, opener());
+    FAIL() << "expected a safety refusal";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), ExitCode::safety_refusal);
+    EXPECT_THAT(e.what(), HasSubstr("two primaries: node 2 (node2) accepts writes"));
+    EXPECT_THAT(e.what(), HasSubstr("`repmgr node rejoin`"));
+    EXPECT_THAT(e.what(), Not(HasSubstr("pushed")));
+  }
+}
+
+TEST_F(PrimaryCheckTest, MessagesDoNotClaimAPush) {
+  node("host=db1 dbname=repmgr", true);
+  try {
+    check_primary({1, "node1", "host=db1 dbname=repmgr"}, opener());
+    FAIL() << "expected a safety refusal";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), Not(HasSubstr("pushed")));
+  }
+  try {
+    check_primary({2, "node2", "host=db2 dbname=repmgr"}, opener());
+    FAIL() << "expected a metadata error";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), Not(HasSubstr("pushed")));
+  }
+}
+
 }  // namespace
 }  // namespace pgdeploy

@@ -39,6 +39,16 @@ TEST(Fencing, AnotherPrimaryOnTheSameTimelineIsRefused) {
   EXPECT_NE(why.find("rejoin or rebuild"), std::string::npos);
 }
 
+// The way back from a refusal of another node is a rejoin; --force is the last resort.
+TEST(Fencing, ARefusedNodeIsToldToRejoinBeforeForce) {
+  for (const FragmentHeader& held : {held_by(1, 4, "7301"), held_by(1, 3, "7301")}) {
+    const std::string why = refusal(held);
+    const auto rejoin = why.find("repmgr node rejoin");
+    ASSERT_NE(rejoin, std::string::npos) << why;
+    EXPECT_LT(rejoin, why.find("--force")) << why;
+  }
+}
+
 TEST(Fencing, AnotherClusterIsRefusedWhateverItsTimeline) {
   const std::string why = refusal(held_by(2, 1, "9999"));
   EXPECT_NE(why.find("written for another cluster (system identifier 9999"), std::string::npos)

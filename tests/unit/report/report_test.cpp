@@ -83,5 +83,18 @@ TEST(ExitCodes, HaveTheDocumentedValues) {
   EXPECT_EQ(static_cast<int>(ExitCode::safety_refusal), 4);
 }
 
+// Only a deploy could have pushed anything.
+TEST(BeforeAnyHost, ADeploySaysNothingWasPushed) {
+  EXPECT_EQ(before_any_host("no active primary in repmgr.nodes", Mode::deploy),
+            "no active primary in repmgr.nodes; nothing was pushed");
+}
+
+TEST(BeforeAnyHost, DryRunAndCheckDoNotClaimAPushTheyNeverMake) {
+  for (const Mode mode : {Mode::dry_run, Mode::check}) {
+    EXPECT_EQ(before_any_host("no active primary in repmgr.nodes", mode),
+              "no active primary in repmgr.nodes");
+  }
+}
+
 }  // namespace
 }  // namespace pgdeploy
