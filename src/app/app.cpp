@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 
@@ -37,6 +38,12 @@
 
 namespace pgdeploy {
 namespace {
+
+// Colours on stdout: only for a terminal, and never when NO_COLOR is set (no-color.org).
+bool colours_wanted() {
+  const char* no_color = std::getenv("NO_COLOR");
+  return ::isatty(STDOUT_FILENO) == 1 && (no_color == nullptr || *no_color == '\0');
+}
 
 void log_event(const EventOptions& event, const std::optional<RepmgrConfig>& config) {
   if (!event.event) {
@@ -277,7 +284,7 @@ int run(int argc, const char* const* argv) {
       Connectors connectors(options);
       if (options.command == Command::status) {
         return static_cast<int>(run_status(options, connectors.database(), connectors.ssh_loader(),
-                                           connectors.admin(), std::cout));
+                                           connectors.admin(), std::cout, colours_wanted()));
       }
       return static_cast<int>(run_doctor(options, check_programs(), connectors.database(),
                                          connectors.ssh_loader(), connectors.admin(), std::cout));

@@ -72,6 +72,7 @@ struct RawFlags {
   int node_id = 0;
   bool verbose = false;
   bool quiet = false;
+  std::string watch;  // status --watch's SECONDS; empty: given without
 };
 
 // The options repmgr fills in when it runs pgdeploy as its event_notification_command.
@@ -152,12 +153,18 @@ constexpr const char* read_only_options =
     "  --known-hosts PATH, -j N, --json, --ro-suffix SUFFIX,\n"
     "  --exclude-databases NAMES, -v, -q, --syslog";
 
-void add_subcommands(CLI::App& app) {
-  app.add_subcommand("status",
-                     "show where every app server points, and whether that is the "
-                     "current primary; read-only")
-      ->fallthrough()
-      ->footer(read_only_options);
+void add_subcommands(CLI::App& app, RawFlags& raw) {
+  CLI::App* status = app.add_subcommand("status",
+                                        "show where every app server points, and whether that "
+                                        "is the current primary; read-only");
+  status->fallthrough()->footer(read_only_options);
+  status
+      ->add_option("--watch", raw.watch,
+                   "show it again every SECONDS (default: " +
+                       std::to_string(default_watch_seconds) + ") until interrupted")
+      ->expected(0, 1)
+      ->type_name("[SECONDS]")
+      ->check(whole_number(1, 86400, "seconds"));
   app.add_subcommand("doctor",
                      "check every piece of the setup, naming the first broken one "
                      "per app server; read-only")
@@ -196,6 +203,10 @@ void apply_raw(const CLI::App& app, const RawFlags& raw, Options& options) {
   }
   options.mode = raw.dry_run ? Mode::dry_run : (raw.check ? Mode::check : Mode::deploy);
   options.command = command_of(app);
+  if (app.get_subcommand("status")->count("--watch") > 0) {
+    options.watch_seconds =
+        raw.watch.empty() ? default_watch_seconds : parse_number<int>(raw.watch).value_or(0);
+  }
   if (given("--pgconnstring")) {
     options.pgconnstring = raw.pgconnstring;
   }
@@ -266,7 +277,7 @@ void add_options(CLI::App& app, Options& options, RawFlags& raw) {
   app.add_flag("-v,--verbose", raw.verbose, "log every remote operation");
   app.add_flag("-q,--quiet", raw.quiet, "log only warnings and errors");
   app.set_version_flag("--version", std::string("pgdeploy ") + build_token);
-  add_subcommands(app);
+  add_subcommands(app, raw);
 }
 
 // TEXT's words in lines of at most WIDTH bytes joined by '\n'; a longer word stands alone.

@@ -79,7 +79,11 @@ struct Options {
   bool sync_pgpass = false;                  // copy ~/.pgpass to hosts without auth_trust
   std::optional<std::string> ro_suffix;      // add NAME<suffix> entries routed to a standby
   std::vector<std::string> exclude_databases;  // databases not routed (default: none)
+  std::optional<int> watch_seconds;            // status --watch: shown again every N seconds
 };
+
+// status --watch's interval when it names none, as watch(1)'s.
+inline constexpr int default_watch_seconds = 2;
 
 // --host-timeout's default in multiples of -t: room for the SSH connect, key exchange and auth,
 // the installer, the reload and the verification, each of which -t bounds on its own.

@@ -1,5 +1,7 @@
 #include "doctor/doctor.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -11,6 +13,7 @@
 #include "metadata/read_cluster.hpp"
 #include "model/app_server.hpp"
 #include "util/deadline.hpp"
+#include "util/progress.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -94,8 +97,13 @@ void check_hosts(const Options& options, const std::vector<AppServer>& servers, 
     }
   }
   HostDoctor doctor(options.cluster, ssh.connector, ssh.known_hosts, admin, limits_for(options));
-  auto per_host = visit_in_parallel<std::vector<CheckItem>>(
-      enabled, options.jobs, [&](const AppServer& host) { return doctor.check(host); });
+  Progress progress("app servers checked", enabled.size(), STDERR_FILENO);
+  auto per_host =
+      visit_in_parallel<std::vector<CheckItem>>(enabled, options.jobs, [&](const AppServer& host) {
+        std::vector<CheckItem> checked = doctor.check(host);
+        progress.step();
+        return checked;
+      });
   for (auto& host_items : per_host) {
     append(items, std::move(host_items));
   }

@@ -1,6 +1,13 @@
 #include "status/status.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
+#include <chrono>
+#include <ctime>
+#include <sstream>
+#include <thread>
 #include <utility>
 
 #include "deploy/fleet.hpp"
@@ -14,6 +21,8 @@
 #include "status/status_report.hpp"
 #include "util/deadline.hpp"
 #include "util/failure.hpp"
+#include "util/interrupt.hpp"
+#include "util/progress.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -122,15 +131,21 @@ std::vector<HostStatus> read_statuses(const Options& options, const DeployPlan& 
                                       const TimeLimits& limits) {
   const SshFiles files = ssh_files(options);
   HostConnector& ssh = load_ssh(files.key, files.known_hosts);
+  Progress progress("app servers answered", hosts.size(), STDERR_FILENO);
   return visit_in_parallel<HostStatus>(hosts, options.jobs, [&](const AppServer& host) {
-    return read_host_status(plan, ssh, admin, host, limits);
+    HostStatus status = read_host_status(plan, ssh, admin, host, limits);
+    progress.step();
+    return status;
   });
 }
 
 }  // namespace
 
-ExitCode run_status(const Options& options, const DatabaseOpener& open,
-                    const HostConnectorLoader& load_ssh, AdminConnector& admin, std::ostream& out) {
+namespace {
+
+ExitCode status_once(const Options& options, const DatabaseOpener& open,
+                     const HostConnectorLoader& load_ssh, AdminConnector& admin, std::ostream& out,
+                     bool terminal) {
   const TimeLimits limits = limits_for(options);
   std::optional<DeployPlan> plan;
   std::vector<HostStatus> hosts;
@@ -160,10 +175,65 @@ ExitCode run_status(const Options& options, const DatabaseOpener& open,
   if (options.json) {
     out << status_json(options.cluster, plan ? &*plan : nullptr, hosts, code, error);
   } else if (plan) {
-    out << render_status(*plan, hosts);
+    out << render_status(*plan, hosts, terminal);
   }
   out.flush();
   return code;
+}
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  std::array<char, 32> text{};
+  return {text.data(), std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &utc)};
+}
+
+// Waits SECONDS; false, at once, when a signal asks to stop.
+bool wait_unless_interrupted(int seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (interrupting_signal() == 0) {
+    if (std::chrono::steady_clock::now() >= end) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// status --watch: every round in full, then the next; on a terminal each replaces the one
+// before (the screen is cleared), elsewhere they follow each other. With --json, one object a
+// line per round.
+ExitCode watch_status(const Options& options, const DatabaseOpener& open,
+                      const HostConnectorLoader& load_ssh, AdminConnector& admin, std::ostream& out,
+                      bool terminal) {
+  catch_interrupts();
+  ExitCode code = ExitCode::ok;
+  do {
+    std::ostringstream round;
+    code = status_once(options, open, load_ssh, admin, round, terminal);
+    if (terminal) {
+      out << "\033[H\033[2J";  // cursor home, clear the screen
+    }
+    if (!options.json) {
+      out << "Every " << *options.watch_seconds << " s: pgdeploy status -c " << options.cluster
+          << ", " << utc_now() << " (interrupt to stop)\n\n";
+    }
+    out << round.str();
+    out.flush();
+  } while (wait_unless_interrupted(*options.watch_seconds));
+  return code;
+}
+
+}  // namespace
+
+ExitCode run_status(const Options& options, const DatabaseOpener& open,
+                    const HostConnectorLoader& load_ssh, AdminConnector& admin, std::ostream& out,
+                    bool terminal) {
+  if (options.watch_seconds) {
+    return watch_status(options, open, load_ssh, admin, out, terminal);
+  }
+  return status_once(options, open, load_ssh, admin, out, terminal);
 }
 
 }  // namespace pgdeploy

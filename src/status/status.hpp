@@ -54,9 +54,12 @@ HostStatus read_host_status(const DeployPlan& plan, HostConnector& ssh, AdminCon
 
 // pgdeploy status: reads the metadata (never its secrets) with OPEN, then every enabled app
 // server in parallel with the SSH connector LOAD_SSH gives once the metadata is read, and ADMIN;
-// prints the table (or its JSON) to OUT. Read-only. Returns ok when every host points at the
-// current primary, host_failed otherwise; metadata when the database cannot be read.
+// prints the table (or its JSON) to OUT, coloured when OUT is a TERMINAL. Read-only. Returns ok
+// when every host points at the current primary, host_failed otherwise; metadata when the
+// database cannot be read. With --watch, does it all again every watch_seconds until SIGINT or
+// SIGTERM, and returns the last round's.
 ExitCode run_status(const Options& options, const DatabaseOpener& open,
-                    const HostConnectorLoader& load_ssh, AdminConnector& admin, std::ostream& out);
+                    const HostConnectorLoader& load_ssh, AdminConnector& admin, std::ostream& out,
+                    bool terminal = false);
 
 }  // namespace pgdeploy

@@ -49,7 +49,18 @@ std::string servers_text(const HostStatus& host) {
 
 using Row = std::vector<std::string>;
 
-std::string render_rows(std::vector<Row> rows) {
+// The CURRENT column's colour on a terminal (SGR codes): green yes, yellow ?, red NO.
+const char* current_colour(const std::string& cell) {
+  if (cell == "yes") {
+    return "32";
+  }
+  return cell == "?" ? "33" : "31";
+}
+
+constexpr std::size_t current_column = 3;
+
+// The rows in aligned columns, two spaces apart; with COLOUR, the CURRENT column coloured.
+std::string render_rows(std::vector<Row> rows, bool colour) {
   std::vector<std::size_t> widths(rows.front().size(), 0);
   for (Row& row : rows) {
     std::ranges::transform(row, row.begin(),
@@ -61,10 +72,15 @@ std::string render_rows(std::vector<Row> rows) {
     }
   }
   std::string text;
-  for (const Row& row : rows) {
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const Row& row = rows[r];
     std::string line;
     for (std::size_t c = 0; c < row.size(); ++c) {
-      line += row[c] + (c + 1 < row.size() ? std::string(widths[c] - row[c].size() + 2, ' ') : "");
+      // The header is never coloured; padding is counted on the text alone.
+      const bool coloured = colour && r > 0 && c == current_column;
+      line += coloured ? "\033[" + std::string(current_colour(row[c])) + "m" + row[c] + "\033[0m"
+                       : row[c];
+      line += c + 1 < row.size() ? std::string(widths[c] - row[c].size() + 2, ' ') : "";
     }
     text += line + "\n";
   }
@@ -170,14 +186,16 @@ std::optional<std::string> stale_view_warning(const DeployPlan& plan,
          ", and rejoin this node (repmgr node rejoin) before deploying from it";
 }
 
-std::string render_status(const DeployPlan& plan, const std::vector<HostStatus>& hosts) {
+std::string render_status(const DeployPlan& plan, const std::vector<HostStatus>& hosts,
+                          bool colour) {
   std::string text =
       printable("Cluster " + plan.cluster + ": primary " + describe(plan.primary) + " at " +
                 describe(plan.target) + ", timeline " + std::to_string(plan.epoch.timeline) +
                 " (lsn " + plan.epoch.lsn + ")") +
       "\n\n";
   if (const auto warning = stale_view_warning(plan, hosts)) {
-    text += printable("WARNING: " + *warning) + "\n\n";
+    const std::string line = printable("WARNING: " + *warning);
+    text += (colour ? "\033[1;33m" + line + "\033[0m" : line) + "\n\n";
   }
   std::vector<Row> rows{{"NAME", "ADDRESS", "FRAGMENT POINTS AT", "CURRENT", "PGBOUNCER LIVE",
                          "SERVER CONNECTIONS", "MODIFIED"}};
@@ -185,7 +203,7 @@ std::string render_status(const DeployPlan& plan, const std::vector<HostStatus>&
     rows.push_back({host.name, host.address, points_at(host), current_text(host), live_text(host),
                     servers_text(host), host.modified.empty() ? "-" : host.modified});
   }
-  text += render_rows(std::move(rows));
+  text += render_rows(std::move(rows), colour);
   for (const HostStatus& host : hosts) {
     if (!host.unserved.empty()) {
       text += printable(host.name + ": " + host.unserved) + "\n";

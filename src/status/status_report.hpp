@@ -12,8 +12,10 @@ namespace pgdeploy {
 
 // The status table: a line naming the primary and its epoch, one row per app server (name,
 // address, the primary its fragment names, whether that is current, PgBouncer's live targets,
-// the fragment's mtime), then one line per host whose state could not be read.
-std::string render_status(const DeployPlan& plan, const std::vector<HostStatus>& hosts);
+// the fragment's mtime), then one line per host whose state could not be read. With COLOUR
+// (for a terminal), CURRENT and the stale-view warning are coloured.
+std::string render_status(const DeployPlan& plan, const std::vector<HostStatus>& hosts,
+                          bool colour = false);
 
 // When a host holds a fragment of a newer timeline of the same system than PLAN's primary, this
 // node's metadata is behind (an old primary that came back): says so and names the holder of

@@ -152,8 +152,23 @@ check "the fragment is current but PgBouncer is not" grep -Eq "^app1 .* NO \(liv
 run_sub status --json
 check_eq "json: not current" false "$(json '.hosts[0].current')"
 check_eq "json: the fragment is" true "$(json '.hosts[0].fragment_current')"
+echo "# status --watch redraws until interrupted: the deploy shows up in a later round"
+as_user "$PGDEPLOY" status --watch 1 -c main -p "host=127.0.0.1 port=$node1 dbname=repmgr" \
+    --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" >"$H/watch" 2>"$H/watch.err" &
+watcher=$!
+check "a first round shows app1 not live" wait_until 10 grep -q "NO (live)" "$H/watch"
 run_pgdeploy
 check_eq "deploy: exit 0" 0 "$RC"
+check "a later round shows app1 current" wait_until 10 grep -Eq "^app1 .* yes " "$H/watch"
+pkill -INT -u "$TEST_USER" -f "status --watch 1 -c main" || true
+RC=0
+wait "$watcher" || RC=$?
+sed 's/^/#   | /' "$H/watch" "$H/watch.err"
+check_eq "interrupted: the last round's exit status" 0 "$RC"
+check "each round is headed with its time" grep -Eq \
+    "^Every 1 s: pgdeploy status -c main, $iso_time \(interrupt to stop\)\$" "$H/watch"
+check "no colour into a file" fails grep -q $'\033' "$H/watch"
+check "nothing on stderr" test ! -s "$H/watch.err"
 check "the deploy reloads the PgBouncer that did not load the current file" \
     grep -q 'app1: the fragment in place is current, but PgBouncer routes appdb to appdb at 127.0.0.1:'"$node2"'.*; reloading PgBouncer' "$H/out"
 check "app1 routes to node1 again" routes_to app1 node1
@@ -170,6 +185,25 @@ check "says first that this node's view is stale, naming the holder" grep -q \
 run_sub status --json
 check "json: stale_view" test "$(json .stale_view)" != null
 cp "$H/app1.current" "$H/app_app1/conf/main.ini"
+
+echo "# on a terminal: status colours CURRENT, status and doctor show their progress on stderr"
+# Runs `pgdeploy SUBCOMMAND` on a pseudo-terminal, with the environment ASSIGNMENTs;
+# all it wrote in $H/tty.
+on_terminal() {
+    local sub=$1
+    shift
+    RC=0
+    as_user env "$@" script -qec "$PGDEPLOY $sub -c main -p 'host=127.0.0.1 port=$node1 dbname=repmgr' --ssh-key $SSH_KEY --known-hosts $KNOWN_HOSTS" /dev/null >"$H/tty" || RC=$?
+    sed 's/^/#   | /' "$H/tty" | cat -v
+}
+on_terminal status TERM=dumb
+check_eq "status: exit 0" 0 "$RC"
+check "yes in green" grep -q $'\033\\[32myes\033\\[0m' "$H/tty"
+check "hosts answered, counted" grep -q "2/2 app servers answered" "$H/tty"
+on_terminal status NO_COLOR=1
+check "NO_COLOR: no colour" fails grep -q $'\033\\[3' "$H/tty"
+on_terminal doctor TERM=dumb
+check "doctor: hosts checked, counted" grep -q "2/2 app servers checked" "$H/tty"
 
 echo "# status: database problems and unreachable hosts"
 RC=0

@@ -229,6 +229,20 @@ TEST(ParseCommandLine, ParseErrorsArePrintedLikeEveryOtherError) {
             "options)\n");
 }
 
+TEST(ParseCommandLine, StatusWatchTakesAnIntervalOrDefaultsToTwoSeconds) {
+  EXPECT_FALSE(parse({"status", "-c", "main"}).command_line.options.watch_seconds);
+  EXPECT_EQ(parse({"status", "--watch", "-c", "main"}).command_line.options.watch_seconds, 2);
+  EXPECT_EQ(parse({"status", "--watch", "5", "-c", "main"}).command_line.options.watch_seconds, 5);
+  EXPECT_EQ(parse({"-c", "main", "status", "--watch"}).command_line.options.watch_seconds, 2);
+  const Parsed zero = parse({"status", "--watch", "0", "-c", "main"});
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_THAT(zero.err, HasSubstr("--watch: expected a whole number of seconds from 1 to 86400, "
+                                  "got \"0\""));
+  const Parsed deploying = parse({"-c", "main", "--watch"});
+  EXPECT_EQ(deploying.exit_code, 2) << "only status watches";
+  EXPECT_THAT(deploying.err, HasSubstr("unknown option --watch"));
+}
+
 TEST(ParseCommandLine, AnUnknownSubcommandNamesTheSubcommands) {
   const Parsed parsed = parse({"-c", "main", "stauts"});
   EXPECT_EQ(parsed.exit_code, 2);

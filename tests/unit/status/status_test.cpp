@@ -159,6 +159,28 @@ TEST_F(StatusTest, ServerConnectionsAreCountedPerServerForTheFragmentsDatabasesO
                         "\"connections\": 1}]"));
 }
 
+TEST_F(StatusTest, ColoursAreForTheCurrentColumnOnlyAndKeepTheAlignment) {
+  fragment_in_place(plan);
+  admin.databases = routed_to("10.0.0.12");
+  const HostStatus current = this->status();
+  HostStatus unknown = current;
+  unknown.name = "app2";
+  unknown.fragment.reset();  // it could not be read
+  unknown.fragment_current = false;
+  const std::string plain = render_status(plan, {current, unknown});
+  EXPECT_EQ(plain.find('\033'), std::string::npos) << "no colour unless asked";
+  const std::string coloured = render_status(plan, {current, unknown}, true);
+  EXPECT_THAT(coloured, HasSubstr("\033[32myes\033[0m  "));
+  EXPECT_THAT(coloured, HasSubstr("\033[33m?\033[0m    "));
+  std::string uncoloured = coloured;
+  for (const char* code : {"\033[32m", "\033[33m", "\033[0m"}) {
+    for (auto at = uncoloured.find(code); at != std::string::npos; at = uncoloured.find(code)) {
+      uncoloured.erase(at, std::string_view(code).size());
+    }
+  }
+  EXPECT_EQ(uncoloured, plain) << "the same table, the same columns, once the colours are gone";
+}
+
 TEST_F(StatusTest, AnUnreachableHostNamesTheStepAndStillAsksPgBouncer) {
   ssh.fail_connect("connect", "connection refused");
   admin.databases = routed_to("10.0.0.12");
