@@ -21,6 +21,8 @@
 #include "metadata/read_cluster.hpp"
 #include "model/app_server.hpp"
 #include "plan/planner.hpp"
+#include "publish/etcd_settings.hpp"
+#include "publish/publisher.hpp"
 #include "report/check_line.hpp"
 #include "report/json_report.hpp"
 #include "report/metrics.hpp"
@@ -117,6 +119,24 @@ std::filesystem::path memo_path(const RunLock& lock) {
   return std::filesystem::path(lock.path()).replace_extension(".deployed");
 }
 
+// Publishes the state for agents when --etcd asks for it (deploys only). Returns false when
+// etcd failed: the app servers are still pushed, and the run's exit code says it failed. A
+// publish the store's epoch refuses ends the run (safety refusal) before any host.
+bool publish_for_agents(const Options& options, const DeployPlan& plan,
+                        const std::vector<AppServer>& hosts, const TimeLimits& limits) {
+  if (options.etcd.endpoints.empty() || options.mode != Mode::deploy) {
+    return true;
+  }
+  etcd::EtcdClient client(etcd_settings(options.etcd), limits);
+  try {
+    publish_state(client, options.etcd.prefix, plan, hosts);
+    return true;
+  } catch (const etcd::EtcdError& e) {
+    spdlog::error("{}; nothing published, the app servers are still pushed", e.what());
+    return false;
+  }
+}
+
 // Reads the metadata and visits the hosts, filling REPORT. Returns the exit code.
 ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& report) {
   const TimeLimits limits = limits_for(options);
@@ -145,9 +165,13 @@ ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& 
   report.plan = plan_for(options, state);
   add_extra_files(*report.plan, options, state);
   const std::vector<AppServer> hosts = enabled_servers(state);
+  // A failed publish is an app server's kind of failure: exit 1, the others still served.
+  const ExitCode published = publish_for_agents(options, *report.plan, hosts, limits)
+                                 ? ExitCode::ok
+                                 : ExitCode::host_failed;
   if (hosts.empty()) {
     spdlog::warn("no enabled app servers in {}.app_servers; nothing to do", state.schema);
-    return ExitCode::ok;
+    return published;
   }
   const std::string fingerprint = deploy_fingerprint(*report.plan, hosts);
   if (lock && options.event.event && recently_deployed(memo_path(*lock), fingerprint, memo_age)) {
@@ -155,11 +179,12 @@ ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& 
         "repmgr event {}: this node deployed the same to all {} app servers less than "
         "{} s ago; nothing to do",
         *options.event.event, hosts.size(), memo_age.count());
-    return ExitCode::ok;
+    return published;
   }
   report.hosts = visit_hosts(options, *report.plan, hosts, ssh, connectors.admin(), limits);
   log_summary(options, report);
-  const ExitCode code = exit_code_for(report.hosts, options.mode);
+  const ExitCode hosts_code = exit_code_for(report.hosts, options.mode);
+  const ExitCode code = hosts_code == ExitCode::ok ? published : hosts_code;
   if (lock && code == ExitCode::ok && interrupting_signal() == 0) {
     remember_deploy(memo_path(*lock), fingerprint);
   } else if (lock) {
