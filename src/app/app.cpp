@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <iostream>
+#include <memory>
 
 #include "app/connectors.hpp"
 #include "app/programs_check.hpp"
@@ -119,17 +120,26 @@ std::filesystem::path memo_path(const RunLock& lock) {
   return std::filesystem::path(lock.path()).replace_extension(".deployed");
 }
 
-// Publishes the state for agents when --etcd asks for it (deploys only). Returns false when
-// etcd failed: the app servers are still pushed, and the run's exit code says it failed. A
-// publish the store's epoch refuses ends the run (safety refusal) before any host.
-bool publish_for_agents(const Options& options, const DeployPlan& plan,
-                        const std::vector<AppServer>& hosts, const TimeLimits& limits) {
+// The etcd client of a deploy given --etcd, else null. Built before the database is asked
+// anything, so that its configuration errors (the password file) come first.
+std::unique_ptr<etcd::EtcdClient> etcd_client_for(const Options& options,
+                                                  const TimeLimits& limits) {
   if (options.etcd.endpoints.empty() || options.mode != Mode::deploy) {
+    return nullptr;
+  }
+  return std::make_unique<etcd::EtcdClient>(etcd_settings(options.etcd), limits);
+}
+
+// Publishes the state for agents with CLIENT, if any. Returns false when etcd failed: the app
+// servers are still pushed, and the run's exit code says it failed. A publish the store's
+// epoch refuses ends the run (safety refusal) before any host.
+bool publish_for_agents(etcd::EtcdClient* client, const Options& options, const DeployPlan& plan,
+                        const std::vector<AppServer>& hosts) {
+  if (client == nullptr) {
     return true;
   }
-  etcd::EtcdClient client(etcd_settings(options.etcd), limits);
   try {
-    publish_state(client, options.etcd.prefix, plan, hosts);
+    publish_state(*client, options.etcd.prefix, plan, hosts);
     return true;
   } catch (const etcd::EtcdError& e) {
     spdlog::error("{}; nothing published, the app servers are still pushed", e.what());
@@ -145,6 +155,7 @@ ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& 
   if (options.repmgr_config) {
     config = read_repmgr_config(*options.repmgr_config);
   }
+  const std::unique_ptr<etcd::EtcdClient> etcd = etcd_client_for(options, limits);
   log_event(options.event, config);
   HostConnector& ssh = connectors.ssh(ssh_files(options));
   // Read-only runs need not wait for a deploying one.
@@ -166,7 +177,7 @@ ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& 
   add_extra_files(*report.plan, options, state);
   const std::vector<AppServer> hosts = enabled_servers(state);
   // A failed publish is an app server's kind of failure: exit 1, the others still served.
-  const ExitCode published = publish_for_agents(options, *report.plan, hosts, limits)
+  const ExitCode published = publish_for_agents(etcd.get(), options, *report.plan, hosts)
                                  ? ExitCode::ok
                                  : ExitCode::host_failed;
   if (hosts.empty()) {

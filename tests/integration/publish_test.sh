@@ -130,6 +130,9 @@ check_eq "exit status 0" 0 "$RC"
 as_root() { ETCDCTL_USER="root:$password" "$@"; }
 check "authdb is published" as_root databases_hold authdb
 check "the password is not in the output" fails grep -q "$password" "$H/out"
+publish --etcd-user root --etcd-password-file "$H/missing.password" -p "host=127.0.0.1 port=1"
+check_eq "an unreadable password file: exit status 2, before the database" 2 "$RC"
+check "the error names the file" grep -q "cannot read the etcd password from $H/missing.password" "$H/out"
 publish --etcd-user root --etcd-password-file "$H/etcd.wrong"
 check_eq "a wrong password: exit status 1" 1 "$RC"
 check "the error says the authentication failed" \
