@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <memory>
 
 #include "app/connectors.hpp"
 #include "app/programs_check.hpp"
@@ -22,6 +23,8 @@
 #include "metadata/read_cluster.hpp"
 #include "model/app_server.hpp"
 #include "plan/planner.hpp"
+#include "publish/etcd_settings.hpp"
+#include "publish/publisher.hpp"
 #include "report/check_line.hpp"
 #include "report/json_report.hpp"
 #include "report/metrics.hpp"
@@ -136,6 +139,33 @@ ClusterState read_state(const Options& options, const std::optional<RepmgrConfig
   }
 }
 
+// The etcd client of a deploy given --etcd, else null. Built before the database is asked
+// anything, so that its configuration errors (the password file) come first.
+std::unique_ptr<etcd::EtcdClient> etcd_client_for(const Options& options,
+                                                  const TimeLimits& limits) {
+  if (options.etcd.endpoints.empty() || options.mode != Mode::deploy) {
+    return nullptr;
+  }
+  return std::make_unique<etcd::EtcdClient>(etcd_settings(options.etcd), limits);
+}
+
+// Publishes the state for agents with CLIENT, if any. Returns false when etcd failed: the app
+// servers are still pushed, and the run's exit code says it failed. A publish the store's
+// epoch refuses ends the run (safety refusal) before any host.
+bool publish_for_agents(etcd::EtcdClient* client, const Options& options, const DeployPlan& plan,
+                        const std::vector<AppServer>& hosts) {
+  if (client == nullptr) {
+    return true;
+  }
+  try {
+    publish_state(*client, options.etcd.prefix, plan, hosts);
+    return true;
+  } catch (const etcd::EtcdError& e) {
+    spdlog::error("{}; nothing published, the app servers are still pushed", e.what());
+    return false;
+  }
+}
+
 // Reads the metadata and visits the hosts, filling REPORT. Returns the exit code.
 ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& report) {
   const TimeLimits limits = limits_for(options);
@@ -144,6 +174,7 @@ ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& 
   if (options.repmgr_config) {
     config = read_repmgr_config(*options.repmgr_config);
   }
+  const std::unique_ptr<etcd::EtcdClient> etcd = etcd_client_for(options, limits);
   log_event(options.event, config);
   HostConnector& ssh = connectors.ssh(ssh_files(options));
   // Read-only runs need not wait for a deploying one.
@@ -164,9 +195,13 @@ ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& 
   report.plan = plan_for(options, state);
   add_extra_files(*report.plan, options, state);
   const std::vector<AppServer> hosts = enabled_servers(state);
+  // A failed publish is an app server's kind of failure: exit 1, the others still served.
+  const ExitCode published = publish_for_agents(etcd.get(), options, *report.plan, hosts)
+                                 ? ExitCode::ok
+                                 : ExitCode::host_failed;
   if (hosts.empty()) {
     spdlog::warn("no enabled app servers in {}.app_servers; nothing to do", state.schema);
-    return ExitCode::ok;
+    return published;
   }
   const std::string fingerprint = deploy_fingerprint(*report.plan, hosts);
   if (lock && options.event.event && recently_deployed(memo_path(*lock), fingerprint, memo_age)) {
@@ -174,11 +209,12 @@ ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& 
         "repmgr event {}: this node deployed the same to all {} app servers less than "
         "{} s ago; nothing to do",
         *options.event.event, hosts.size(), memo_age.count());
-    return ExitCode::ok;
+    return published;
   }
   report.hosts = visit_hosts(options, *report.plan, hosts, ssh, connectors.admin(), limits);
   log_summary(options, report);
-  const ExitCode code = exit_code_for(report.hosts, options.mode);
+  const ExitCode hosts_code = exit_code_for(report.hosts, options.mode);
+  const ExitCode code = hosts_code == ExitCode::ok ? published : hosts_code;
   if (lock && code == ExitCode::ok && interrupting_signal() == 0) {
     remember_deploy(memo_path(*lock), fingerprint);
   } else if (lock) {

@@ -61,6 +61,12 @@ struct RawFlags {
   std::string sync_userlist;
   std::string ro_suffix;
   std::string exclude_databases;
+  std::string etcd;
+  std::string etcd_cacert;
+  std::string etcd_cert;
+  std::string etcd_key;
+  std::string etcd_user;
+  std::string etcd_password_file;
   bool dry_run = false;
   bool check = false;
   std::string pgconnstring;
@@ -140,6 +146,60 @@ void add_operator_options(CLI::App& app, Options& options, RawFlags& raw) {
                  "comma-separated databases not to route (default: none; every database but "
                  "the templates is routed)");
   app.add_flag("--syslog", options.syslog, "log to syslog instead of stderr");
+}
+
+// Where a deploy publishes the cluster's state for agents to pull.
+void add_etcd_options(CLI::App& app, EtcdOptions& etcd, RawFlags& raw) {
+  const char* group = "etcd (publishing for agents)";
+  app.add_option("--etcd", raw.etcd,
+                 "publish the cluster's state to etcd at these comma-separated URLs "
+                 "(http:// or https://), tried in turn")
+      ->group(group)
+      ->check([](const std::string& urls) {
+        for (const auto& url : comma_separated(urls)) {
+          if (!url.starts_with("http://") && !url.starts_with("https://")) {
+            return "not an http:// or https:// URL: " + url;
+          }
+        }
+        return std::string();
+      });
+  app.add_option("--etcd-prefix", etcd.prefix, "keys are PREFIX/CLUSTER/...")
+      ->group(group)
+      ->capture_default_str()
+      ->check([](const std::string& prefix) {
+        return prefix.starts_with('/') ? std::string() : std::string("must start with /");
+      });
+  app.add_option("--etcd-cacert", raw.etcd_cacert, "CA certificate of etcd's servers")
+      ->group(group);
+  app.add_option("--etcd-cert", raw.etcd_cert, "client certificate for etcd")->group(group);
+  app.add_option("--etcd-key", raw.etcd_key, "private key of --etcd-cert")->group(group);
+  app.add_option("--etcd-user", raw.etcd_user, "etcd user (with --etcd-password-file)")
+      ->group(group);
+  app.add_option("--etcd-password-file", raw.etcd_password_file,
+                 "file whose first line is the password of --etcd-user")
+      ->group(group);
+}
+
+// Copies the etcd options that were given; publishing as a user needs a password file and the
+// other way round.
+void apply_etcd(const CLI::App& app, const RawFlags& raw, EtcdOptions& etcd) {
+  const auto given = [&](const char* name) { return app.count(name) > 0; };
+  if (given("--etcd")) {
+    etcd.endpoints = comma_separated(raw.etcd);
+  }
+  const auto path = [&](const char* name, const std::string& value) {
+    return given(name) ? std::optional<std::filesystem::path>(value) : std::nullopt;
+  };
+  etcd.cacert = path("--etcd-cacert", raw.etcd_cacert);
+  etcd.cert = path("--etcd-cert", raw.etcd_cert);
+  etcd.key = path("--etcd-key", raw.etcd_key);
+  etcd.password_file = path("--etcd-password-file", raw.etcd_password_file);
+  if (given("--etcd-user")) {
+    etcd.user = raw.etcd_user;
+  }
+  if (!etcd.endpoints.empty() && etcd.user.has_value() != etcd.password_file.has_value()) {
+    throw usage_error("--etcd-user and --etcd-password-file go together");
+  }
 }
 
 // No subcommand deploys, so every command line from before the subcommands still works. The
@@ -230,6 +290,7 @@ void apply_raw(const CLI::App& app, const RawFlags& raw, Options& options) {
   }
   options.verbosity =
       raw.verbose ? Verbosity::verbose : (raw.quiet ? Verbosity::quiet : Verbosity::normal);
+  apply_etcd(app, raw, options.etcd);
 }
 
 void add_options(CLI::App& app, Options& options, RawFlags& raw) {
@@ -271,6 +332,7 @@ void add_options(CLI::App& app, Options& options, RawFlags& raw) {
       ->capture_default_str();
   add_event_options(app, options.event, raw);
   add_operator_options(app, options, raw);
+  add_etcd_options(app, options.etcd, raw);
   app.add_flag("--force", options.force,
                "replace fragments even when they carry a newer timeline than the primary's "
                "(after rebuilding a cluster from scratch)");

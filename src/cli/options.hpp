@@ -47,6 +47,17 @@ enum class Command {
 // The PgBouncer userlist path on app servers when --sync-userlist is given without one.
 inline constexpr const char* default_userlist_path = "/etc/pgbouncer/userlist.txt";
 
+// Where a deploy publishes the cluster's state for agents to pull; no endpoint: nowhere.
+struct EtcdOptions {
+  std::vector<std::string> endpoints;           // --etcd URL[,URL...]: tried in turn
+  std::string prefix = "/pgdeploy";             // --etcd-prefix: the keys are PREFIX/CLUSTER/...
+  std::optional<std::filesystem::path> cacert;  // --etcd-cacert
+  std::optional<std::filesystem::path> cert;    // --etcd-cert
+  std::optional<std::filesystem::path> key;     // --etcd-key
+  std::optional<std::string> user;              // --etcd-user
+  std::optional<std::filesystem::path> password_file;  // --etcd-password-file
+};
+
 // Everything the command line configures for one run.
 // NOLINTNEXTLINE(clang-analyzer-optin.performance.Padding): in --help's order; one per run
 struct Options {
@@ -80,6 +91,7 @@ struct Options {
   std::optional<std::string> ro_suffix;      // add NAME<suffix> entries routed to a standby
   std::vector<std::string> exclude_databases;  // databases not routed (default: none)
   std::optional<int> watch_seconds;            // status --watch: shown again every N seconds
+  EtcdOptions etcd;
 };
 
 // status --watch's interval when it names none, as watch(1)'s.

@@ -3,9 +3,7 @@
 #include <algorithm>
 
 namespace pgdeploy {
-namespace {
 
-// Whole seconds as such ("10 s"), else with the fraction ("0.25 s").
 std::string seconds_text(std::chrono::milliseconds duration) {
   const auto ms = duration.count();
   if (ms % 1000 == 0) {
@@ -15,6 +13,8 @@ std::string seconds_text(std::chrono::milliseconds duration) {
   fraction.erase(fraction.find_last_not_of('0') + 1);
   return std::to_string(ms / 1000) + "." + fraction + " s";
 }
+
+namespace {
 
 // A wait cut at the deadline can wake a few milliseconds early (libssh counts whole ones).
 constexpr std::chrono::milliseconds early_wake{10};

@@ -10,6 +10,10 @@ namespace pgdeploy {
 
 using Clock = std::chrono::steady_clock;
 
+// A duration as messages say it: whole seconds as such ("10 s"), else with the fraction
+// ("0.25 s").
+std::string seconds_text(std::chrono::milliseconds duration);
+
 // The time limits of one run: -t for each single wait, --host-timeout for everything done for
 // one app server, --run-timeout for the whole run. NOW is the clock (a test may turn it by hand).
 struct TimeLimits {

@@ -16,17 +16,6 @@ start_app_servers app2 app1
 node1=$(pg_port node1)
 node2=$(pg_port node2)
 
-# Point repmgr.nodes at node ID on server PG as the only active primary,
-# without a new timeline (unlike set_primary).
-metadata_primary() {
-    pg_psql node1 repmgr "UPDATE repmgr.nodes SET active = false WHERE type = 'primary'" \
-        "INSERT INTO repmgr.nodes (node_id, node_name, type, active, conninfo, repluser,
-                                   location, priority, config_file)
-         VALUES ($2, $(sql_lit "$1"), 'primary', true,
-                 $(sql_lit "host=127.0.0.1 port=$(pg_port "$1") user=$TEST_USER dbname=repmgr connect_timeout=2"),
-                 $(sql_lit "$TEST_USER"), 'default', 100, '/dev/null')
-         ON CONFLICT (node_id) DO UPDATE SET active = true, type = 'primary'" >/dev/null
-}
 # List NAME as an active standby node ID at PORT.
 metadata_standby() {
     pg_psql node1 repmgr "INSERT INTO repmgr.nodes (node_id, upstream_node_id, node_name, type, active,

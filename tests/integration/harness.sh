@@ -63,12 +63,19 @@
 #                                and node3 standbys cloned from it, sshd
 #   start_other_primary          node2, a writable copy of node1 (appdb, repmgr)
 #   set_primary PG ID            PG, on a new timeline, as the only active primary
+#   metadata_primary PG ID       PG as the only active primary, on the timeline it is on
 #   start_app_servers CONSOLE SIGNAL
 #                                PgBouncers app1 and app2 as app servers 101 and 102;
 #                                CONSOLE reloads by admin console, SIGNAL by SIGHUP
+#   start_etcd                   one etcd member on loopback as $TEST_USER, data in $H/etcd;
+#                                exports ETCD_ENDPOINT (http://127.0.0.1:PORT); the suite is
+#                                skipped when etcd is not installed
+#   stop_etcd                    stop it (harness_cleanup stops it too); start_etcd restarts it
+#                                on the same data and port
+#   etcd_ctl ARGS...             etcdctl (API 3) against $ETCD_ENDPOINT
 #
 # Exported variables: H, TEST_USER, PGDEPLOY, PG_BINDIR, PGPORT_<name>,
-# BOUNCER_PORT_<name>, SSH_PORT, SSH_KEY, KNOWN_HOSTS.
+# BOUNCER_PORT_<name>, SSH_PORT, SSH_KEY, KNOWN_HOSTS, ETCD_ENDPOINT.
 # harness_init installs its own EXIT trap: callers must not replace it.
 
 HARNESS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -519,6 +526,51 @@ app_server_add() {
                 $SSH_PORT, $(sql_lit "$H/app_$name/conf"), $(sql_lit "$H/app_$name/pgbouncer.ini"))" >/dev/null
 }
 
+# ---------------------------------------------------------------- etcd
+
+etcd_ctl() {
+    ETCDCTL_API=3 etcdctl --endpoints="$ETCD_ENDPOINT" --command-timeout=5s "$@"
+}
+
+etcd_healthy() {
+    etcd_ctl endpoint health >/dev/null 2>&1
+}
+
+start_etcd() {
+    local d=$H/etcd attempt peer
+    if ! command -v etcd >/dev/null || ! command -v etcdctl >/dev/null; then
+        echo "skipped: $(basename "$0"): etcd or etcdctl is missing (packages etcd-server, etcd-client)"
+        exit 0
+    fi
+    as_user mkdir -p -m 0700 "$d"
+    for attempt in 1 2 3; do
+        # A restart keeps its ports: clients were given the endpoint.
+        [ -s "$d/ports" ] || echo "$(free_port) $(free_port)" | write_as_user "$d/ports"
+        read -r ETCD_PORT peer <"$d/ports"
+        export ETCD_ENDPOINT=http://127.0.0.1:$ETCD_PORT
+        # shellcheck disable=SC2016 # expanded by the inner shell
+        as_user sh -c 'etcd --name pgdeploy-test --data-dir "$1/data" \
+            --listen-client-urls "http://127.0.0.1:$2" --advertise-client-urls "http://127.0.0.1:$2" \
+            --listen-peer-urls "http://127.0.0.1:$3" --initial-advertise-peer-urls "http://127.0.0.1:$3" \
+            --initial-cluster "pgdeploy-test=http://127.0.0.1:$3" >>"$1/etcd.log" 2>&1 &
+            echo $! >"$1/etcd.pid"' etcd "$d" "$ETCD_PORT" "$peer"
+        wait_until 20 etcd_healthy && return 0
+        harness_kill_pidfile "$d/etcd.pid"
+        grep -qi "address already in use" "$d/etcd.log" ||
+            { echo "harness: etcd did not start, see $d/etcd.log" >&2; return 1; }
+        echo "harness: etcd's port was taken meanwhile; trying another" >&2
+        as_user rm -f "$d/ports" "$d/etcd.log"
+    done
+    echo "harness: etcd found no free port" >&2
+    return 1
+}
+
+stop_etcd() {
+    # A test may have stopped it (SIGSTOP): a stopped process never shuts down.
+    kill -CONT "$(cat "$H/etcd/etcd.pid")" 2>/dev/null || true
+    harness_kill_pidfile "$H/etcd/etcd.pid"
+}
+
 # ---------------------------------------------------------------- cleanup
 
 # A daemon's parent is PID 1, which may reap late (container inits do):
@@ -557,7 +609,8 @@ harness_kill_pidfile() {
 
 harness_print_logs() {
     local f
-    for f in "$H"/pg_*.log "$H"/repmgr_*.log "$H"/app_*/pgbouncer.log "$H"/ssh/sshd.log; do
+    for f in "$H"/pg_*.log "$H"/repmgr_*.log "$H"/app_*/pgbouncer.log "$H"/ssh/sshd.log \
+        "$H"/etcd/etcd.log; do
         [ -f "$f" ] || continue
         echo "# ---- tail $f" >&2
         tail -n 30 "$f" | sed 's/^/#   /' >&2
@@ -586,6 +639,8 @@ harness_cleanup() {
     for d in "$H"/app_*/; do
         harness_kill_pidfile "$d/pgbouncer.pid"
     done
+    harness_continue_pidfile "$H/etcd/etcd.pid"
+    harness_kill_pidfile "$H/etcd/etcd.pid"
     [ ! -s "$H/blockers" ] || xargs kill <"$H/blockers" 2>/dev/null
     if [ -s "$H/ssh/sshd.pid" ]; then
         # Session processes are children of the listener and outlive it.
@@ -777,13 +832,18 @@ dir_holds_only() {
 # Make server PG the only active primary in node1's repmgr.nodes, as repmgr
 # records a promotion: the old primary keeps type 'primary' but is inactive.
 set_primary() {
-    local pg=$1 id=$2
-    pg_new_timeline "$pg"
+    pg_new_timeline "$1"
+    metadata_primary "$1" "$2"
+}
+
+# Point repmgr.nodes at node ID on server PG as the only active primary,
+# without a new timeline (unlike set_primary).
+metadata_primary() {
     pg_psql node1 repmgr "UPDATE repmgr.nodes SET active = false WHERE type = 'primary'" \
         "INSERT INTO repmgr.nodes (node_id, node_name, type, active, conninfo, repluser,
                                    location, priority, config_file)
-         VALUES ($id, $(sql_lit "$pg"), 'primary', true,
-                 $(sql_lit "host=127.0.0.1 port=$(pg_port "$pg") user=$TEST_USER dbname=repmgr connect_timeout=2"),
+         VALUES ($2, $(sql_lit "$1"), 'primary', true,
+                 $(sql_lit "host=127.0.0.1 port=$(pg_port "$1") user=$TEST_USER dbname=repmgr connect_timeout=2"),
                  $(sql_lit "$TEST_USER"), 'default', 100, '/dev/null')
          ON CONFLICT (node_id) DO UPDATE SET active = true, type = 'primary'" >/dev/null
 }

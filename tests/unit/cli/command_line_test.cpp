@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -460,7 +461,11 @@ std::string describe(const Options& options) {
       << " sessions=" << static_cast<int>(options.sessions) << " pause=" << options.pause
       << " sync_userlist=" << text(options.sync_userlist) << " sync_pgpass=" << options.sync_pgpass
       << " ro_suffix=" << text(options.ro_suffix)
-      << " exclude_databases=" << options.exclude_databases.size();
+      << " exclude_databases=" << options.exclude_databases.size()
+      << " etcd=" << options.etcd.endpoints.size() << " etcd_prefix=" << options.etcd.prefix
+      << " etcd_cacert=" << text(options.etcd.cacert) << " etcd_cert=" << text(options.etcd.cert)
+      << " etcd_key=" << text(options.etcd.key) << " etcd_user=" << text(options.etcd.user)
+      << " etcd_password_file=" << text(options.etcd.password_file);
   return out.str();
 }
 
@@ -802,9 +807,11 @@ TEST_F(ParseCommandLineConfig, EveryDocumentedLongOptionCanBeSetFromTheFile) {
   ASSERT_GE(keys.size(), 20U) << help;
   const std::string defaults = describe(parse_with({"-c", "main"}).command_line.options);
   for (const std::string& key : keys) {
-    // "1" is a valid value of every option but --sessions and --lock-dir, and no option's
-    // default.
-    const std::string value = key == "sessions" ? "kill" : (key == "lock-dir" ? "/1" : "1");
+    // "1" is a valid value of every option but --sessions, --lock-dir, --etcd and
+    // --etcd-prefix, and no option's default.
+    const std::map<std::string, std::string> special{
+        {"sessions", "kill"}, {"lock-dir", "/1"}, {"etcd", "http://1"}, {"etcd-prefix", "/1"}};
+    const std::string value = special.contains(key) ? special.at(key) : "1";
     const Options from_file =
         options_with("[pgdeploy]\n" + key + " = " + value + "\n", {"-c", "main"});
     fs::remove(default_config);
@@ -813,6 +820,41 @@ TEST_F(ParseCommandLineConfig, EveryDocumentedLongOptionCanBeSetFromTheFile) {
     EXPECT_EQ(describe(from_file), describe(from_command_line.command_line.options)) << key;
     EXPECT_NE(describe(from_file), defaults) << key;
   }
+}
+
+// ---- etcd --------------------------------------------------------------------------------------
+
+TEST_F(ParseCommandLineConfig, ReadsEtcdOptionsFromTheFileLikeAnyLongOption) {
+  const Options options = options_with(
+      "[pgdeploy]\n"
+      "etcd = http://10.0.0.1:2379,https://10.0.0.2:2379\n"
+      "etcd-cacert = /etc/pgdeploy/etcd-ca.pem\n"
+      "etcd-user = publisher\n"
+      "etcd-password-file = /etc/pgdeploy/etcd.password\n",
+      {"-c", "main", "--etcd-prefix", "/pools"});
+  EXPECT_EQ(options.etcd.endpoints,
+            (std::vector<std::string>{"http://10.0.0.1:2379", "https://10.0.0.2:2379"}));
+  EXPECT_EQ(options.etcd.prefix, "/pools");
+  EXPECT_EQ(options.etcd.cacert, fs::path("/etc/pgdeploy/etcd-ca.pem"));
+  EXPECT_EQ(options.etcd.cert, std::nullopt);
+  EXPECT_EQ(options.etcd.user, "publisher");
+  EXPECT_EQ(options.etcd.password_file, fs::path("/etc/pgdeploy/etcd.password"));
+}
+
+TEST(ParseCommandLine, EtcdDefaultsToNoPublishingUnderPgdeploy) {
+  const Options options = parse({"-c", "main"}).command_line.options;
+  EXPECT_TRUE(options.etcd.endpoints.empty());
+  EXPECT_EQ(options.etcd.prefix, "/pgdeploy");
+}
+
+TEST(ParseCommandLine, EtcdOptionsThatCannotWorkAreUsageErrors) {
+  const Parsed user_only = parse({"-c", "main", "--etcd", "http://a:2379", "--etcd-user", "u"});
+  EXPECT_EQ(user_only.exit_code, 2);
+  EXPECT_THAT(user_only.err, HasSubstr("--etcd-user and --etcd-password-file go together"));
+  const Parsed no_scheme = parse({"-c", "main", "--etcd", "http://a:2379,b:2379"});
+  EXPECT_EQ(no_scheme.exit_code, 2);
+  EXPECT_THAT(no_scheme.err, HasSubstr("not an http:// or https:// URL: b:2379"));
+  EXPECT_EQ(parse({"-c", "main", "--etcd-prefix", "pgdeploy"}).exit_code, 2);
 }
 
 }  // namespace

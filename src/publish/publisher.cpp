@@ -1,0 +1,109 @@
+#include "publish/publisher.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <map>
+
+#include "plan/fragment_format.hpp"
+#include "publish/published_state.hpp"
+#include "util/errors.hpp"
+
+namespace pgdeploy {
+namespace {
+
+// Transactions lost to other publishers before the run gives up: each loss means another
+// run wrote in between, which happens a few times at most in one failover.
+constexpr int max_attempts = 5;
+
+// The stored keys a publish writes, by their name below BASE; others under the prefix (the
+// agents' own) are neither compared nor removed.
+std::map<std::string, std::string> stored_values(const etcd::RangeResult& read,
+                                                 const std::string& base) {
+  std::map<std::string, std::string> values;
+  for (const auto& kv : read.kvs) {
+    std::string name = kv.key.substr(base.size());
+    if (name == epoch_key || name == primary_key || name == databases_key ||
+        name.starts_with(app_servers_dir)) {
+      values[std::move(name)] = kv.value;
+    }
+  }
+  return values;
+}
+
+// The transaction that writes WANTED, removes the stored keys WANTED no longer has, and holds
+// only while the epoch key's mod revision is still EPOCH_REVISION (0: still absent).
+etcd::Transaction publishing(const std::string& base, std::int64_t epoch_revision,
+                             const std::map<std::string, std::string>& stored,
+                             const std::map<std::string, std::string>& wanted) {
+  using etcd::Compare;
+  using etcd::Operation;
+  etcd::Transaction txn;
+  txn.compares.push_back({base + epoch_key,
+                          Compare::Target::mod_revision,
+                          Compare::Result::equal,
+                          epoch_revision,
+                          {}});
+  for (const auto& [key, value] : wanted) {
+    txn.success.push_back({Operation::Kind::put, base + key, value, 0, false});
+  }
+  // One by one: etcd refuses a transaction whose delete range covers a key it also puts.
+  for (const auto& entry : stored) {
+    if (!wanted.contains(entry.first)) {
+      txn.success.push_back({Operation::Kind::remove, base + entry.first, {}, 0, false});
+    }
+  }
+  return txn;
+}
+
+// Throws a safety refusal when the epoch VALUE stored at KEY may not be replaced by PLAN's: the
+// fencing rule of the fragments, and a value that is no epoch is refused as well (fail closed).
+void check_epoch(const std::string& key, const std::string& value, const DeployPlan& plan) {
+  const std::string consequence = "; nothing published, no app server contacted";
+  const FragmentHeader held = parse_stored_epoch(value);
+  if (!held.header_problem.empty()) {
+    throw safety_refusal("etcd key " + key + ": " + held.header_problem +
+                         " (written by hand or by another program); check it, then delete it "
+                         "or use --force" +
+                         consequence);
+  }
+  if (const auto refusal = fencing_refusal(held, "etcd key " + key, plan.primary, plan.epoch)) {
+    throw safety_refusal(*refusal + consequence);
+  }
+}
+
+}  // namespace
+
+void publish_state(etcd::EtcdClient& client, const std::string& prefix, const DeployPlan& plan,
+                   const std::vector<AppServer>& hosts) {
+  const std::string base = cluster_prefix(prefix, plan.cluster);
+  const auto wanted = state_values(plan, hosts);
+  for (int attempt = 1; attempt <= max_attempts; ++attempt) {
+    const etcd::RangeResult read = client.range(base, true);
+    const auto stored = stored_values(read, base);
+    std::int64_t epoch_revision = 0;
+    for (const auto& kv : read.kvs) {
+      if (kv.key == base + epoch_key) {
+        epoch_revision = kv.mod_revision;
+      }
+    }
+    if (epoch_revision != 0 && plan.fence) {
+      check_epoch(base + epoch_key, stored.at(epoch_key), plan);
+    }
+    if (same_state(stored, wanted)) {
+      spdlog::debug("etcd {}: already current at revision {}", base, read.revision);
+      return;
+    }
+    const etcd::TxnResult result = client.txn(publishing(base, epoch_revision, stored, wanted));
+    if (result.succeeded) {
+      spdlog::info("published {} on timeline {} with {} app servers to etcd {} at revision {}",
+                   describe(plan.primary), plan.epoch.timeline, hosts.size(), base,
+                   result.revision);
+      return;
+    }
+    spdlog::debug("etcd {}: the epoch changed since it was read; reading again", base);
+  }
+  throw etcd::EtcdError("etcd " + base + ": the epoch changed under every one of " +
+                        std::to_string(max_attempts) + " attempts to publish");
+}
+
+}  // namespace pgdeploy

@@ -1,0 +1,181 @@
+#include "etcd_server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+#include "etcd/http_transport.hpp"
+
+namespace pgdeploy::test {
+namespace {
+
+// A port free now on loopback (the kernel's choice; etcd binds it a moment later).
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    throw std::runtime_error("cannot find a free port");
+  }
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+void run(const std::string& command) {
+  if (std::system(command.c_str()) != 0) {
+    throw std::runtime_error("failed: " + command);
+  }
+}
+
+std::string quoted(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text) {
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+bool etcd_installed() { return std::system("command -v etcd >/dev/null 2>&1") == 0; }
+
+EtcdServer::EtcdServer(Options options) : options_(options) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "pgdeploy-etcd-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) {
+    throw std::runtime_error("cannot create a directory for etcd");
+  }
+  dir_ = pattern;
+  if (options_.tls) {
+    make_certificates();
+  }
+  // A port taken between the probe and etcd's bind: try again with others.
+  for (int tries = 0; tries < 3 && pid_ < 0; ++tries) {
+    launch();
+  }
+  if (pid_ < 0) {
+    throw std::runtime_error("etcd did not start; see " + dir_ + "/etcd.log");
+  }
+}
+
+EtcdServer::~EtcdServer() {
+  if (pid_ > 0) {
+    kill(pid_, SIGCONT);
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+std::string EtcdServer::endpoint() const {
+  return std::string(options_.tls ? "https" : "http") +
+         "://127.0.0.1:" + std::to_string(client_port_);
+}
+
+void EtcdServer::launch() {
+  client_port_ = free_port();
+  peer_port_ = free_port();
+  const std::string peer = "http://127.0.0.1:" + std::to_string(peer_port_);
+  std::vector<std::string> args = {"etcd",
+                                   "--name=test",
+                                   "--data-dir=" + dir_ + "/data",
+                                   "--listen-client-urls=" + endpoint(),
+                                   "--advertise-client-urls=" + endpoint(),
+                                   "--listen-peer-urls=" + peer,
+                                   "--initial-advertise-peer-urls=" + peer,
+                                   "--initial-cluster=test=" + peer,
+                                   "--log-outputs=stderr"};
+  if (options_.tls) {
+    args.insert(args.end(),
+                {"--cert-file=" + dir_ + "/server.pem", "--key-file=" + dir_ + "/server-key.pem",
+                 "--trusted-ca-file=" + ca(), "--client-cert-auth"});
+  }
+  const std::string log = dir_ + "/etcd.log";
+  pid_ = fork();
+  if (pid_ == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a test that crashed
+    static_cast<void>(std::freopen(log.c_str(), "a", stdout));
+    static_cast<void>(std::freopen(log.c_str(), "a", stderr));
+    std::vector<char*> argv;
+    for (auto& arg : args) {
+      argv.push_back(arg.data());
+    }
+    argv.push_back(nullptr);
+    execvp("etcd", argv.data());
+    _exit(127);
+  }
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < end) {
+    if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      pid_ = -1;  // exited: most likely a port taken meanwhile
+      return;
+    }
+    if (answers()) {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  kill_now();
+}
+
+bool EtcdServer::answers() const {
+  const etcd::TlsFiles tls{ca(), client_cert(), client_key()};
+  try {
+    const auto reply = etcd::post(
+        {endpoint() + "/v3/kv/range", R"({"key":"AA=="})", options_.tls ? &tls : nullptr, {}},
+        std::chrono::milliseconds(500));
+    return reply.status == 200;
+  } catch (const etcd::TransportError&) {
+    return false;
+  }
+}
+
+void EtcdServer::make_certificates() const {
+  const std::string d = quoted(dir_);
+  run("cd " + d +
+      " && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=test-ca"
+      " -keyout ca-key.pem -out ca.pem 2>/dev/null");
+  for (const std::string name : {"server", "client"}) {
+    run("cd " + d + " && openssl req -newkey rsa:2048 -nodes -subj /CN=" + name + " -keyout " +
+        name + "-key.pem -out " + name + ".csr 2>/dev/null" +
+        " && printf 'subjectAltName=IP:127.0.0.1\\nextendedKeyUsage=serverAuth,clientAuth\\n'" +
+        " > " + name + ".ext && openssl x509 -req -in " + name +
+        ".csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 1 -extfile " + name +
+        ".ext -out " + name + ".pem 2>/dev/null");
+  }
+}
+
+void EtcdServer::etcdctl(const std::vector<std::string>& arguments) const {
+  std::string command = "ETCDCTL_API=3 etcdctl --endpoints=" + endpoint();
+  for (const auto& argument : arguments) {
+    command += " " + quoted(argument);
+  }
+  run(command + " >/dev/null 2>&1");
+}
+
+void EtcdServer::kill_now() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+}
+
+void EtcdServer::pause() { kill(pid_, SIGSTOP); }
+void EtcdServer::resume() { kill(pid_, SIGCONT); }
+
+}  // namespace pgdeploy::test

@@ -1,0 +1,124 @@
+#include "publish/published_state.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/samples.hpp"
+
+namespace pgdeploy {
+namespace {
+
+using nlohmann::json;
+using test::plan_on;
+
+DeployPlan sample_plan(int node = 1, int timeline = 3) {
+  DeployPlan plan = plan_on(node, "10.0.0.1" + std::to_string(node), timeline);
+  plan.epoch.system_identifier = "7301234567890123456";
+  return plan;
+}
+
+// Whether a primary with PLAN may publish over the epoch that OTHER published.
+std::optional<std::string> refusal(const DeployPlan& other, const DeployPlan& plan) {
+  const auto held = parse_stored_epoch(state_values(other, {}).at(epoch_key));
+  return fencing_refusal(held, "etcd key /pgdeploy/main/epoch", plan.primary, plan.epoch);
+}
+
+TEST(PublishedState, ClusterPrefix) {
+  EXPECT_EQ(cluster_prefix("/pgdeploy", "main"), "/pgdeploy/main/");
+  EXPECT_EQ(cluster_prefix("/pools/", "main"), "/pools/main/");
+}
+
+TEST(PublishedState, OneKeyPerPartAndPerEnabledAppServer) {
+  DeployPlan plan = sample_plan();
+  plan.ro_suffix = "_ro";
+  plan.standbys = {{{2, "node2", "host=10.0.0.12 password=secret"}, {"10.0.0.12", 5433}, "dc2"}};
+  AppServer app2 = test::app1();
+  app2.name = "app2";
+  app2.admin_conninfo = "host=10.0.0.6 password=console-secret";
+  app2.reload_command = "sudo systemctl reload pgbouncer";
+  const auto values = state_values(plan, {test::app1(), app2});
+  std::vector<std::string> keys;
+  for (const auto& entry : values) {
+    keys.push_back(entry.first);
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"app_servers/app1", "app_servers/app2", "databases",
+                                            "epoch", "primary"}));
+  EXPECT_EQ(json::parse(values.at("primary")),
+            json::parse(R"({"id":1,"name":"node1","host":"10.0.0.11","port":5432})"));
+  const json epoch = json::parse(values.at("epoch"));
+  EXPECT_EQ(epoch["timeline"], 3);
+  EXPECT_EQ(epoch["system_identifier"], "7301234567890123456");
+  EXPECT_EQ(epoch["lsn"], "0/5000060");
+  EXPECT_EQ(epoch["primary"], json::parse(R"({"id":1,"name":"node1"})"));
+  const json databases = json::parse(values.at("databases"));
+  EXPECT_EQ(databases["names"], json(plan.databases));
+  EXPECT_EQ(databases["ro_suffix"], "_ro");
+  EXPECT_EQ(databases["standbys"][0], json::parse(R"({"id":2,"name":"node2","host":"10.0.0.12",
+                                                      "port":5433,"location":"dc2"})"));
+  EXPECT_EQ(json::parse(values.at("app_servers/app2")),
+            json::parse(R"({"name":"app2","application_name":"","config_dir":
+                            "/etc/pgbouncer/databases","location":"","auth_trust":false})"));
+  // Conninfos and commands stay out of the store: they may hold passwords.
+  for (const auto& entry : values) {
+    EXPECT_EQ(entry.second.find("secret"), std::string::npos) << entry.first;
+    EXPECT_EQ(entry.second.find("systemctl"), std::string::npos) << entry.first;
+  }
+}
+
+TEST(PublishedState, StoredEpochReadsBackAsItsHolder) {
+  const auto held = parse_stored_epoch(state_values(sample_plan(2, 5), {}).at(epoch_key));
+  EXPECT_TRUE(held.header_problem.empty());
+  EXPECT_EQ(held.primary_id, 2);
+  EXPECT_EQ(held.primary_name, "node2");
+  EXPECT_EQ(held.timeline, 5);
+  EXPECT_EQ(held.system_identifier, "7301234567890123456");
+  EXPECT_EQ(held.holder, "node 2 (node2)");
+}
+
+TEST(PublishedState, ValueThatIsNoEpochIsAProblemNotAnEmptyEpoch) {
+  for (const char* value : {"", "not json", "[]", R"({"timeline":"3"})",
+                            R"({"timeline":3,"system_identifier":"1","primary":{"id":1}})"}) {
+    const auto held = parse_stored_epoch(value);
+    EXPECT_EQ(held.header_problem, "its value is not an epoch pgdeploy wrote") << value;
+    EXPECT_TRUE(fencing_refusal(held, "etcd key /e", sample_plan().primary, sample_plan().epoch)
+                    .has_value())
+        << value;
+  }
+}
+
+TEST(PublishedState, TheFragmentsFencingRuleDecides) {
+  // The same primary on the same timeline, or any primary on a newer one: published.
+  EXPECT_EQ(refusal(sample_plan(1, 3), sample_plan(1, 3)), std::nullopt);
+  EXPECT_EQ(refusal(sample_plan(1, 3), sample_plan(2, 4)), std::nullopt);
+  // Superseded: the store holds a newer timeline.
+  const auto stale = refusal(sample_plan(2, 4), sample_plan(1, 3));
+  ASSERT_TRUE(stale.has_value());
+  EXPECT_EQ(*stale,
+            "etcd key /pgdeploy/main/epoch is held by the primary node 2 (node2) on timeline 4, "
+            "newer than 3: this run's primary was superseded; rejoin it (repmgr node rejoin), "
+            "--force only after rebuilding the cluster");
+  // Diverged: another node on the same timeline.
+  const auto diverged = refusal(sample_plan(1, 3), sample_plan(2, 3));
+  ASSERT_TRUE(diverged.has_value());
+  EXPECT_NE(diverged->find("held by the primary node 1 (node1) on the same timeline 3"),
+            std::string::npos);
+  // Another system.
+  DeployPlan other = sample_plan(1, 9);
+  other.epoch.system_identifier = "42";
+  EXPECT_NE(refusal(sample_plan(1, 3), other)->find("another cluster"), std::string::npos);
+}
+
+TEST(PublishedState, SameStateIgnoresOnlyTheLsn) {
+  const auto stored = state_values(sample_plan(), {test::app1()});
+  DeployPlan later = sample_plan();
+  later.epoch.lsn = "0/9000000";
+  EXPECT_TRUE(same_state(stored, state_values(later, {test::app1()})));
+  EXPECT_FALSE(same_state(stored, state_values(later, {})));
+  later.databases.emplace_back("newdb");
+  EXPECT_FALSE(same_state(stored, state_values(later, {test::app1()})));
+  EXPECT_FALSE(same_state(stored, state_values(sample_plan(1, 4), {test::app1()})));
+}
+
+}  // namespace
+}  // namespace pgdeploy
