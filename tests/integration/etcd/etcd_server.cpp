@@ -12,7 +12,9 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 #include "etcd/http_transport.hpp"
@@ -175,7 +177,36 @@ void EtcdServer::kill_now() {
   }
 }
 
-void EtcdServer::pause() { kill(pid_, SIGSTOP); }
+namespace {
+
+// True when every thread of PID is stopped: the state field of /proc/PID/task/*/stat is T.
+bool all_threads_stopped(pid_t pid) {
+  std::error_code error;
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
+    std::ifstream stat(task.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    // "TID (COMM) STATE ...": COMM may hold spaces, the state follows its last ')'.
+    const auto close = line.rfind(')');
+    if (close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'T') {
+      return false;
+    }
+  }
+  return !error;
+}
+
+}  // namespace
+
+// kill() only queues SIGSTOP: a busy thread may still answer one more request before it stops,
+// so the pause is over only once every thread is seen stopped.
+void EtcdServer::pause() {
+  kill(pid_, SIGSTOP);
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!all_threads_stopped(pid_) && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
 void EtcdServer::resume() { kill(pid_, SIGCONT); }
 
 }  // namespace pgdeploy::test
