@@ -2,7 +2,7 @@
 # pgdeploy agent against real servers: a deploy publishes the state to etcd, and agents on the
 # app servers install their fragments from it in front of real PgBouncers: once, and watching
 # through a promotion, an etcd restart, and values that are not pgdeploy's; the local fencing
-# keeps a fragment of a newer epoch in place.
+# keeps a fragment of a newer epoch in place, and a reload that fails puts the file back.
 set -euo pipefail
 # shellcheck source=harness.sh
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
@@ -119,6 +119,17 @@ check "the refusal names the file and its newer timeline" \
     grep -q "$H/app_app1/conf/main.ini.*timeline $((timeline + 5))" "$H/agent.out"
 check "the file is unchanged" cmp -s "$H/app1.kept" "$H/app_app1/conf/main.ini"
 check "the ack says refused" ack_says app1 '.result == "refused"'
+write_as_user "$H/app_app1/conf/main.ini" <"$H/app1.current"
+
+echo "# a reload that does not take: the previous file is put back"
+sed '$d' "$H/app1.current" | write_as_user "$H/app_app1/conf/main.ini"
+cp "$H/app_app1/conf/main.ini" "$H/app1.kept"
+agent_once app1 --reload-command false
+check_eq "exit status 1" 1 "$RC"
+check "the message says the previous file was put back" \
+    grep -q "reload command failed (status 1): false; the previous file was put back" "$H/agent.out"
+check "the file in place is the previous one" cmp -s "$H/app1.kept" "$H/app_app1/conf/main.ini"
+check "the ack says failed, in the reload" ack_says app1 '.result == "failed" and (.reason | startswith("reload: "))'
 write_as_user "$H/app_app1/conf/main.ini" <"$H/app1.current"
 
 echo "# etcd stopped while app2's agent watches, then started: it catches up"
