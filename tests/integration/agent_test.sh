@@ -155,6 +155,17 @@ check_eq "app1's agent --once: exit status 3" 3 "$RC"
 check "the message names the key" grep -q "${keys}primary is not a JSON object pgdeploy wrote" "$H/agent.out"
 check "app1's file is unchanged" cmp -s "$H/app1.kept" "$H/app_app1/conf/main.ini"
 
+echo "# the watching agent keeps its acknowledgement's lease alive"
+lease_alive() {
+    local out
+    out=$(etcd_ctl lease timetolive "$1") && grep -q "remaining(" <<<"$out"
+}
+# Read as text: jq's numbers are doubles, and lease IDs use all 64 bits.
+lease=$(printf '%x' "$(etcd_ctl get "${keys}agents/app2" -w json | grep -o '"lease":[0-9]*' | cut -d: -f2)")
+check "the ack's lease $lease is alive" lease_alive "$lease"
+sleep 12
+check "12 s later, past its 10 s TTL, it still is" lease_alive "$lease"
+check "and the ack is still there" test -n "$(ack_of app2)"
 echo "# SIGTERM stops the watching agent"
 kill -TERM "$(cat "$H/agent_app2.pid")"
 check "it exits" wait_until 5 fails kill -0 "$(cat "$H/agent_app2.pid")"
