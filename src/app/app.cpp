@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 
+#include "agent/agent.hpp"
 #include "app/connectors.hpp"
 #include "app/programs_check.hpp"
 #include "cli/build_token.hpp"
@@ -324,6 +325,12 @@ int run(int argc, const char* const* argv) {
       }
       return static_cast<int>(run_doctor(options, check_programs(), connectors.database(),
                                          connectors.ssh_loader(), connectors.admin(), std::cout));
+    }
+    case Command::agent: {
+      Connectors connectors(options);
+      etcd::EtcdClient client(etcd_settings(options.etcd),
+                              TimeLimits::operations_only(limits_for(options).operation));
+      return static_cast<int>(run_agent(options, client, connectors.admin()));
     }
     case Command::deploy:
       break;

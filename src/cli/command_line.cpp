@@ -50,7 +50,7 @@ std::string unexpected_arguments(const std::vector<std::string>& extras) {
     return "unknown option " + first;
   }
   return "unknown subcommand " + first +
-         ": the subcommands are status and doctor; without one, pgdeploy deploys";
+         ": the subcommands are status, doctor and agent; without one, pgdeploy deploys";
 }
 
 // Values CLI11 fills that the options hold in another form.
@@ -79,6 +79,11 @@ struct RawFlags {
   bool verbose = false;
   bool quiet = false;
   std::string watch;  // status --watch's SECONDS; empty: given without
+  std::string agent_name;
+  std::string agent_config_dir;
+  std::string agent_admin_conninfo;
+  std::string agent_reload_command;
+  bool agent_once = false;
 };
 
 // The options repmgr fills in when it runs pgdeploy as its event_notification_command.
@@ -213,6 +218,51 @@ constexpr const char* read_only_options =
     "  --known-hosts PATH, -j N, --json, --ro-suffix SUFFIX,\n"
     "  --exclude-databases NAMES, -v, -q, --syslog";
 
+void add_agent_subcommand(CLI::App& app, RawFlags& raw) {
+  CLI::App* agent = app.add_subcommand(
+      "agent",
+      "on an app server: install its fragment from the state published in etcd (--etcd), "
+      "and follow every change until stopped");
+  agent->fallthrough()->footer(
+      "Options of pgdeploy that apply: -c CLUSTER, --config FILE, -t SECONDS, --host-timeout "
+      "SECONDS, --sessions MODE, --pause, -v, -q, --syslog, and the --etcd options");
+  agent->add_option("--name", raw.agent_name,
+                    "this app server's node_name in app_servers (default: the host name)");
+  agent
+      ->add_option("--config-dir", raw.agent_config_dir,
+                   "directory of the fragment (default: the row's config_dir)")
+      ->check([](const std::string& dir) {
+        return dir.starts_with('/') ? std::string() : std::string("must be an absolute path");
+      });
+  auto* admin = agent->add_option("--admin-conninfo", raw.agent_admin_conninfo,
+                                  "libpq conninfo of the local PgBouncer's admin console: "
+                                  "RELOAD, then verify with SHOW DATABASES");
+  agent
+      ->add_option("--reload-command", raw.agent_reload_command,
+                   "reload PgBouncer with this command (/bin/sh -c) instead")
+      ->excludes(admin);
+  agent->add_flag("--once", raw.agent_once,
+                  "apply the current state and exit, with a deploy's exit code");
+}
+
+void apply_agent(const CLI::App& app, const RawFlags& raw, AgentOptions& agent) {
+  const CLI::App* sub = app.get_subcommand("agent");
+  const auto given = [&](const char* name) { return sub->count(name) > 0; };
+  if (given("--name")) {
+    agent.name = raw.agent_name;
+  }
+  if (given("--config-dir")) {
+    agent.config_dir = raw.agent_config_dir;
+  }
+  if (given("--admin-conninfo")) {
+    agent.admin_conninfo = raw.agent_admin_conninfo;
+  }
+  if (given("--reload-command")) {
+    agent.reload_command = raw.agent_reload_command;
+  }
+  agent.once = raw.agent_once;
+}
+
 void add_subcommands(CLI::App& app, RawFlags& raw) {
   CLI::App* status = app.add_subcommand("status",
                                         "show where every app server points, and whether that "
@@ -230,12 +280,16 @@ void add_subcommands(CLI::App& app, RawFlags& raw) {
                      "per app server; read-only")
       ->fallthrough()
       ->footer(std::string(read_only_options) + ", -P (--public-net)");
+  add_agent_subcommand(app, raw);
   app.require_subcommand(0, 1);
 }
 
 Command command_of(const CLI::App& app) {
   if (app.got_subcommand("status")) {
     return Command::status;
+  }
+  if (app.got_subcommand("agent")) {
+    return Command::agent;
   }
   return app.got_subcommand("doctor") ? Command::doctor : Command::deploy;
 }
@@ -291,6 +345,7 @@ void apply_raw(const CLI::App& app, const RawFlags& raw, Options& options) {
   options.verbosity =
       raw.verbose ? Verbosity::verbose : (raw.quiet ? Verbosity::quiet : Verbosity::normal);
   apply_etcd(app, raw, options.etcd);
+  apply_agent(app, raw, options.agent);
 }
 
 void add_options(CLI::App& app, Options& options, RawFlags& raw) {
@@ -611,6 +666,15 @@ std::string default_cluster(const std::optional<std::filesystem::path>& file,
 // Options of a deploy that mean nothing to status and doctor, which only read.
 std::optional<std::string> subcommand_conflict(const Options& options) {
   if (options.command == Command::deploy) {
+    return std::nullopt;
+  }
+  if (options.command == Command::agent) {
+    if (options.etcd.endpoints.empty()) {
+      return std::string("agent needs --etcd URL[,URL...]: where the state is published");
+    }
+    if (options.mode != Mode::deploy || options.event.event) {
+      return std::string("agent does not take --dry-run, --check or --event");
+    }
     return std::nullopt;
   }
   const char* name = options.command == Command::status ? "status" : "doctor";

@@ -41,7 +41,17 @@ enum class Mode {
 enum class Command {
   deploy,  // no subcommand: point every app server at the primary
   status,  // show where every app server points; read-only
-  doctor   // check every piece of the setup; read-only
+  doctor,  // check every piece of the setup; read-only
+  agent    // on an app server: pull the state from etcd and install its fragment
+};
+
+// pgdeploy agent's own options.
+struct AgentOptions {
+  std::optional<std::string> name;            // --name; unset: the host name
+  std::optional<std::string> config_dir;      // --config-dir; unset: the published row's
+  std::optional<std::string> admin_conninfo;  // --admin-conninfo: RELOAD and verify
+  std::optional<std::string> reload_command;  // --reload-command: run with /bin/sh -c
+  bool once = false;                          // --once: apply the current state and exit
 };
 
 // The PgBouncer userlist path on app servers when --sync-userlist is given without one.
@@ -92,6 +102,7 @@ struct Options {
   std::vector<std::string> exclude_databases;  // databases not routed (default: none)
   std::optional<int> watch_seconds;            // status --watch: shown again every N seconds
   EtcdOptions etcd;
+  AgentOptions agent;
 };
 
 // status --watch's interval when it names none, as watch(1)'s.

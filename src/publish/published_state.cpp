@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace pgdeploy {
 namespace {
@@ -49,7 +50,97 @@ std::string without_lsn(const std::string& value) {
   return parsed.dump();
 }
 
+// The JSON value at KEY; throws StateProblem when it is missing or not a JSON object.
+json object_at(const std::map<std::string, std::string>& values, const std::string& key,
+               const std::string& prefix_text) {
+  const auto found = values.find(key);
+  if (found == values.end()) {
+    throw StateProblem(prefix_text + key + " is missing: has pgdeploy published this cluster?");
+  }
+  json parsed = json::parse(found->second, nullptr, false);
+  if (!parsed.is_object()) {
+    throw StateProblem(prefix_text + key + " is not a JSON object pgdeploy wrote");
+  }
+  return parsed;
+}
+
+Endpoint endpoint_of(const json& value) {
+  return {value.at("host").get<std::string>(), value.at("port").get<int>()};
+}
+
+Node node_of(const json& value) {
+  return {value.at("id").get<int>(), value.at("name").get<std::string>(), {}};
+}
+
+void read_epoch(const json& value, DeployPlan& plan) {
+  plan.epoch = {value.at("timeline").get<int>(), value.at("lsn").get<std::string>(),
+                value.at("system_identifier").get<std::string>()};
+  plan.primary = node_of(value.at("primary"));
+}
+
+void read_primary(const json& value, DeployPlan& plan) {
+  if (node_of(value).id != plan.primary.id) {
+    throw std::invalid_argument("names another node than the epoch");
+  }
+  plan.target = endpoint_of(value);
+}
+
+void read_databases(const json& value, DeployPlan& plan) {
+  plan.databases = value.at("names").get<std::vector<std::string>>();
+  const json& suffix = value.at("ro_suffix");
+  plan.ro_suffix = suffix.is_null() ? std::nullopt : std::optional(suffix.get<std::string>());
+  for (const json& standby : value.at("standbys")) {
+    plan.standbys.push_back(
+        {node_of(standby), endpoint_of(standby), standby.at("location").get<std::string>()});
+  }
+}
+
+AppServer app_server_of(const json& value) {
+  AppServer host;
+  host.name = value.at("name").get<std::string>();
+  host.application_name = value.at("application_name").get<std::string>();
+  host.config_dir = value.at("config_dir").get<std::string>();
+  host.location = value.at("location").get<std::string>();
+  host.auth_trust = value.at("auth_trust").get<bool>();
+  return host;
+}
+
+// Runs READ on the object at KEY, turning every field missing or of another type into a
+// StateProblem naming the key.
+template <typename Read>
+void read_value(const std::map<std::string, std::string>& values, const std::string& key,
+                const std::string& prefix_text, Read read) {
+  const json value = object_at(values, key, prefix_text);
+  try {
+    read(value);
+  } catch (const std::exception& e) {
+    throw StateProblem(prefix_text + key + " is not what pgdeploy writes: " + e.what());
+  }
+}
+
 }  // namespace
+
+PublishedState parse_published_state(const std::map<std::string, std::string>& values,
+                                     const std::string& cluster, const std::string& name,
+                                     const std::string& prefix_text) {
+  PublishedState state;
+  state.plan.cluster = cluster;
+  read_value(values, epoch_key, prefix_text, [&](const json& v) { read_epoch(v, state.plan); });
+  read_value(values, primary_key, prefix_text, [&](const json& v) { read_primary(v, state.plan); });
+  read_value(values, databases_key, prefix_text,
+             [&](const json& v) { read_databases(v, state.plan); });
+  const std::string row = app_servers_dir + name;
+  if (values.find(row) == values.end()) {
+    throw StateProblem(prefix_text + row +
+                       " is missing: no enabled app_servers row has node_name " + name +
+                       " (--name)");
+  }
+  read_value(values, row, prefix_text, [&](const json& v) { state.host = app_server_of(v); });
+  if (state.host.name != name) {
+    throw StateProblem(prefix_text + row + " names another app server: " + state.host.name);
+  }
+  return state;
+}
 
 std::string cluster_prefix(const std::string& prefix, const std::string& cluster) {
   std::string base = prefix;

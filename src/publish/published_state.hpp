@@ -9,10 +9,18 @@
 //                     "host", "port", "location"}]}: the routes of the fragment
 //   app_servers/NAME  {"name", "application_name", "config_dir", "location", "auth_trust"}
 //                     one per enabled row; no conninfo or command, which may hold secrets
+//   agents/NAME       written by the agent of app server NAME (pgdeploy agent), on a lease
+//                     (TTL 10 s kept alive while it runs; 60 s, not renewed, with --once):
+//                     {"epoch": {"system_identifier", "timeline", "lsn", "primary_id"},
+//                      "revision": R, "result": "updated"|"unchanged"|"refused"|"failed",
+//                      "reason": "...", "time": "YYYY-MM-DDTHH:MM:SSZ"}
+//                     R: the store revision of the state it applied (or tried to); the epoch is
+//                     that state's, absent (null) when the state could not be read
 // Pure: no I/O.
 
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +36,27 @@ inline constexpr const char* epoch_key = "epoch";
 inline constexpr const char* primary_key = "primary";
 inline constexpr const char* databases_key = "databases";
 inline constexpr const char* app_servers_dir = "app_servers/";
+inline constexpr const char* agents_dir = "agents/";
+
+// A value under the prefix that is not what pgdeploy wrote (not JSON, a field missing or of
+// another type): the message names the key.
+class StateProblem : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What an agent needs of the store: the plan every app server shares, and its own row.
+struct PublishedState {
+  DeployPlan plan;
+  AppServer host;
+};
+
+// Reads VALUES (by their key below the cluster's prefix) back into the plan of CLUSTER and the
+// row of app server NAME: the inverse of state_values. Throws StateProblem naming the key
+// (PREFIX_TEXT + key) of the first value that is missing or not what pgdeploy wrote.
+PublishedState parse_published_state(const std::map<std::string, std::string>& values,
+                                     const std::string& cluster, const std::string& name,
+                                     const std::string& prefix_text);
 
 // "PREFIX/CLUSTER/": every key of the cluster starts with it.
 std::string cluster_prefix(const std::string& prefix, const std::string& cluster);

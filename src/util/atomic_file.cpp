@@ -28,10 +28,20 @@ bool write_all(int fd, std::string_view content) {
   return true;
 }
 
+// Makes the rename in PATH's directory durable; a failure only weakens that, the file is in place.
+void sync_directory(const std::filesystem::path& path) {
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view content,
-                           mode_t mode) {
+void write_file_atomically(const std::filesystem::path& path, std::string_view content, mode_t mode,
+                           bool durable) {
   const std::string temporary = path.string() + ".new." + std::to_string(::getpid());
   const auto fail = [&](const char* step) {
     const std::string reason = std::strerror(errno);
@@ -42,7 +52,8 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   if (fd < 0) {
     throw fail("create");
   }
-  const bool written = write_all(fd, content) && ::fchmod(fd, mode) == 0;
+  const bool written =
+      write_all(fd, content) && ::fchmod(fd, mode) == 0 && (!durable || ::fsync(fd) == 0);
   const int saved = errno;
   if (::close(fd) != 0 || !written) {
     errno = written ? errno : saved;
@@ -50,6 +61,9 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   }
   if (::rename(temporary.c_str(), path.c_str()) != 0) {
     throw fail("rename");
+  }
+  if (durable) {
+    sync_directory(path);
   }
 }
 

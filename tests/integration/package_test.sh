@@ -158,6 +158,7 @@ expected_files=(
     /etc/pgdeploy.ini
     /usr/lib/systemd/system/pgdeploy-reconcile@.service
     /usr/lib/systemd/system/pgdeploy-reconcile@.timer
+    /usr/lib/systemd/system/pgdeploy-agent@.service
     /usr/lib/tmpfiles.d/pgdeploy.conf
     /usr/share/doc/pgdeploy/README.md.gz
     /usr/share/doc/pgdeploy/changelog.gz
@@ -193,10 +194,11 @@ else
         verify_units() {
             local out
             out=$(systemd-analyze verify /usr/lib/systemd/system/pgdeploy-reconcile@.service \
-                /usr/lib/systemd/system/pgdeploy-reconcile@.timer 2>&1) || { echo "$out"; return 1; }
+                /usr/lib/systemd/system/pgdeploy-reconcile@.timer \
+                /usr/lib/systemd/system/pgdeploy-agent@.service 2>&1) || { echo "$out"; return 1; }
             [ -z "$out" ] || { echo "$out"; return 1; }
         }
-        check "systemd-analyze verify accepts both units" verify_units
+        check "systemd-analyze verify accepts the units" verify_units
     fi
 fi
 if command -v visudo >/dev/null; then

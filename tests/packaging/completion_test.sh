@@ -33,7 +33,7 @@ expect() {
 }
 
 printf '[pgdeploy]\ncluster = main\n\n[cluster reports]\njobs = 4\n[cluster  ha-2 ]\n' >"$tmp/pgdeploy.ini"
-expect "subcommands" "doctor status" ""
+expect "subcommands" "agent doctor status" ""
 expect "subcommands by prefix" "status" st
 expect "no second subcommand" "" status ""
 expect "long options from --help" "--sessions --ssh-key --success --sync-pgpass --sync-userlist --syslog" --s
@@ -41,6 +41,7 @@ expect "the new options too" "--metrics-file" --met
 expect "options after a subcommand" "--json" status --js
 expect "a subcommand's own options" "--watch" status --wa
 expect "not without the subcommand" "" --wa
+expect "the agent's own options" "--once" agent --on
 expect "--sessions values" "keep kill" --sessions k
 expect "cluster names from --config" "ha-2 main reports" --config "$tmp/pgdeploy.ini" -c ""
 expect "cluster names by prefix" "reports" --config="$tmp/pgdeploy.ini" --cluster r

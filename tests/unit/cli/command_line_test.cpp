@@ -248,7 +248,37 @@ TEST(ParseCommandLine, AnUnknownSubcommandNamesTheSubcommands) {
   const Parsed parsed = parse({"-c", "main", "stauts"});
   EXPECT_EQ(parsed.exit_code, 2);
   EXPECT_THAT(parsed.err, HasSubstr("pgdeploy: error: unknown subcommand stauts: the subcommands "
-                                    "are status and doctor; without one, pgdeploy deploys"));
+                                    "are status, doctor and agent; without one, pgdeploy deploys"));
+}
+
+TEST(ParseCommandLine, TheAgentTakesItsOwnOptionsAndTheEtcdOnes) {
+  const Parsed parsed =
+      parse({"agent", "-c", "main", "--etcd", "http://127.0.0.1:2379", "--name", "app1",
+             "--config-dir", "/etc/pgbouncer/main", "--admin-conninfo", "port=6432", "--once"});
+  ASSERT_FALSE(parsed.exit_code) << parsed.err;
+  const Options& options = parsed.command_line.options;
+  EXPECT_EQ(options.command, Command::agent);
+  EXPECT_EQ(options.etcd.endpoints, std::vector<std::string>{"http://127.0.0.1:2379"});
+  EXPECT_EQ(options.agent.name, std::optional<std::string>("app1"));
+  EXPECT_EQ(options.agent.config_dir, std::optional<std::string>("/etc/pgbouncer/main"));
+  EXPECT_EQ(options.agent.admin_conninfo, std::optional<std::string>("port=6432"));
+  EXPECT_FALSE(options.agent.reload_command);
+  EXPECT_TRUE(options.agent.once);
+  EXPECT_FALSE(
+      parse({"agent", "-c", "main", "--etcd", "http://h:2379"}).command_line.options.agent.once);
+}
+
+TEST(ParseCommandLine, TheAgentNeedsEtcdAndOneWayToReload) {
+  Parsed parsed = parse({"agent", "-c", "main"});
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_THAT(parsed.err, HasSubstr("agent needs --etcd URL[,URL...]"));
+  parsed = parse({"agent", "-c", "main", "--etcd", "http://h:2379", "--admin-conninfo", "port=1",
+                  "--reload-command", "true"});
+  EXPECT_EQ(parsed.exit_code, 2);
+  EXPECT_THAT(parsed.err, HasSubstr("excludes"));
+  EXPECT_EQ(
+      parse({"agent", "-c", "main", "--etcd", "http://h:2379", "--config-dir", "rel"}).exit_code,
+      2);
 }
 
 TEST(ParseCommandLine, ANumberOutOfRangeOrNoNumberAtAllSaysWhatIsExpected) {

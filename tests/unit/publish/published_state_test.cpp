@@ -120,5 +120,75 @@ TEST(PublishedState, SameStateIgnoresOnlyTheLsn) {
   EXPECT_FALSE(same_state(stored, state_values(sample_plan(1, 4), {test::app1()})));
 }
 
+// What an agent reads back renders the fragment the publisher's plan renders.
+TEST(PublishedState, ParsedBackIsThePublishedPlanAndRow) {
+  DeployPlan plan = sample_plan(2, 5);
+  plan.cluster = "main";
+  plan.ro_suffix = "_ro";
+  plan.standbys = {{{1, "node1", ""}, {"10.0.0.11", 5433}, "dc2"}};
+  AppServer app1 = test::app1();
+  app1.application_name = "billing";
+  app1.location = "dc2";
+  app1.auth_trust = true;
+  const PublishedState state =
+      parse_published_state(state_values(plan, {app1}), "main", "app1", "/pgdeploy/main/");
+  EXPECT_EQ(state.plan.primary.id, 2);
+  EXPECT_EQ(state.plan.primary.name, "node2");
+  EXPECT_EQ(state.plan.target, plan.target);
+  EXPECT_EQ(state.plan.epoch.timeline, 5);
+  EXPECT_EQ(state.plan.epoch.system_identifier, "7301234567890123456");
+  EXPECT_EQ(state.plan.epoch.lsn, "0/5000060");
+  EXPECT_EQ(state.plan.databases, plan.databases);
+  EXPECT_EQ(state.plan.ro_suffix, std::optional<std::string>("_ro"));
+  ASSERT_EQ(state.plan.standbys.size(), 1U);
+  EXPECT_EQ(state.plan.standbys[0].endpoint, (Endpoint{"10.0.0.11", 5433}));
+  EXPECT_EQ(state.plan.standbys[0].location, "dc2");
+  EXPECT_EQ(state.host.name, "app1");
+  EXPECT_EQ(state.host.application_name, "billing");
+  EXPECT_EQ(state.host.config_dir, app1.config_dir);
+  EXPECT_EQ(state.host.location, "dc2");
+  EXPECT_TRUE(state.host.auth_trust);
+}
+
+// The message of the StateProblem that parsing VALUES throws, or "" when it does not.
+std::string problem_of(const std::map<std::string, std::string>& values,
+                       const std::string& name = "app1") {
+  try {
+    parse_published_state(values, "main", name, "/pgdeploy/main/");
+  } catch (const StateProblem& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(PublishedState, MissingRowIsNamed) {
+  const auto values = state_values(sample_plan(), {test::app1()});
+  EXPECT_EQ(problem_of(values), "");
+  EXPECT_EQ(problem_of(values, "app9"),
+            "/pgdeploy/main/app_servers/app9 is missing: no enabled app_servers row has "
+            "node_name app9 (--name)");
+}
+
+TEST(PublishedState, ForeignOrCorruptedValuesAreNamed) {
+  const auto values = state_values(sample_plan(), {test::app1()});
+  const auto with = [&](const std::string& key, const std::string& value) {
+    auto changed = values;
+    changed[key] = value;
+    return problem_of(changed);
+  };
+  EXPECT_EQ(with("epoch", "garbage"), "/pgdeploy/main/epoch is not a JSON object pgdeploy wrote");
+  EXPECT_TRUE(with("primary", R"({"id":1,"name":"node1","host":"h"})")
+                  .starts_with("/pgdeploy/main/primary is not what pgdeploy writes: "));
+  EXPECT_TRUE(with("primary", R"({"id":7,"name":"node7","host":"h","port":5432})")
+                  .starts_with("/pgdeploy/main/primary is not what pgdeploy writes: names "));
+  EXPECT_TRUE(with("databases", R"({"names":"app","ro_suffix":null,"standbys":[]})")
+                  .starts_with("/pgdeploy/main/databases is not what pgdeploy writes: "));
+  EXPECT_TRUE(with("app_servers/app1", R"({"name":"app1"})")
+                  .starts_with("/pgdeploy/main/app_servers/app1 is not what pgdeploy writes: "));
+  auto without = values;
+  without.erase("epoch");
+  EXPECT_TRUE(problem_of(without).starts_with("/pgdeploy/main/epoch is missing"));
+}
+
 }  // namespace
 }  // namespace pgdeploy

@@ -1,0 +1,239 @@
+#include "agent/agent.hpp"
+
+#include <pwd.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "agent/agent_ack.hpp"
+#include "agent/local_install.hpp"
+#include "publish/published_state.hpp"
+#include "util/deadline.hpp"
+#include "util/interrupt.hpp"
+
+namespace pgdeploy {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr milliseconds first_backoff{100};
+constexpr milliseconds last_backoff{5000};
+constexpr milliseconds watch_wait{500};    // how often a watching agent looks at signals
+constexpr milliseconds renew_every{3000};  // well within agent_lease_seconds
+
+std::string local_host_name() {
+  std::array<char, 256> name{};
+  if (::gethostname(name.data(), name.size() - 1) != 0) {
+    throw usage_error("cannot read the host name: pass --name");
+  }
+  return name.data();
+}
+
+// The user the reload command runs as: root needs no sudo in the default command.
+std::string local_user() {
+  const passwd* user = ::getpwuid(::geteuid());
+  return user != nullptr ? user->pw_name : "";
+}
+
+// Waits DURATION, or less when a signal asks the agent to stop.
+void pause_for(milliseconds duration) {
+  const auto end = Clock::now() + duration;
+  while (interrupting_signal() == 0 && Clock::now() < end) {
+    std::this_thread::sleep_for(std::min(milliseconds(50), duration));
+  }
+}
+
+ExitCode exit_code_of(AgentResult result) {
+  switch (result) {
+    case AgentResult::updated:
+    case AgentResult::unchanged:
+      return ExitCode::ok;
+    case AgentResult::refused:
+      return ExitCode::safety_refusal;
+    case AgentResult::failed:
+      break;
+  }
+  return ExitCode::host_failed;
+}
+
+// One state read, applied and acknowledged.
+struct Pass {
+  std::int64_t revision = 0;
+  ExitCode code = ExitCode::ok;
+};
+
+class AgentLoop {
+ public:
+  AgentLoop(const Options& options, etcd::EtcdClient& client, AdminConnector& admin)
+      : options_(options),
+        client_(client),
+        installer_(admin, limits_for(options)),
+        prefix_text_(cluster_prefix(options.etcd.prefix, options.cluster)),
+        name_(options.agent.name.value_or(local_host_name())),
+        user_(local_user()) {}
+
+  // Reads the state, applies it and acknowledges. Throws etcd::EtcdError when etcd cannot be
+  // reached.
+  Pass pass();
+  // Returns when the state must be read again: a change under the prefix (other than the
+  // agents' acknowledgements), a cancelled or compacted watch, or agent_reread_seconds gone.
+  // Throws etcd::EtcdError when the watch breaks.
+  void watch_from(std::int64_t revision);
+  // Forgets the lease: after etcd was unreachable it may have expired.
+  void forget_lease() { lease_ = 0; }
+
+ private:
+  [[nodiscard]] PublishedState read_state(const etcd::RangeResult& range) const;
+  void acknowledge(const AgentAck& ack);
+  void put_ack();
+  void keep_lease();
+
+  const Options& options_;
+  etcd::EtcdClient& client_;
+  LocalInstaller installer_;
+  std::string prefix_text_;
+  std::string name_;
+  std::string user_;
+  std::int64_t lease_ = 0;
+  Clock::time_point renewed_;
+  std::string ack_;  // the last acknowledgement, written again on a new lease
+};
+
+PublishedState AgentLoop::read_state(const etcd::RangeResult& range) const {
+  std::map<std::string, std::string> values;
+  for (const etcd::KeyValue& kv : range.kvs) {
+    values[kv.key.substr(prefix_text_.size())] = kv.value;
+  }
+  PublishedState state = parse_published_state(values, options_.cluster, name_, prefix_text_);
+  state.plan.sessions = options_.sessions;
+  state.plan.pause = options_.pause;
+  state.host.username = user_;
+  if (options_.agent.config_dir) {
+    state.host.config_dir = *options_.agent.config_dir;
+  }
+  state.host.admin_conninfo = options_.agent.admin_conninfo;
+  state.host.reload_command = options_.agent.reload_command;
+  return state;
+}
+
+Pass AgentLoop::pass() {
+  const etcd::RangeResult range = client_.range(prefix_text_, true);
+  AgentAck ack;
+  ack.revision = range.revision;
+  Pass done{range.revision, ExitCode::ok};
+  try {
+    const PublishedState state = read_state(range);
+    ack.epoch = state.plan.epoch;
+    ack.primary_id = state.plan.primary.id;
+    const LocalOutcome outcome = installer_.apply(state);
+    ack.result = outcome.result;
+    ack.reason = outcome.reason;
+    done.code = exit_code_of(outcome.result);
+    const std::string text = std::string(result_name(outcome.result)) + ": " +
+                             describe(state.plan.primary) + " at " + describe(state.plan.target) +
+                             ", timeline " + std::to_string(state.plan.epoch.timeline) +
+                             " (revision " + std::to_string(range.revision) + ")";
+    if (done.code == ExitCode::ok) {
+      spdlog::info("{}: {}", name_, text);
+    } else {
+      spdlog::error("{}: {}: {}", name_, text, outcome.reason);
+    }
+  } catch (const StateProblem& e) {
+    ack.result = AgentResult::failed;
+    ack.reason = e.what();
+    done.code = ExitCode::metadata;
+    spdlog::error("{}: refused, nothing applied: {}", name_, e.what());
+  }
+  ack.time = std::chrono::system_clock::now();
+  acknowledge(ack);
+  return done;
+}
+
+void AgentLoop::acknowledge(const AgentAck& ack) {
+  ack_ = ack_json(ack);
+  put_ack();
+}
+
+void AgentLoop::put_ack() {
+  if (lease_ == 0) {
+    lease_ = client_.grant_lease(options_.agent.once ? once_lease_seconds : agent_lease_seconds).id;
+    renewed_ = Clock::now();
+  }
+  client_.put(prefix_text_ + agents_dir + name_, ack_, lease_);
+}
+
+void AgentLoop::keep_lease() {
+  if (lease_ == 0 || Clock::now() - renewed_ < renew_every) {
+    return;
+  }
+  renewed_ = Clock::now();
+  if (client_.keep_alive(lease_).ttl == 0) {
+    spdlog::warn("{}: the lease of the acknowledgement expired; writing it again", name_);
+    lease_ = 0;
+    put_ack();
+  }
+}
+
+void AgentLoop::watch_from(std::int64_t revision) {
+  const auto watch = client_.watch({prefix_text_, true, revision + 1, true});
+  const auto reread_at = Clock::now() + std::chrono::seconds(agent_reread_seconds);
+  const std::string acks = prefix_text_ + agents_dir;
+  while (interrupting_signal() == 0 && Clock::now() < reread_at) {
+    keep_lease();
+    const auto message = watch->next(watch_wait);
+    if (!message || message->kind == etcd::WatchResponse::Kind::created) {
+      continue;
+    }
+    if (message->kind == etcd::WatchResponse::Kind::compacted) {
+      spdlog::info("{}: revision {} was compacted; reading everything again", name_, revision + 1);
+      return;
+    }
+    if (message->kind == etcd::WatchResponse::Kind::canceled) {
+      spdlog::info("{}: etcd cancelled the watch ({}); reading everything again", name_,
+                   message->cancel_reason);
+      return;
+    }
+    if (std::ranges::any_of(message->events, [&](const etcd::WatchEvent& event) {
+          return !event.kv.key.starts_with(acks);
+        })) {
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+ExitCode run_agent(const Options& options, etcd::EtcdClient& client, AdminConnector& admin) {
+  AgentLoop agent(options, client, admin);
+  if (options.agent.once) {
+    try {
+      return agent.pass().code;
+    } catch (const etcd::EtcdError& e) {
+      throw metadata_error(std::string("etcd: ") + e.what());
+    }
+  }
+  catch_interrupts();
+  milliseconds backoff = first_backoff;
+  while (interrupting_signal() == 0) {
+    try {
+      const Pass done = agent.pass();
+      backoff = first_backoff;
+      agent.watch_from(done.revision);
+    } catch (const etcd::EtcdError& e) {
+      spdlog::warn("etcd: {}; the fragment in place stays; trying again in {}", e.what(),
+                   seconds_text(backoff));
+      agent.forget_lease();
+      pause_for(backoff);
+      backoff = std::min(backoff * 2, last_backoff);
+    }
+  }
+  spdlog::info("stopped by signal {}", interrupting_signal());
+  return ExitCode::ok;
+}
+
+}  // namespace pgdeploy

@@ -1,0 +1,41 @@
+#include "agent/agent_ack.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace pgdeploy {
+namespace {
+
+using nlohmann::json;
+
+TEST(AgentAck, TheJsonReadersOfTheAcknowledgementExpect) {
+  AgentAck ack;
+  ack.epoch = Epoch{3, "0/5000060", "7301234567890123456"};
+  ack.primary_id = 2;
+  ack.revision = 42;
+  ack.result = AgentResult::updated;
+  ack.time = std::chrono::system_clock::time_point(std::chrono::seconds(1790000000));
+  EXPECT_EQ(json::parse(ack_json(ack)), json::parse(R"({
+    "epoch": {"system_identifier": "7301234567890123456", "timeline": 3, "lsn": "0/5000060",
+              "primary_id": 2},
+    "revision": 42, "result": "updated", "reason": "", "time": "2026-09-21T14:13:20Z"})"));
+}
+
+TEST(AgentAck, AStateThatCouldNotBeReadHasNoEpoch) {
+  AgentAck ack;
+  ack.revision = 7;
+  ack.reason = "/pgdeploy/main/epoch is not a JSON object pgdeploy wrote";
+  const json value = json::parse(ack_json(ack));
+  EXPECT_TRUE(value["epoch"].is_null());
+  EXPECT_EQ(value["result"], "failed");
+  EXPECT_EQ(value["reason"], ack.reason);
+}
+
+TEST(AgentAck, ResultNames) {
+  EXPECT_STREQ(result_name(AgentResult::unchanged), "unchanged");
+  EXPECT_STREQ(result_name(AgentResult::refused), "refused");
+}
+
+}  // namespace
+}  // namespace pgdeploy
