@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS :"schema".app_servers (
     reload_command   text,
     admin_conninfo   text,
     location         text,
-    pgbouncer_ini    text    NOT NULL DEFAULT '/etc/pgbouncer/pgbouncer.ini' CHECK (pgbouncer_ini LIKE '/%')
+    pgbouncer_ini    text    NOT NULL DEFAULT '/etc/pgbouncer/pgbouncer.ini' CHECK (pgbouncer_ini LIKE '/%'),
+    delivery         text    NOT NULL DEFAULT 'ssh' CHECK (delivery IN ('ssh', 'agent'))
 );
 
 COMMENT ON TABLE :"schema".app_servers IS 'PgBouncer hosts that pgdeploy points at the active primary';
@@ -30,3 +31,4 @@ COMMENT ON COLUMN :"schema".app_servers.reload_command IS 'shell command run ove
 COMMENT ON COLUMN :"schema".app_servers.location IS 'repmgr location of this server; --ro-suffix prefers standbys there';
 COMMENT ON COLUMN :"schema".app_servers.pgbouncer_ini IS 'PgBouncer''s main configuration file; pgdeploy doctor checks that it includes the fragment';
 COMMENT ON COLUMN :"schema".app_servers.admin_conninfo IS 'libpq conninfo of the PgBouncer admin console; when set, RELOAD is sent there and verified';
+COMMENT ON COLUMN :"schema".app_servers.delivery IS 'ssh: pushed by the database node; agent: pulled from etcd by pgdeploy agent on the server';

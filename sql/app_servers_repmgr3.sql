@@ -24,5 +24,6 @@ CREATE TABLE IF NOT EXISTS :"schema".app_servers (
     reload_command   text,
     admin_conninfo   text,
     location         text,
-    pgbouncer_ini    text    NOT NULL DEFAULT '/etc/pgbouncer/pgbouncer.ini' CHECK (pgbouncer_ini LIKE '/%')
+    pgbouncer_ini    text    NOT NULL DEFAULT '/etc/pgbouncer/pgbouncer.ini' CHECK (pgbouncer_ini LIKE '/%'),
+    delivery         text    NOT NULL DEFAULT 'ssh' CHECK (delivery IN ('ssh', 'agent'))
 );

@@ -15,4 +15,5 @@ ALTER TABLE :"schema".app_servers
     ADD COLUMN IF NOT EXISTS reload_command text,
     ADD COLUMN IF NOT EXISTS admin_conninfo text,
     ADD COLUMN IF NOT EXISTS location       text,
-    ADD COLUMN IF NOT EXISTS pgbouncer_ini  text    NOT NULL DEFAULT '/etc/pgbouncer/pgbouncer.ini' CHECK (pgbouncer_ini LIKE '/%');
+    ADD COLUMN IF NOT EXISTS pgbouncer_ini  text    NOT NULL DEFAULT '/etc/pgbouncer/pgbouncer.ini' CHECK (pgbouncer_ini LIKE '/%'),
+    ADD COLUMN IF NOT EXISTS delivery       text    NOT NULL DEFAULT 'ssh' CHECK (delivery IN ('ssh', 'agent'));

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <iterator>
 #include <memory>
 
 #include "agent/agent.hpp"
@@ -24,6 +25,7 @@
 #include "metadata/read_cluster.hpp"
 #include "model/app_server.hpp"
 #include "plan/planner.hpp"
+#include "publish/agent_acks.hpp"
 #include "publish/etcd_settings.hpp"
 #include "publish/publisher.hpp"
 #include "report/check_line.hpp"
@@ -167,6 +169,64 @@ bool publish_for_agents(etcd::EtcdClient* client, const Options& options, const 
   }
 }
 
+// The SSH connector, its key and known_hosts loaded now: only a run that pushes over SSH reads
+// them. A file that cannot be loaded is a configuration error (exit 2) before any host.
+HostConnector& ssh_connector(const Options& options, Connectors& connectors) {
+  try {
+    return connectors.ssh(ssh_files(options));
+  } catch (const Error& e) {
+    throw Error(e.exit_code(), before_any_host(e.what(), options.mode));
+  }
+}
+
+// What the run tells of the agent rows: their acknowledgements with --wait-agents, a failure
+// each when nothing delivers to them (a deploy without --etcd), else nothing (their agents pull
+// what was published; --dry-run and --check look at SSH hosts only).
+std::vector<HostOutcome> agent_outcomes(etcd::EtcdClient* client, bool published,
+                                        const Options& options, const TimeLimits& limits,
+                                        const DeployPlan& plan,
+                                        const std::vector<AppServer>& agents) {
+  std::vector<HostOutcome> outcomes;
+  if (agents.empty()) {
+    return outcomes;
+  }
+  if (options.mode != Mode::deploy) {
+    spdlog::debug("agent rows left to their agents: {}", names_of(agents));
+    return outcomes;
+  }
+  std::string failure;
+  if (client == nullptr) {
+    spdlog::warn("app_servers rows with delivery agent and no --etcd: nothing delivers to {}",
+                 names_of(agents));
+    failure = "not delivered: delivery is agent, and this run publishes to no etcd (--etcd)";
+  } else if (!published) {
+    failure = "not delivered: the publish to etcd failed";
+  } else if (!options.etcd.wait_agents) {
+    spdlog::debug("published for the agents of {}; not waiting for them (no --wait-agents)",
+                  names_of(agents));
+    return outcomes;
+  } else {
+    try {
+      // Within the run's deadline, which also bounds every etcd call.
+      const int wait = std::min(*options.etcd.wait_agents, limits.run_seconds_left());
+      outcomes =
+          wait_for_agents(*client, options.etcd.prefix, plan, agents, std::chrono::seconds(wait));
+    } catch (const etcd::EtcdError& e) {
+      failure = std::string("agent: acknowledgements unreadable: ") + e.what();
+    }
+  }
+  if (!failure.empty()) {
+    for (const AppServer& agent : agents) {
+      outcomes.push_back({agent.name, agent.address, HostResult::failed, failure, {}, {}});
+    }
+  }
+  for (HostOutcome& outcome : outcomes) {
+    outcome.agent = true;
+    log_outcome(outcome);
+  }
+  return outcomes;
+}
+
 // Reads the metadata and visits the hosts, filling REPORT. Returns the exit code.
 ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& report) {
   const TimeLimits limits = limits_for(options);
@@ -177,7 +237,12 @@ ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& 
   }
   const std::unique_ptr<etcd::EtcdClient> etcd = etcd_client_for(options, limits);
   log_event(options.event, config);
-  HostConnector& ssh = connectors.ssh(ssh_files(options));
+  if (!etcd) {
+    // Every row is pushed over SSH: a key or known_hosts that cannot be loaded is a
+    // configuration error before the database is asked anything. With --etcd they are loaded
+    // only once a row delivered over SSH is found: a fleet of agents needs neither.
+    connectors.ssh(ssh_files(options));
+  }
   // Read-only runs need not wait for a deploying one.
   std::optional<RunLock> lock;
   if (options.mode == Mode::deploy) {
@@ -197,12 +262,11 @@ ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& 
   add_extra_files(*report.plan, options, state);
   const std::vector<AppServer> hosts = enabled_servers(state);
   // A failed publish is an app server's kind of failure: exit 1, the others still served.
-  const ExitCode published = publish_for_agents(etcd.get(), options, *report.plan, hosts)
-                                 ? ExitCode::ok
-                                 : ExitCode::host_failed;
+  const bool published = publish_for_agents(etcd.get(), options, *report.plan, hosts);
+  const ExitCode published_code = published ? ExitCode::ok : ExitCode::host_failed;
   if (hosts.empty()) {
     spdlog::warn("no enabled app servers in {}.app_servers; nothing to do", state.schema);
-    return published;
+    return published_code;
   }
   const std::string fingerprint = deploy_fingerprint(*report.plan, hosts);
   if (lock && options.event.event && recently_deployed(memo_path(*lock), fingerprint, memo_age)) {
@@ -210,12 +274,21 @@ ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& 
         "repmgr event {}: this node deployed the same to all {} app servers less than "
         "{} s ago; nothing to do",
         *options.event.event, hosts.size(), memo_age.count());
-    return published;
+    return published_code;
   }
-  report.hosts = visit_hosts(options, *report.plan, hosts, ssh, connectors.admin(), limits);
+  const std::vector<AppServer> ssh_hosts = delivered_by(hosts, Delivery::ssh);
+  if (!ssh_hosts.empty()) {
+    report.hosts = visit_hosts(options, *report.plan, ssh_hosts, ssh_connector(options, connectors),
+                               connectors.admin(), limits);
+  } else {
+    spdlog::debug("every enabled app server is an agent row: no SSH connection");
+  }
+  const auto agents = agent_outcomes(etcd.get(), published, options, limits, *report.plan,
+                                     delivered_by(hosts, Delivery::agent));
+  report.hosts.insert(report.hosts.end(), agents.begin(), agents.end());
   log_summary(options, report);
   const ExitCode hosts_code = exit_code_for(report.hosts, options.mode);
-  const ExitCode code = hosts_code == ExitCode::ok ? published : hosts_code;
+  const ExitCode code = hosts_code == ExitCode::ok ? published_code : hosts_code;
   if (lock && code == ExitCode::ok && interrupting_signal() == 0) {
     remember_deploy(memo_path(*lock), fingerprint);
   } else if (lock) {
@@ -313,18 +386,27 @@ int run(int argc, const char* const* argv) {
   if (command_line.early_end != EarlyEnd::none) {
     return static_cast<int>(ExitCode::ok);
   }
+  if (const auto problem = wait_agents_problem(command_line.options)) {
+    throw usage_error(*problem);
+  }
   const Options options = within_descriptor_limit(command_line.options);
   switch (options.command) {
     case Command::status:
     case Command::doctor: {
-      // Both report on stdout and change nothing.
+      // Both report on stdout and change nothing (doctor but for its probe key in etcd).
       Connectors connectors(options);
+      const auto etcd = options.etcd.endpoints.empty()
+                            ? nullptr
+                            : std::make_unique<etcd::EtcdClient>(etcd_settings(options.etcd),
+                                                                 limits_for(options));
       if (options.command == Command::status) {
         return static_cast<int>(run_status(options, connectors.database(), connectors.ssh_loader(),
-                                           connectors.admin(), std::cout, colours_wanted()));
+                                           connectors.admin(), std::cout, colours_wanted(),
+                                           etcd.get()));
       }
       return static_cast<int>(run_doctor(options, check_programs(), connectors.database(),
-                                         connectors.ssh_loader(), connectors.admin(), std::cout));
+                                         connectors.ssh_loader(), connectors.admin(), std::cout,
+                                         etcd.get()));
     }
     case Command::agent: {
       Connectors connectors(options);

@@ -67,6 +67,7 @@ struct RawFlags {
   std::string etcd_key;
   std::string etcd_user;
   std::string etcd_password_file;
+  int wait_agents = 0;
   bool dry_run = false;
   bool check = false;
   std::string pgconnstring;
@@ -180,6 +181,12 @@ void add_etcd_options(CLI::App& app, EtcdOptions& etcd, RawFlags& raw) {
   app.add_option("--etcd-key", raw.etcd_key, "private key of --etcd-cert")->group(group);
   app.add_option("--etcd-user", raw.etcd_user, "etcd user (with --etcd-password-file)")
       ->group(group);
+  app.add_option("--wait-agents", raw.wait_agents,
+                 "after publishing, wait up to SECONDS until every agent row acknowledged the "
+                 "new epoch (deploy with --etcd only)")
+      ->group(group)
+      ->type_name("SECONDS")
+      ->check(whole_number(1, 86400, "seconds"));
   app.add_option("--etcd-password-file", raw.etcd_password_file,
                  "file whose first line is the password of --etcd-user")
       ->group(group);
@@ -202,6 +209,9 @@ void apply_etcd(const CLI::App& app, const RawFlags& raw, EtcdOptions& etcd) {
   if (given("--etcd-user")) {
     etcd.user = raw.etcd_user;
   }
+  if (given("--wait-agents")) {
+    etcd.wait_agents = raw.wait_agents;
+  }
   if (!etcd.endpoints.empty() && etcd.user.has_value() != etcd.password_file.has_value()) {
     throw usage_error("--etcd-user and --etcd-password-file go together");
   }
@@ -216,7 +226,8 @@ constexpr const char* read_only_options =
     "  -c CLUSTER, -f REPMGR_CONF, -p CONNINFO, --config FILE, -t SECONDS,\n"
     "  --host-timeout SECONDS, --run-timeout SECONDS, --ssh-key PATH,\n"
     "  --known-hosts PATH, -j N, --json, --ro-suffix SUFFIX,\n"
-    "  --exclude-databases NAMES, -v, -q, --syslog";
+    "  --exclude-databases NAMES, -v, -q, --syslog,\n"
+    "  --etcd URLS and its options (for the rows of agents)";
 
 void add_agent_subcommand(CLI::App& app, RawFlags& raw) {
   CLI::App* agent = app.add_subcommand(

@@ -58,6 +58,15 @@ SshFiles ssh_files(const Options& options) {
   return {std::move(key), resolve_known_hosts(options, ssh_dir)};
 }
 
+std::optional<std::string> wait_agents_problem(const Options& options) {
+  if (options.etcd.wait_agents &&
+      (options.command != Command::deploy || options.mode != Mode::deploy ||
+       options.etcd.endpoints.empty())) {
+    return "--wait-agents waits after a publish: it is for a deploy with --etcd";
+  }
+  return std::nullopt;
+}
+
 TimeLimits limits_for(const Options& options) {
   TimeLimits limits;
   limits.operation = std::chrono::seconds(options.timeout_seconds);

@@ -66,6 +66,7 @@ struct EtcdOptions {
   std::optional<std::filesystem::path> key;     // --etcd-key
   std::optional<std::string> user;              // --etcd-user
   std::optional<std::filesystem::path> password_file;  // --etcd-password-file
+  std::optional<int> wait_agents;  // --wait-agents: seconds a deploy waits for the agents' acks
 };
 
 // Everything the command line configures for one run.
@@ -138,5 +139,9 @@ struct SshFiles {
 // resolve_ssh_key and resolve_known_hosts in the user's ~/.ssh. Throws a usage error when no
 // key is found.
 SshFiles ssh_files(const Options& options);
+
+// Why OPTIONS cannot wait for agents: --wait-agents outside a deploy with --etcd (checked by
+// the core program, so that each option alone still parses, from the file as well).
+std::optional<std::string> wait_agents_problem(const Options& options);
 
 }  // namespace pgdeploy

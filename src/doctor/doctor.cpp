@@ -2,11 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
 
 #include "deploy/fleet.hpp"
+#include "doctor/doctor_agents.hpp"
 #include "doctor/doctor_host.hpp"
 #include "doctor/doctor_metadata.hpp"
 #include "doctor/hook_check.hpp"
@@ -113,7 +115,7 @@ void check_hosts(const Options& options, const std::vector<AppServer>& servers, 
 
 ExitCode run_doctor(const Options& options, std::vector<CheckItem> items,
                     const DatabaseOpener& open, const HostConnectorLoader& load_ssh,
-                    AdminConnector& admin, std::ostream& out) {
+                    AdminConnector& admin, std::ostream& out, etcd::EtcdClient* etcd) {
   std::optional<RepmgrConfig> config;
   if (options.repmgr_config) {
     config = check_repmgr_config(options, items);
@@ -121,8 +123,18 @@ ExitCode run_doctor(const Options& options, std::vector<CheckItem> items,
   // The metadata checks read no secret (pg_shadow) and doctor plans nothing: it needs none.
   MetadataFindings metadata = check_metadata(options, local_conninfo(options, config), open);
   append(items, std::move(metadata.items));
-  const SshSetup ssh = check_ssh_setup(options, load_ssh, items);
-  check_hosts(options, metadata.app_servers, ssh, admin, items);
+  std::vector<AppServer> ssh_rows;
+  std::vector<AppServer> agents;
+  for (const AppServer& server : metadata.app_servers) {
+    (server.delivery == Delivery::agent && server.enabled ? agents : ssh_rows).push_back(server);
+  }
+  // A fleet of agents only needs no SSH key: none is loaded.
+  const bool pushes = agents.empty() || std::ranges::any_of(ssh_rows, [](const AppServer& row) {
+                        return row.enabled;
+                      });
+  const SshSetup ssh = pushes ? check_ssh_setup(options, load_ssh, items) : SshSetup{};
+  check_hosts(options, ssh_rows, ssh, admin, items);
+  check_agents(options, etcd, agents, items);
   out << (options.json ? checklist_json(options.cluster, items)
                        : render_checklist(options.cluster, items));
   out.flush();

@@ -72,6 +72,8 @@ AppServer app_server_from(const QueryResult& result, std::size_t row) {
   apply_text(non_empty(result.value(row, "pgbouncer_ini")), server.pgbouncer_ini);
   server.reload_command = non_empty(result.value(row, "reload_command"));
   server.admin_conninfo = non_empty(result.value(row, "admin_conninfo"));
+  const auto delivery = non_empty(result.value(row, "delivery"));
+  server.delivery = delivery == "agent" ? Delivery::agent : Delivery::ssh;
   const auto& port = result.value(row, "ssh_port");
   const auto id_number = id ? parse_number<int>(*id) : std::nullopt;
   const auto port_number = port ? parse_number<int>(*port) : std::nullopt;
@@ -87,6 +89,8 @@ AppServer app_server_from(const QueryResult& result, std::size_t row) {
     server.invalid_reason = "ip_addr is a network, not a host: " + server.address;
   } else if (port && (server.ssh_port < 1 || server.ssh_port > 65535)) {
     server.invalid_reason = "ssh_port is not a port number: " + *port;
+  } else if (delivery && *delivery != "ssh" && *delivery != "agent") {
+    server.invalid_reason = "delivery is neither ssh nor agent: " + *delivery;
   }
   if (server.name.empty()) {
     server.name = "(id " + id.value_or("NULL") + ")";
@@ -104,8 +108,9 @@ std::string app_servers_query(const std::string& qualified_table,
   // Text casts keep one parsing path for every column type (inet, varchar, int, bool).
   std::string sql = "SELECT " + select_column(columns, {"node_id", "id"}, "id");
   sql += ", " + select_column(columns, {"node_name", "name"}, "name");
-  for (const char* column : {"ip_addr", "username", "application_name", "ssh_port", "config_dir",
-                             "reload_command", "admin_conninfo", "location", "pgbouncer_ini"}) {
+  for (const char* column :
+       {"ip_addr", "username", "application_name", "ssh_port", "config_dir", "reload_command",
+        "admin_conninfo", "location", "pgbouncer_ini", "delivery"}) {
     sql += ", " + select_column(columns, {column}, column);
   }
   // Booleans as 'true'/'false' rather than PostgreSQL's terse 't'/'f'.

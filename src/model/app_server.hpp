@@ -5,6 +5,10 @@
 
 namespace pgdeploy {
 
+// How a row's fragment reaches it: pushed over SSH by the database node, or pulled from etcd by
+// the agent on the app server itself.
+enum class Delivery { ssh, agent };
+
 // One row of app_servers, with the defaults of absent columns applied.
 struct AppServer {
   int id = 0;
@@ -20,7 +24,8 @@ struct AppServer {
   std::optional<std::string> admin_conninfo;  // nullopt: reload over SSH, no verification
   std::string location;                       // optional column: prefer standbys there
   std::string pgbouncer_ini = "/etc/pgbouncer/pgbouncer.ini";  // read only by pgdeploy doctor
-  std::string invalid_reason;  // non-empty: the row is unusable, and why
+  Delivery delivery = Delivery::ssh;  // optional column: ssh (default) or agent
+  std::string invalid_reason;         // non-empty: the row is unusable, and why
 };
 
 }  // namespace pgdeploy

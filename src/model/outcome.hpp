@@ -30,6 +30,8 @@ struct HostOutcome {
   // failed because PgBouncer's configuration does not include the fragment: whatever it says,
   // PgBouncer routes the host's clients by something else
   bool unserved = false;
+  // the app server's own agent pulled its fragment from etcd: the result is its acknowledgement
+  bool agent = false;
 };
 
 }  // namespace pgdeploy

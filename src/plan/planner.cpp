@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "model/app_server.hpp"
 #include "plan/extra_files.hpp"
@@ -95,6 +96,21 @@ std::vector<AppServer> enabled_servers(const ClusterState& state) {
     }
   }
   return enabled;
+}
+
+std::vector<AppServer> delivered_by(const std::vector<AppServer>& hosts, Delivery delivery) {
+  std::vector<AppServer> rows;
+  std::ranges::copy_if(hosts, std::back_inserter(rows),
+                       [&](const AppServer& host) { return host.delivery == delivery; });
+  return rows;
+}
+
+std::string names_of(const std::vector<AppServer>& hosts) {
+  std::string names;
+  for (const AppServer& host : hosts) {
+    names += (names.empty() ? "" : ", ") + host.name;
+  }
+  return names;
 }
 
 }  // namespace pgdeploy

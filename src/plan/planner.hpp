@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "cli/options.hpp"
@@ -21,5 +22,11 @@ void add_extra_files(DeployPlan& plan, const Options& options, const ClusterStat
 // The enabled app servers; the disabled ones are left alone (one debug line each). Warns about
 // each application_name longer than PostgreSQL keeps.
 std::vector<AppServer> enabled_servers(const ClusterState& state);
+
+// The rows of HOSTS that DELIVERY serves, in their order.
+std::vector<AppServer> delivered_by(const std::vector<AppServer>& hosts, Delivery delivery);
+
+// "app1, app2": the names of HOSTS, for messages.
+std::string names_of(const std::vector<AppServer>& hosts);
 
 }  // namespace pgdeploy

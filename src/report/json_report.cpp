@@ -20,7 +20,8 @@ std::string host_json(const HostOutcome& host) {
                      ", \"address\": " + json_string(host.address) +
                      ", \"action\": " + json_string(result_name(host.result)) +
                      ", \"reason\": " + json_string(host.reason) +
-                     ", \"duration_ms\": " + std::to_string(host.duration.count());
+                     ", \"duration_ms\": " + std::to_string(host.duration.count()) +
+                     ", \"delivery\": " + (host.agent ? "\"agent\"" : "\"ssh\"");
   if (!host.diff.empty()) {
     json += ", \"diff\": " + json_string(host.diff);
   }

@@ -5,7 +5,8 @@
 namespace pgdeploy {
 
 std::string describe(const HostOutcome& outcome) {
-  const std::string host = outcome.name + " (" + outcome.address + ")";
+  const std::string host =
+      outcome.name + " (" + outcome.address + (outcome.agent ? ", agent" : "") + ")";
   const std::string elapsed = std::to_string(outcome.duration.count()) + " ms";
   switch (outcome.result) {
     case HostResult::updated:

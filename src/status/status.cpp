@@ -6,6 +6,8 @@
 #include <array>
 #include <chrono>
 #include <ctime>
+#include <iterator>
+#include <map>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -18,6 +20,7 @@
 #include "pgbouncer/pgbouncer_switch.hpp"
 #include "plan/fragment_format.hpp"
 #include "plan/planner.hpp"
+#include "publish/agent_acks.hpp"
 #include "status/status_report.hpp"
 #include "util/deadline.hpp"
 #include "util/failure.hpp"
@@ -125,18 +128,65 @@ HostStatus read_host_status(const DeployPlan& plan, HostConnector& ssh, AdminCon
 
 namespace {
 
+// The rows of AGENTS as their acknowledgements in etcd tell them; without ETCD, unknown.
+std::vector<HostStatus> agent_statuses(const Options& options, const DeployPlan& plan,
+                                       const std::vector<AppServer>& agents,
+                                       etcd::EtcdClient* etcd) {
+  std::map<std::string, AgentAck> acks;
+  std::string problem;
+  if (etcd == nullptr) {
+    problem = "agent: read from etcd, and this run has no --etcd";
+  } else {
+    try {
+      acks = read_agent_acks(*etcd, options.etcd.prefix, plan.cluster);
+    } catch (const etcd::EtcdError& e) {
+      problem = std::string("agent: ") + e.what();
+    }
+  }
+  std::vector<HostStatus> statuses;
+  for (const AppServer& agent : agents) {
+    HostStatus status;
+    status.name = agent.name;
+    status.address = agent.address;
+    status.agent = true;
+    status.ack_read = problem.empty();
+    status.live_current = true;
+    status.problem = problem;
+    if (const auto found = acks.find(agent.name); found != acks.end()) {
+      status.ack = found->second;
+      status.modified = found->second.time;
+      status.fragment_current = ack_current(found->second, plan);
+    } else if (problem.empty()) {
+      status.problem =
+          "agent: no acknowledgement (its agent never wrote one, or its lease expired)";
+    }
+    statuses.push_back(std::move(status));
+  }
+  return statuses;
+}
+
 std::vector<HostStatus> read_statuses(const Options& options, const DeployPlan& plan,
-                                      const std::vector<AppServer>& hosts,
+                                      const std::vector<AppServer>& enabled,
                                       const HostConnectorLoader& load_ssh, AdminConnector& admin,
-                                      const TimeLimits& limits) {
+                                      const TimeLimits& limits, etcd::EtcdClient* etcd) {
+  std::vector<HostStatus> agents =
+      agent_statuses(options, plan, delivered_by(enabled, Delivery::agent), etcd);
+  const std::vector<AppServer> hosts = delivered_by(enabled, Delivery::ssh);
+  if (hosts.empty() && !agents.empty()) {
+    return agents;  // a fleet of agents only: no SSH key is loaded
+  }
   const SshFiles files = ssh_files(options);
   HostConnector& ssh = load_ssh(files.key, files.known_hosts);
   Progress progress("app servers answered", hosts.size(), STDERR_FILENO);
-  return visit_in_parallel<HostStatus>(hosts, options.jobs, [&](const AppServer& host) {
-    HostStatus status = read_host_status(plan, ssh, admin, host, limits);
-    progress.step();
-    return status;
-  });
+  std::vector<HostStatus> statuses =
+      visit_in_parallel<HostStatus>(hosts, options.jobs, [&](const AppServer& host) {
+        HostStatus status = read_host_status(plan, ssh, admin, host, limits);
+        progress.step();
+        return status;
+      });
+  statuses.insert(statuses.end(), std::make_move_iterator(agents.begin()),
+                  std::make_move_iterator(agents.end()));
+  return statuses;
 }
 
 }  // namespace
@@ -145,7 +195,7 @@ namespace {
 
 ExitCode status_once(const Options& options, const DatabaseOpener& open,
                      const HostConnectorLoader& load_ssh, AdminConnector& admin, std::ostream& out,
-                     bool terminal) {
+                     bool terminal, etcd::EtcdClient* etcd) {
   const TimeLimits limits = limits_for(options);
   std::optional<DeployPlan> plan;
   std::vector<HostStatus> hosts;
@@ -160,7 +210,7 @@ ExitCode status_once(const Options& options, const DatabaseOpener& open,
     const ClusterState state =
         read_cluster(options, local_conninfo(options, config), open, Secrets::skip);
     plan = plan_for(options, state);
-    hosts = read_statuses(options, *plan, enabled_servers(state), load_ssh, admin, limits);
+    hosts = read_statuses(options, *plan, enabled_servers(state), load_ssh, admin, limits, etcd);
     const bool all_current =
         std::all_of(hosts.begin(), hosts.end(), [](const HostStatus& h) { return h.current(); });
     // A view that is stale cannot vouch for any host.
@@ -206,12 +256,12 @@ bool wait_unless_interrupted(int seconds) {
 // line per round.
 ExitCode watch_status(const Options& options, const DatabaseOpener& open,
                       const HostConnectorLoader& load_ssh, AdminConnector& admin, std::ostream& out,
-                      bool terminal) {
+                      bool terminal, etcd::EtcdClient* etcd) {
   catch_interrupts();
   ExitCode code = ExitCode::ok;
   do {
     std::ostringstream round;
-    code = status_once(options, open, load_ssh, admin, round, terminal);
+    code = status_once(options, open, load_ssh, admin, round, terminal, etcd);
     if (terminal) {
       out << "\033[H\033[2J";  // cursor home, clear the screen
     }
@@ -229,11 +279,11 @@ ExitCode watch_status(const Options& options, const DatabaseOpener& open,
 
 ExitCode run_status(const Options& options, const DatabaseOpener& open,
                     const HostConnectorLoader& load_ssh, AdminConnector& admin, std::ostream& out,
-                    bool terminal) {
+                    bool terminal, etcd::EtcdClient* etcd) {
   if (options.watch_seconds) {
-    return watch_status(options, open, load_ssh, admin, out, terminal);
+    return watch_status(options, open, load_ssh, admin, out, terminal, etcd);
   }
-  return status_once(options, open, load_ssh, admin, out, terminal);
+  return status_once(options, open, load_ssh, admin, out, terminal, etcd);
 }
 
 }  // namespace pgdeploy

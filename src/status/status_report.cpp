@@ -3,13 +3,26 @@
 #include <algorithm>
 #include <map>
 
+#include "publish/agent_acks.hpp"
 #include "report/json_report.hpp"
 #include "util/text.hpp"
 
 namespace pgdeploy {
 namespace {
 
+// An agent's row: its acknowledgement, whose key lives as long as the agent's lease.
+std::string ack_text(const HostStatus& host) {
+  if (!host.ack) {
+    return host.ack_read ? "no acknowledgement" : "?";
+  }
+  return "ack: " + describe_ack(*host.ack) +
+         (host.ack->lease != 0 ? ", lease alive" : ", no lease");
+}
+
 std::string points_at(const HostStatus& host) {
+  if (host.agent) {
+    return ack_text(host);
+  }
   if (!host.fragment) {
     return host.fragment_absent ? "(none)" : "?";
   }
@@ -18,6 +31,9 @@ std::string points_at(const HostStatus& host) {
 
 // "10.0.0.12:5432 (app, postgres)": the fragment's databases grouped by where PgBouncer sends them.
 std::string live_text(const HostStatus& host) {
+  if (host.agent) {
+    return "- (agent)";
+  }
   if (!host.has_console) {
     return "- (no admin_conninfo)";
   }
@@ -100,6 +116,21 @@ std::string fragment_json(const HostStatus& host) {
          ", \"lsn\": " + json_string(f.lsn) + ", \"modified\": " + json_string(host.modified) + "}";
 }
 
+std::string ack_json(const HostStatus& host) {
+  if (!host.ack) {
+    return "null";
+  }
+  const AgentAck& ack = *host.ack;
+  return "{\"system_identifier\": " + json_string(ack.system_identifier) +
+         ", \"timeline\": " + std::to_string(ack.timeline) + ", \"lsn\": " + json_string(ack.lsn) +
+         ", \"primary_id\": " + std::to_string(ack.primary_id) +
+         ", \"revision\": " + std::to_string(ack.revision) +
+         ", \"result\": " + json_string(ack.result) + ", \"reason\": " + json_string(ack.reason) +
+         ", \"time\": " + json_string(ack.time) +
+         ", \"lease_alive\": " + (ack.lease != 0 ? "true" : "false") +
+         ", \"problem\": " + json_string(ack.problem) + "}";
+}
+
 std::string servers_json(const HostStatus& host) {
   if (!host.has_console) {
     return "null";
@@ -149,7 +180,8 @@ std::string host_json(const HostStatus& host) {
          ", \"fragment_current\": " + (host.fragment_current ? "true" : "false") +
          ", \"live\": " + live_json(host) + ", \"servers\": " + servers_json(host) +
          ", \"unserved\": " + (host.unserved.empty() ? "null" : json_string(host.unserved)) +
-         ", \"problem\": " + json_string(host.problem) + "}";
+         ", \"delivery\": " + (host.agent ? "\"agent\"" : "\"ssh\"") +
+         ", \"ack\": " + ack_json(host) + ", \"problem\": " + json_string(host.problem) + "}";
 }
 
 // A host whose fragment holds a newer timeline of the same system than this node's primary:

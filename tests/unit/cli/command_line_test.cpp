@@ -495,7 +495,8 @@ std::string describe(const Options& options) {
       << " etcd=" << options.etcd.endpoints.size() << " etcd_prefix=" << options.etcd.prefix
       << " etcd_cacert=" << text(options.etcd.cacert) << " etcd_cert=" << text(options.etcd.cert)
       << " etcd_key=" << text(options.etcd.key) << " etcd_user=" << text(options.etcd.user)
-      << " etcd_password_file=" << text(options.etcd.password_file);
+      << " etcd_password_file=" << text(options.etcd.password_file)
+      << " wait_agents=" << text(options.etcd.wait_agents);
   return out.str();
 }
 
@@ -885,6 +886,25 @@ TEST(ParseCommandLine, EtcdOptionsThatCannotWorkAreUsageErrors) {
   EXPECT_EQ(no_scheme.exit_code, 2);
   EXPECT_THAT(no_scheme.err, HasSubstr("not an http:// or https:// URL: b:2379"));
   EXPECT_EQ(parse({"-c", "main", "--etcd-prefix", "pgdeploy"}).exit_code, 2);
+}
+
+TEST(ParseCommandLine, WaitAgentsIsForADeployWithEtcd) {
+  const auto options = [](std::vector<std::string> args) {
+    return parse(std::move(args)).command_line.options;
+  };
+  const Options waiting = options({"-c", "main", "--etcd", "http://a:2379", "--wait-agents", "30"});
+  EXPECT_EQ(waiting.etcd.wait_agents, 30);
+  EXPECT_EQ(wait_agents_problem(waiting), std::nullopt);
+  EXPECT_EQ(wait_agents_problem(options({"-c", "main"})), std::nullopt);
+  const std::string problem = "--wait-agents waits after a publish: it is for a deploy with --etcd";
+  EXPECT_EQ(wait_agents_problem(options({"-c", "main", "--wait-agents", "30"})), problem);
+  EXPECT_EQ(wait_agents_problem(options(
+                {"-c", "main", "--etcd", "http://a:2379", "--wait-agents", "3", "--check"})),
+            problem);
+  EXPECT_EQ(wait_agents_problem(
+                options({"status", "-c", "main", "--etcd", "http://a:2379", "--wait-agents", "3"})),
+            problem);
+  EXPECT_EQ(parse({"-c", "main", "--etcd", "http://a:2379", "--wait-agents", "0"}).exit_code, 2);
 }
 
 }  // namespace

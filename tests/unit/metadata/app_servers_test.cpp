@@ -26,15 +26,15 @@ const std::set<std::string> original_columns{
     "node_id", "node_name", "ip_addr", "username", "application_name", "enabled", "auth_trust"};
 
 const std::set<std::string> all_columns{
-    "node_id",        "node_name",  "ip_addr",      "username",   "application_name",
-    "enabled",        "auth_trust", "ssh_port",     "config_dir", "reload_command",
-    "admin_conninfo", "location",   "pgbouncer_ini"};
+    "node_id",        "node_name",  "ip_addr",       "username",   "application_name",
+    "enabled",        "auth_trust", "ssh_port",      "config_dir", "reload_command",
+    "admin_conninfo", "location",   "pgbouncer_ini", "delivery"};
 
 // The columns app_servers_query selects, in its order.
 const std::vector<std::string> selected_columns{
     "id",         "name",           "ip_addr",        "username", "application_name", "ssh_port",
-    "config_dir", "reload_command", "admin_conninfo", "location", "pgbouncer_ini",    "enabled",
-    "auth_trust"};
+    "config_dir", "reload_command", "admin_conninfo", "location", "pgbouncer_ini",    "delivery",
+    "enabled",    "auth_trust"};
 
 using Row = std::vector<std::optional<std::string>>;
 
@@ -89,8 +89,8 @@ TEST(AppServersQuery, AcceptsIdAndNameSpelling) {
 TEST(AppServersQuery, SelectsEveryNewColumnWhenPresent) {
   const std::string sql = app_servers_query(table, all_columns);
   EXPECT_THAT(sql, Not(HasSubstr("NULL")));
-  for (const char* column :
-       {"ssh_port", "config_dir", "reload_command", "admin_conninfo", "pgbouncer_ini"}) {
+  for (const char* column : {"ssh_port", "config_dir", "reload_command", "admin_conninfo",
+                             "pgbouncer_ini", "delivery"}) {
     EXPECT_THAT(sql, HasSubstr(std::string(column) + "::text AS " + column));
   }
 }
@@ -278,6 +278,29 @@ TEST(AppServersFrom, EmptyAdminConninfoAndReloadCommandMeanDefault) {
   const AppServer server = only_server(row);
   EXPECT_FALSE(server.admin_conninfo.has_value());
   EXPECT_FALSE(server.reload_command.has_value());
+}
+
+TEST(AppServersFrom, DeliveryDefaultsToSsh) {
+  EXPECT_EQ(only_server(minimal_row("1", "app1", "10.0.0.5")).delivery, Delivery::ssh);
+  Row row = minimal_row("1", "app1", "10.0.0.5");
+  set(row, "delivery", "ssh");
+  EXPECT_EQ(only_server(row).delivery, Delivery::ssh);
+}
+
+TEST(AppServersFrom, DeliveryAgentIsPulled) {
+  Row row = minimal_row("1", "app1", "10.0.0.5");
+  set(row, "delivery", "agent");
+  const AppServer server = only_server(row);
+  EXPECT_EQ(server.delivery, Delivery::agent);
+  EXPECT_EQ(server.invalid_reason, "");
+}
+
+TEST(AppServersFrom, UnknownDeliveryMakesRowInvalidNamingTheValue) {
+  Row row = minimal_row("1", "app1", "10.0.0.5");
+  set(row, "delivery", "carrier-pigeon");
+  const AppServer server = only_server(row);
+  EXPECT_EQ(server.invalid_reason, "delivery is neither ssh nor agent: carrier-pigeon");
+  EXPECT_EQ(server.delivery, Delivery::ssh);
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ using Rows = std::vector<std::vector<std::optional<std::string>>>;
 const std::vector<std::string> app_server_columns{
     "id",         "name",           "ip_addr",        "username", "application_name", "ssh_port",
     "config_dir", "reload_command", "admin_conninfo", "location", "pgbouncer_ini",    "enabled",
-    "auth_trust"};
+    "auth_trust", "delivery"};
 
 QueryResult exists(bool yes) { return query_result({"?column?"}, {{yes ? "t" : "f"}}); }
 
@@ -45,11 +45,11 @@ class CatalogTest : public ::testing::Test {
     table_exists(quoted_schema + ".\"app_servers\"");
     db.answer("FROM " + quoted_schema + "." + db.quote_identifier(nodes_table),
               primaries({{"1", "node1", "host=10.0.0.11 port=5432 user=repmgr dbname=repmgr"}}));
-    db.answer(
-        "FROM " + quoted_schema + ".\"app_servers\"",
-        query_result(app_server_columns, {{"101", "app1", "10.0.0.5/32", std::nullopt, std::nullopt,
-                                           std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-                                           std::nullopt, std::nullopt, "true", "false"}}));
+    db.answer("FROM " + quoted_schema + ".\"app_servers\"",
+              query_result(app_server_columns,
+                           {{"101", "app1", "10.0.0.5/32", std::nullopt, std::nullopt, std::nullopt,
+                             std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                             "true", "false", std::nullopt}}));
   }
 
   void table_exists(const std::string& qualified) {

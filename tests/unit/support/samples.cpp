@@ -23,13 +23,13 @@ void answer_repmgr_metadata(FakeDatabase& db, const std::string& primary_conninf
   const std::vector<std::string> columns{
       "id",         "name",           "ip_addr",        "username", "application_name", "ssh_port",
       "config_dir", "reload_command", "admin_conninfo", "location", "pgbouncer_ini",    "enabled",
-      "auth_trust"};
+      "auth_trust", "delivery"};
   std::vector<std::vector<std::optional<std::string>>> values;
   int id = 100;
   for (const AppServerRow& row : rows) {
     values.push_back({std::to_string(++id), row.name, row.address, std::nullopt, std::nullopt,
                       std::nullopt, std::nullopt, std::nullopt, row.admin_conninfo, std::nullopt,
-                      std::nullopt, row.enabled ? "true" : "false", "false"});
+                      std::nullopt, row.enabled ? "true" : "false", "false", std::nullopt});
   }
   db.answer(R"(FROM "repmgr"."app_servers")", query_result(columns, values));
 }
