@@ -89,7 +89,7 @@ class AgentLoop {
 
  private:
   [[nodiscard]] PublishedState read_state(const etcd::RangeResult& range) const;
-  void acknowledge(const AgentAck& ack);
+  void acknowledge(const AckRecord& ack);
   void put_ack();
   void keep_lease();
 
@@ -123,7 +123,7 @@ PublishedState AgentLoop::read_state(const etcd::RangeResult& range) const {
 
 Pass AgentLoop::pass() {
   const etcd::RangeResult range = client_.range(prefix_text_, true);
-  AgentAck ack;
+  AckRecord ack;
   ack.revision = range.revision;
   Pass done{range.revision, ExitCode::ok};
   try {
@@ -154,7 +154,7 @@ Pass AgentLoop::pass() {
   return done;
 }
 
-void AgentLoop::acknowledge(const AgentAck& ack) {
+void AgentLoop::acknowledge(const AckRecord& ack) {
   ack_ = ack_json(ack);
   put_ack();
 }

@@ -29,7 +29,7 @@ std::string utc_iso8601(std::chrono::system_clock::time_point time) {
   return {text.data(), length};
 }
 
-std::string ack_json(const AgentAck& ack) {
+std::string ack_json(const AckRecord& ack) {
   nlohmann::json epoch(nullptr);
   if (ack.epoch) {
     epoch = {{"system_identifier", ack.epoch->system_identifier},

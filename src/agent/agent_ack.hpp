@@ -14,7 +14,7 @@ enum class AgentResult { updated, unchanged, refused, failed };
 
 // The acknowledgement an agent writes at PREFIX/CLUSTER/agents/NAME (its format is documented
 // in publish/published_state.hpp, for the readers of these keys).
-struct AgentAck {
+struct AckRecord {
   std::optional<Epoch> epoch;  // the state's epoch; nullopt when it could not be read
   int primary_id = 0;
   std::int64_t revision = 0;  // the store revision of the state applied (or tried)
@@ -30,6 +30,6 @@ const char* result_name(AgentResult result);
 std::string utc_iso8601(std::chrono::system_clock::time_point time);
 
 // The acknowledgement's JSON value. Pure.
-std::string ack_json(const AgentAck& ack);
+std::string ack_json(const AckRecord& ack);
 
 }  // namespace pgdeploy

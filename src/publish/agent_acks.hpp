@@ -18,11 +18,9 @@
 #include "model/app_server.hpp"
 #include "model/outcome.hpp"
 #include "plan/deploy_plan.hpp"
+#include "publish/published_state.hpp"
 
 namespace pgdeploy {
-
-// The folder of the acknowledgements below the cluster's prefix.
-inline constexpr const char* agents_dir = "agents/";
 
 // VALUE as an acknowledgement; problem set when it is not one.
 AgentAck parse_agent_ack(std::string_view value);

@@ -9,8 +9,8 @@ namespace {
 
 using nlohmann::json;
 
-TEST(AgentAck, TheJsonReadersOfTheAcknowledgementExpect) {
-  AgentAck ack;
+TEST(AckRecord, TheJsonReadersOfTheAcknowledgementExpect) {
+  AckRecord ack;
   ack.epoch = Epoch{3, "0/5000060", "7301234567890123456"};
   ack.primary_id = 2;
   ack.revision = 42;
@@ -22,8 +22,8 @@ TEST(AgentAck, TheJsonReadersOfTheAcknowledgementExpect) {
     "revision": 42, "result": "updated", "reason": "", "time": "2026-09-21T14:13:20Z"})"));
 }
 
-TEST(AgentAck, AStateThatCouldNotBeReadHasNoEpoch) {
-  AgentAck ack;
+TEST(AckRecord, AStateThatCouldNotBeReadHasNoEpoch) {
+  AckRecord ack;
   ack.revision = 7;
   ack.reason = "/pgdeploy/main/epoch is not a JSON object pgdeploy wrote";
   const json value = json::parse(ack_json(ack));
@@ -32,7 +32,7 @@ TEST(AgentAck, AStateThatCouldNotBeReadHasNoEpoch) {
   EXPECT_EQ(value["reason"], ack.reason);
 }
 
-TEST(AgentAck, ResultNames) {
+TEST(AckRecord, ResultNames) {
   EXPECT_STREQ(result_name(AgentResult::unchanged), "unchanged");
   EXPECT_STREQ(result_name(AgentResult::refused), "refused");
 }
