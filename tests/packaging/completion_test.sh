@@ -39,8 +39,8 @@ expect "no second subcommand" "" status ""
 expect "long options from --help" "--sessions --ssh-key --success --sync-pgpass --sync-userlist --syslog" --s
 expect "the new options too" "--metrics-file" --met
 expect "options after a subcommand" "--json" status --js
-expect "a subcommand's own options" "--watch" status --wa
-expect "not without the subcommand" "" --wa
+expect "a subcommand's own options" "--watch" status --wat
+expect "not without the subcommand" "" --wat
 expect "the agent's own options" "--once" agent --on
 expect "--sessions values" "keep kill" --sessions k
 expect "cluster names from --config" "ha-2 main reports" --config "$tmp/pgdeploy.ini" -c ""
