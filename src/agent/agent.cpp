@@ -8,6 +8,7 @@
 #include <array>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "agent/agent_ack.hpp"
@@ -84,11 +85,17 @@ class AgentLoop {
   // agents' acknowledgements), a cancelled or compacted watch, or agent_reread_seconds gone.
   // Throws etcd::EtcdError when the watch breaks.
   void watch_from(std::int64_t revision);
-  // Forgets the lease: after etcd was unreachable it may have expired.
-  void forget_lease() { lease_ = 0; }
+  // Forgets the lease and the acknowledgement: after etcd was unreachable both may be gone.
+  void forget_lease() {
+    lease_ = 0;
+    acked_.reset();
+  }
 
  private:
   [[nodiscard]] PublishedState read_state(const etcd::RangeResult& range) const;
+  [[nodiscard]] bool is_news(const AckRecord& ack) const {
+    return !acked_ || !repeats(*acked_, ack);
+  }
   void acknowledge(const AckRecord& ack);
   void put_ack();
   void keep_lease();
@@ -101,7 +108,8 @@ class AgentLoop {
   std::string user_;
   std::int64_t lease_ = 0;
   Clock::time_point renewed_;
-  std::string ack_;  // the last acknowledgement, written again on a new lease
+  std::string ack_;                 // the last acknowledgement, written again on a new lease
+  std::optional<AckRecord> acked_;  // what ack_ says, once it is in the store
 };
 
 PublishedState AgentLoop::read_state(const etcd::RangeResult& range) const {
@@ -139,7 +147,8 @@ Pass AgentLoop::pass() {
                              ", timeline " + std::to_string(state.plan.epoch.timeline) +
                              " (revision " + std::to_string(range.revision) + ")";
     if (done.code == ExitCode::ok) {
-      spdlog::info("{}: {}", name_, text);
+      // A periodic re-read that finds everything in place is not worth a line every 30 s.
+      spdlog::log(is_news(ack) ? spdlog::level::info : spdlog::level::debug, "{}: {}", name_, text);
     } else {
       spdlog::error("{}: {}: {}", name_, text, outcome.reason);
     }
@@ -155,8 +164,14 @@ Pass AgentLoop::pass() {
 }
 
 void AgentLoop::acknowledge(const AckRecord& ack) {
+  if (!is_news(ack)) {
+    spdlog::debug("{}: the acknowledgement in place says the same; not rewritten", name_);
+    return;
+  }
   ack_ = ack_json(ack);
+  acked_.reset();
   put_ack();
+  acked_ = ack;
 }
 
 void AgentLoop::put_ack() {

@@ -1,8 +1,8 @@
 #include "agent/agent_ack.hpp"
 
-#include <array>
-#include <ctime>
 #include <nlohmann/json.hpp>
+
+#include "util/text.hpp"
 
 namespace pgdeploy {
 
@@ -20,13 +20,16 @@ const char* result_name(AgentResult result) {
   return "failed";
 }
 
-std::string utc_iso8601(std::chrono::system_clock::time_point time) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm utc{};
-  ::gmtime_r(&seconds, &utc);
-  std::array<char, 32> text{};
-  const std::size_t length = std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return {text.data(), length};
+bool repeats(const AckRecord& last, const AckRecord& next) {
+  const bool same_epoch =
+      last.epoch.has_value() == next.epoch.has_value() &&
+      (!last.epoch ||
+       (last.epoch->system_identifier == next.epoch->system_identifier &&
+        last.epoch->timeline == next.epoch->timeline && last.epoch->lsn == next.epoch->lsn));
+  const bool same_result = last.result == next.result || (last.result == AgentResult::updated &&
+                                                          next.result == AgentResult::unchanged);
+  return same_epoch && last.primary_id == next.primary_id && same_result &&
+         last.reason == next.reason;
 }
 
 std::string ack_json(const AckRecord& ack) {

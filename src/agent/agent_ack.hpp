@@ -26,8 +26,11 @@ struct AckRecord {
 // "updated", "unchanged", "refused", "failed".
 const char* result_name(AgentResult result);
 
-// TIME as UTC ISO 8601 to the second: "2026-01-31T12:00:00Z".
-std::string utc_iso8601(std::chrono::system_clock::time_point time);
+// Whether NEXT tells the readers nothing that LAST, the acknowledgement in place, does not: the
+// same epoch, primary, result and reason, or the state already applied found unchanged. The
+// store's revision and the time do not count, so a periodic re-read that finds everything in
+// place writes nothing (and wakes no watcher).
+bool repeats(const AckRecord& last, const AckRecord& next);
 
 // The acknowledgement's JSON value. Pure.
 std::string ack_json(const AckRecord& ack);

@@ -3,9 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
-#include <ctime>
 #include <iterator>
 #include <map>
 #include <sstream>
@@ -26,6 +24,7 @@
 #include "util/failure.hpp"
 #include "util/interrupt.hpp"
 #include "util/progress.hpp"
+#include "util/text.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -231,14 +230,6 @@ ExitCode status_once(const Options& options, const DatabaseOpener& open,
   return code;
 }
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  std::array<char, 32> text{};
-  return {text.data(), std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &utc)};
-}
-
 // Waits SECONDS; false, at once, when a signal asks to stop.
 bool wait_unless_interrupted(int seconds) {
   const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
@@ -267,7 +258,7 @@ ExitCode watch_status(const Options& options, const DatabaseOpener& open,
     }
     if (!options.json) {
       out << "Every " << *options.watch_seconds << " s: pgdeploy status -c " << options.cluster
-          << ", " << utc_now() << " (interrupt to stop)\n\n";
+          << ", " << utc_iso8601(std::chrono::system_clock::now()) << " (interrupt to stop)\n\n";
     }
     out << round.str();
     out.flush();

@@ -42,6 +42,9 @@ std::vector<std::string> comma_separated(std::string_view list);
 // negative durations as 0.
 std::string decimal_seconds(std::chrono::milliseconds duration);
 
+// TIME as UTC ISO 8601 to the second: "2026-01-31T12:00:00Z".
+std::string utc_iso8601(std::chrono::system_clock::time_point time);
+
 // The decimal number TEXT starts with, when it starts with one that fits an int.
 std::optional<int> leading_number(std::string_view text);
 

@@ -85,7 +85,7 @@ check "the message names the key" grep -q "${keys}app_servers/app9 is missing" "
 echo "# a watching agent for app2 (reload by signal) follows a promotion"
 # shellcheck disable=SC2016,SC2046 # expanded by the inner shell; the words of agent_args
 as_user sh -c 'echo $$ >"$1"; shift; exec "$@" >>"$H/agent_app2.log" 2>&1' agent \
-    "$H/agent_app2.pid" "$PGDEPLOY" $(agent_args app2) \
+    "$H/agent_app2.pid" "$PGDEPLOY" $(agent_args app2) -v \
     --reload-command "$(bouncer_reload_command app2)" &
 check "app2's agent installs node1" wait_until 10 routes_to app2 node1
 check "its ack says updated" wait_until 5 ack_says app2 '.result == "updated" and .epoch.timeline == 1'
@@ -107,6 +107,17 @@ check "app2's ack shows the new timeline $timeline" \
 agent_once app1 --admin-conninfo "$(console_of app1)"
 check_eq "app1's agent --once: exit status 0" 0 "$RC"
 check "writes through app1's PgBouncer land on node2" writes_land_on app1 node2
+
+echo "# a re-read that finds app2's state in place does not rewrite its acknowledgement"
+ack_revision() { etcd_ctl get "${keys}agents/$1" -w json | jq -r '.kvs[0].mod_revision'; }
+not_rewritten() { grep -c "acknowledgement in place says the same; not rewritten" "$H/agent_app2.log"; }
+more_not_rewritten() { [ "$(not_rewritten)" -gt "$1" ]; }
+before=$(ack_revision app2)
+quiet=$(not_rewritten || true)
+# The same value written again: an event under the prefix, so the agent reads everything again.
+etcd_ctl put "${keys}app_servers/app1" "$(etcd_ctl get --print-value-only "${keys}app_servers/app1")" >/dev/null
+check "app2's agent read the state again" wait_until 5 more_not_rewritten "$quiet"
+check "its acknowledgement was not rewritten (mod_revision $before)" test "$(ack_revision app2)" = "$before"
 
 echo "# local fencing: a fragment in place of a newer epoch is never replaced"
 cp "$H/app_app1/conf/main.ini" "$H/app1.current"

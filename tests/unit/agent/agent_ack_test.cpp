@@ -32,6 +32,55 @@ TEST(AckRecord, AStateThatCouldNotBeReadHasNoEpoch) {
   EXPECT_EQ(value["reason"], ack.reason);
 }
 
+AckRecord applied() {
+  AckRecord ack;
+  ack.epoch = Epoch{3, "0/5000060", "7301234567890123456"};
+  ack.primary_id = 2;
+  ack.revision = 42;
+  ack.result = AgentResult::updated;
+  return ack;
+}
+
+TEST(AckRecordRepeats, ARereadThatFindsTheStateInPlaceSaysNothingNew) {
+  AckRecord reread = applied();
+  reread.revision = 57;
+  reread.result = AgentResult::unchanged;
+  reread.time = std::chrono::system_clock::now();
+  EXPECT_TRUE(repeats(applied(), reread));
+  EXPECT_TRUE(repeats(reread, reread));
+}
+
+TEST(AckRecordRepeats, AnotherEpochPrimaryResultOrReasonIsNews) {
+  AckRecord changed = applied();
+  changed.epoch->timeline = 4;
+  EXPECT_FALSE(repeats(applied(), changed));
+  changed = applied();
+  changed.epoch->lsn = "0/6000000";
+  EXPECT_FALSE(repeats(applied(), changed));
+  changed = applied();
+  changed.primary_id = 3;
+  EXPECT_FALSE(repeats(applied(), changed));
+  changed = applied();
+  changed.result = AgentResult::failed;
+  changed.reason = "reload: PgBouncer did not load the fragment";
+  EXPECT_FALSE(repeats(applied(), changed));
+  AckRecord failed_again = changed;
+  failed_again.reason = "reload: another reason";
+  EXPECT_FALSE(repeats(changed, failed_again));
+  changed = applied();
+  changed.epoch.reset();
+  EXPECT_FALSE(repeats(applied(), changed));
+}
+
+TEST(AckRecordRepeats, AFailureAfterwardsFoundUnchangedIsNews) {
+  AckRecord failed = applied();
+  failed.result = AgentResult::failed;
+  AckRecord unchanged = applied();
+  unchanged.result = AgentResult::unchanged;
+  EXPECT_FALSE(repeats(failed, unchanged));
+  EXPECT_FALSE(repeats(unchanged, applied()));
+}
+
 TEST(AckRecord, ResultNames) {
   EXPECT_STREQ(result_name(AgentResult::unchanged), "unchanged");
   EXPECT_STREQ(result_name(AgentResult::refused), "refused");
