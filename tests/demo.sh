@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A guided tour of a failover with pgdeploy, on a throwaway local cluster:
 # two PostgreSQL nodes managed by repmgr, one application server running
-# PgBouncer behind sshd, everything on loopback in a temporary directory that
-# is removed at the end (also on Ctrl-C). Run as root or with sudo.
+# PgBouncer behind sshd, then a second one whose agent pulls its fragment from
+# etcd; everything on loopback in a temporary directory that is removed at the
+# end (also on Ctrl-C). Run as root or with sudo.
 #
 # Every command it shows is the command it ran, as the user the servers run as.
 set -euo pipefail
@@ -118,9 +119,9 @@ step "3. repmgr runs pgdeploy on every event; this is the line in each node's re
 for node in node1 node2; do repmgr_enable_hook "$node"; done
 grep '^event_notification_command' "$H/repmgr_node2.conf" | indent
 
-# Where a client of appdb lands through app1's PgBouncer.
+# Where a client of appdb lands through app server APP's PgBouncer (default app1).
 where() {
-    run psql -X -At -h 127.0.0.1 -p "$(bouncer_port app1)" -d appdb -c "SELECT 'writes go to port ' || current_setting('port') || CASE WHEN pg_is_in_recovery() THEN ' (standby)' ELSE ' (primary)' END"
+    run psql -X -At -h 127.0.0.1 -p "$(bouncer_port "${1:-app1}")" -d appdb -c "SELECT 'writes go to port ' || current_setting('port') || CASE WHEN pg_is_in_recovery() THEN ' (standby)' ELSE ' (primary)' END"
 }
 # pgdeploy [SUBCOMMAND] with node NODE's repmgr.conf and the demo's SSH key and known_hosts.
 pgdeploy_on() {
@@ -172,5 +173,41 @@ hook_report "$H/hook_node1.log"
 run repmgr -f "$H/repmgr_node1.conf" cluster show --compact
 pgdeploy_on node1 status
 where
+
+step "10. Pull mode: a second application server whose agent watches etcd"
+say "For fleets too large for one SSH push per host: the deploy publishes the state to etcd"
+say "in one fenced transaction, and an agent on each app server installs its own fragment."
+start_etcd
+pgbouncer_start app2
+run psql -X -h 127.0.0.1 -p "$(pg_port node2)" -d repmgr -c "INSERT INTO repmgr.app_servers
+    (node_id, node_name, ip_addr, config_dir, delivery) VALUES (102, 'app2', '127.0.0.1', '$H/app_app2/conf', 'agent')"
+agent=(pgdeploy agent -c main --etcd "$ETCD_ENDPOINT" --name app2 --config-dir "$H/app_app2/conf"
+    --admin-conninfo "host=127.0.0.1 port=$(bouncer_port app2) user=$TEST_USER")
+say "On app2 (a systemd unit, pgdeploy-agent@main.service, in the package):"
+printf '   $ %s &\n' "$(command_line "${agent[@]}")"
+as_user env PATH="$demo_path" "${agent[@]}" >>"$H/agent_app2.log" 2>&1 &
+say "The hook on both nodes now publishes too; this is the line in repmgr.conf:"
+for node in node1 node2; do
+    as_user sed -i "s|^\(event_notification_command='[^ ]* \)|\1--etcd $ETCD_ENDPOINT |" "$H/repmgr_$node.conf"
+done
+grep '^event_notification_command' "$H/repmgr_node2.conf" | indent
+say "A run by hand publishes, pushes app1 over SSH and waits for app2's acknowledgement:"
+pgdeploy_on node2 --etcd "$ETCD_ENDPOINT" --wait-agents 10
+run etcdctl --endpoints "$ETCD_ENDPOINT" get --prefix /pgdeploy/main/ --keys-only
+run etcdctl --endpoints "$ETCD_ENDPOINT" get --print-value-only /pgdeploy/main/agents/app2
+where app2
+
+step "11. node2 fails; repmgr promotes node1: SSH moves app1, the agent moves app2"
+run pg_ctl -w -m fast -D "$H/pg_node2" stop
+started=$EPOCHREALTIME
+run repmgr -f "$H/repmgr_node1.conf" standby promote
+say "repmgr standby promote returned after $(seconds_since "$started")."
+# The hook does not wait for the agents here (no --wait-agents): give app2's a moment.
+wait_until 5 routes_to app2 node1 || true
+say "The agent's log (its first line: it started before anything was published):"
+grep -E ': (info|warning|error): ' "$H/agent_app2.log" | indent
+pgdeploy_on node1 status --etcd "$ETCD_ENDPOINT"
+where app1
+where app2
 
 step "Done in $(seconds_since "$demo_started") (building $build_time of it, the tour $(seconds_since "$tour_started")); removing the cluster"
