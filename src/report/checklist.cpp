@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "report/json_report.hpp"
+#include "report/json_text.hpp"
 #include "util/text.hpp"
 
 namespace pgdeploy {
@@ -83,19 +83,21 @@ std::string render_checklist(const std::string& cluster, const std::vector<Check
 }
 
 std::string checklist_json(const std::string& cluster, const std::vector<CheckItem>& items) {
-  std::string json = "{\"cluster\": " + json_string(cluster) + ", \"items\": [";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    const CheckItem& item = items[i];
-    json += std::string(i == 0 ? "" : ", ") + "{\"subject\": " + json_string(item.subject) +
-            ", \"item\": " + json_string(item.item) +
-            ", \"result\": " + json_string(mark_name(item.mark)) +
-            ", \"detail\": " + json_string(item.detail) + ", \"fix\": " + json_string(item.fix) +
-            "}";
+  ordered_json json_items = ordered_json::array();
+  for (const CheckItem& item : items) {
+    json_items.push_back({{"subject", item.subject},
+                          {"item", item.item},
+                          {"result", mark_name(item.mark)},
+                          {"detail", item.detail},
+                          {"fix", item.fix}});
   }
-  return json + "], \"passed\": " + std::to_string(count(items, Mark::pass)) +
-         ", \"failed\": " + std::to_string(count(items, Mark::fail)) +
-         ", \"skipped\": " + std::to_string(count(items, Mark::skip)) +
-         ", \"warnings\": " + std::to_string(count(items, Mark::warn)) + "}\n";
+  return to_json_text({{"cluster", cluster},
+                       {"items", std::move(json_items)},
+                       {"passed", count(items, Mark::pass)},
+                       {"failed", count(items, Mark::fail)},
+                       {"skipped", count(items, Mark::skip)},
+                       {"warnings", count(items, Mark::warn)}}) +
+         "\n";
 }
 
 }  // namespace pgdeploy

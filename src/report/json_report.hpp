@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,9 +28,6 @@ struct RunReport {
 std::string json_report(const RunReport& report);
 
 // The plan's primary: id, name, host, port, epoch (timeline, lsn).
-std::string primary_json(const DeployPlan& plan);
-
-// TEXT as a JSON string literal.
-std::string json_string(std::string_view text);
+nlohmann::ordered_json primary_json(const DeployPlan& plan);
 
 }  // namespace pgdeploy

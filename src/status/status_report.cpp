@@ -5,6 +5,7 @@
 
 #include "publish/agent_acks.hpp"
 #include "report/json_report.hpp"
+#include "report/json_text.hpp"
 #include "util/text.hpp"
 
 namespace pgdeploy {
@@ -103,58 +104,65 @@ std::string render_rows(std::vector<Row> rows, bool colour) {
   return text;
 }
 
-std::string fragment_json(const HostStatus& host) {
+// VALUE, or null when it is unset.
+template <typename T>
+ordered_json or_null(const std::optional<T>& value) {
+  return value ? ordered_json(*value) : ordered_json(nullptr);
+}
+
+ordered_json fragment_json(const HostStatus& host) {
   if (!host.fragment) {
-    return "null";
+    return nullptr;
   }
   const FragmentFile& f = *host.fragment;
-  return "{\"primary_id\": " + (f.primary_id ? std::to_string(*f.primary_id) : "null") +
-         ", \"primary_name\": " + json_string(f.primary_name) +
-         ", \"host\": " + (f.target ? json_string(f.target->host) : "null") +
-         ", \"port\": " + (f.target ? std::to_string(f.target->port) : "null") +
-         ", \"timeline\": " + (f.timeline ? std::to_string(*f.timeline) : "null") +
-         ", \"lsn\": " + json_string(f.lsn) + ", \"modified\": " + json_string(host.modified) + "}";
+  return {{"primary_id", or_null(f.primary_id)},
+          {"primary_name", f.primary_name},
+          {"host", f.target ? ordered_json(f.target->host) : nullptr},
+          {"port", f.target ? ordered_json(f.target->port) : nullptr},
+          {"timeline", or_null(f.timeline)},
+          {"lsn", f.lsn},
+          {"modified", host.modified}};
 }
 
-std::string ack_json(const HostStatus& host) {
+ordered_json ack_json(const HostStatus& host) {
   if (!host.ack) {
-    return "null";
+    return nullptr;
   }
   const AgentAck& ack = *host.ack;
-  return "{\"system_identifier\": " + json_string(ack.system_identifier) +
-         ", \"timeline\": " + std::to_string(ack.timeline) + ", \"lsn\": " + json_string(ack.lsn) +
-         ", \"primary_id\": " + std::to_string(ack.primary_id) +
-         ", \"revision\": " + std::to_string(ack.revision) +
-         ", \"result\": " + json_string(ack.result) + ", \"reason\": " + json_string(ack.reason) +
-         ", \"time\": " + json_string(ack.time) +
-         ", \"lease_alive\": " + (ack.lease != 0 ? "true" : "false") +
-         ", \"problem\": " + json_string(ack.problem) + "}";
+  return {{"system_identifier", ack.system_identifier},
+          {"timeline", ack.timeline},
+          {"lsn", ack.lsn},
+          {"primary_id", ack.primary_id},
+          {"revision", ack.revision},
+          {"result", ack.result},
+          {"reason", ack.reason},
+          {"time", ack.time},
+          {"lease_alive", ack.lease != 0},
+          {"problem", ack.problem}};
 }
 
-std::string servers_json(const HostStatus& host) {
+ordered_json servers_json(const HostStatus& host) {
   if (!host.has_console) {
-    return "null";
+    return nullptr;
   }
-  std::string json = "[";
+  ordered_json json = ordered_json::array();
   for (const ServerCount& count : host.servers) {
-    json += std::string(json.size() > 1 ? ", " : "") + "{\"addr\": " + json_string(count.addr) +
-            ", \"port\": " + std::to_string(count.port) +
-            ", \"connections\": " + std::to_string(count.connections) + "}";
+    json.push_back(
+        {{"addr", count.addr}, {"port", count.port}, {"connections", count.connections}});
   }
-  return json + "]";
+  return json;
 }
 
-std::string live_json(const HostStatus& host) {
+ordered_json live_json(const HostStatus& host) {
   if (!host.has_console) {
-    return "null";
+    return nullptr;
   }
-  std::string json = "[";
+  ordered_json json = ordered_json::array();
   for (const RoutedDatabase& db : host.live) {
-    json += std::string(json.size() > 1 ? ", " : "") + "{\"database\": " + json_string(db.name) +
-            ", \"host\": " + json_string(db.host) + ", \"port\": " + std::to_string(db.port) +
-            ", \"dbname\": " + json_string(db.dbname) + "}";
+    json.push_back(
+        {{"database", db.name}, {"host", db.host}, {"port", db.port}, {"dbname", db.dbname}});
   }
-  return json + "]";
+  return json;
 }
 
 // The CURRENT column: yes; ? when the fragment could not be read; NO (not included) when
@@ -173,15 +181,18 @@ std::string current_text(const HostStatus& host) {
   return host.fragment_current ? "NO (live)" : "NO";
 }
 
-std::string host_json(const HostStatus& host) {
-  const char* current = !host.known() ? "null" : (host.current() ? "true" : "false");
-  return "{\"name\": " + json_string(host.name) + ", \"address\": " + json_string(host.address) +
-         ", \"fragment\": " + fragment_json(host) + ", \"current\": " + current +
-         ", \"fragment_current\": " + (host.fragment_current ? "true" : "false") +
-         ", \"live\": " + live_json(host) + ", \"servers\": " + servers_json(host) +
-         ", \"unserved\": " + (host.unserved.empty() ? "null" : json_string(host.unserved)) +
-         ", \"delivery\": " + (host.agent ? "\"agent\"" : "\"ssh\"") +
-         ", \"ack\": " + ack_json(host) + ", \"problem\": " + json_string(host.problem) + "}";
+ordered_json host_json(const HostStatus& host) {
+  return {{"name", host.name},
+          {"address", host.address},
+          {"fragment", fragment_json(host)},
+          {"current", host.known() ? ordered_json(host.current()) : nullptr},
+          {"fragment_current", host.fragment_current},
+          {"live", live_json(host)},
+          {"servers", servers_json(host)},
+          {"unserved", host.unserved.empty() ? nullptr : ordered_json(host.unserved)},
+          {"delivery", host.agent ? "agent" : "ssh"},
+          {"ack", ack_json(host)},
+          {"problem", host.problem}};
 }
 
 // A host whose fragment holds a newer timeline of the same system than this node's primary:
@@ -250,16 +261,18 @@ std::string render_status(const DeployPlan& plan, const std::vector<HostStatus>&
 std::string status_json(const std::string& cluster, const DeployPlan* plan,
                         const std::vector<HostStatus>& hosts, ExitCode code,
                         const std::string& error) {
-  std::string json = "{\"cluster\": " + json_string(cluster) +
-                     ", \"primary\": " + (plan != nullptr ? primary_json(*plan) : "null") +
-                     ", \"hosts\": [";
-  for (std::size_t i = 0; i < hosts.size(); ++i) {
-    json += (i == 0 ? "" : ", ") + host_json(hosts[i]);
+  ordered_json json_hosts = ordered_json::array();
+  for (const HostStatus& host : hosts) {
+    json_hosts.push_back(host_json(host));
   }
   const auto warning = plan != nullptr ? stale_view_warning(*plan, hosts) : std::nullopt;
-  return json + "], \"stale_view\": " + (warning ? json_string(*warning) : "null") +
-         ", \"exit_code\": " + std::to_string(static_cast<int>(code)) +
-         ", \"error\": " + json_string(error) + "}\n";
+  return to_json_text({{"cluster", cluster},
+                       {"primary", plan != nullptr ? primary_json(*plan) : nullptr},
+                       {"hosts", std::move(json_hosts)},
+                       {"stale_view", or_null(warning)},
+                       {"exit_code", static_cast<int>(code)},
+                       {"error", error}}) +
+         "\n";
 }
 
 }  // namespace pgdeploy

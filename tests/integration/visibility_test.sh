@@ -443,6 +443,22 @@ pg_psql node1 repmgr "UPDATE repmgr.app_servers SET node_name = 'app1' WHERE nod
     "UPDATE repmgr.nodes SET node_name = 'node1' WHERE node_id = 1" >/dev/null
 run_pgdeploy  # the fragments name the primary
 
+echo "# a byte that is not UTF-8 in a fragment's header: --json stays valid JSON"
+# The fragment is the app server's file, so any byte may be in it; 0xFF is never UTF-8.
+cp "$H/app_app1/conf/main.ini" "$H/app1.current"
+LC_ALL=C sed 's/^\(; Primary: node 1 (node1\)/\1\xff/' "$H/app1.current" |
+    write_as_user "$H/app_app1/conf/main.ini"
+check "the fragment holds the byte" env LC_ALL=C grep -q $'(node1\xff)' "$H/app_app1/conf/main.ini"
+run_sub status --json
+check "status --json: valid UTF-8" iconv -f UTF-8 -t UTF-8 -o /dev/null "$H/stdout"
+check_eq "status --json: the byte as U+FFFD" $'node1\xef\xbf\xbd' "$(json '.hosts[0].fragment.primary_name')"
+run_sub --dry-run --json
+check "--dry-run --json: valid UTF-8" iconv -f UTF-8 -t UTF-8 -o /dev/null "$H/stdout"
+check "--dry-run --json: the diff shows U+FFFD" \
+    jq -e '.hosts[0].diff | contains("(node1\ufffd)")' "$H/stdout"
+run_pgdeploy  # the fragment as pgdeploy writes it
+check "the fragment no longer holds it" fails env LC_ALL=C grep -q $'\xff' "$H/app_app1/conf/main.ini"
+
 echo "# the old command lines still deploy"
 run_pgdeploy --check
 check_eq "--check without a subcommand: exit 0" 0 "$RC"

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "report/json_text.hpp"
+
 namespace pgdeploy {
 namespace {
 
@@ -52,6 +54,21 @@ TEST(Checklist, JsonHasEveryItemAndTheCounts) {
   EXPECT_THAT(json, HasSubstr("\"result\": \"fail\""));
   EXPECT_THAT(json, HasSubstr("\"fix\": \"add it\""));
   EXPECT_THAT(json, HasSubstr("\"passed\": 1, \"failed\": 1, \"skipped\": 1, \"warnings\": 0}"));
+}
+
+TEST(Checklist, JsonHasEveryFieldInItsOrderAndStaysValidForAnyName) {
+  Checklist list("app1\xFF\n (10.0.0.5)");
+  list.pass("address resolves");
+  list.fail("host key known and matching", "not in known_hosts\x1b", "add it");
+  const std::string text = checklist_json("main", list.items());
+  EXPECT_EQ(text.find('\n'), text.size() - 1) << "one line";
+  EXPECT_EQ(ordered_json::parse(text), ordered_json::parse(R"json({
+    "cluster": "main",
+    "items": [{"subject": "app1\ufffd\n (10.0.0.5)", "item": "address resolves",
+               "result": "pass", "detail": "", "fix": ""},
+              {"subject": "app1\ufffd\n (10.0.0.5)", "item": "host key known and matching",
+               "result": "fail", "detail": "not in known_hosts\u001b", "fix": "add it"}],
+    "passed": 1, "failed": 1, "skipped": 0, "warnings": 0})json"));
 }
 
 TEST(Checklist, AWarningHasItsFixAndIsCountedButNeverFails) {

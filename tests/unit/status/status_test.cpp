@@ -5,6 +5,7 @@
 
 #include "deploy/host_steps.hpp"
 #include "model/app_server.hpp"
+#include "report/json_text.hpp"
 #include "status/status_report.hpp"
 #include "support/fakes.hpp"
 #include "support/samples.hpp"
@@ -114,6 +115,41 @@ TEST_F(StatusTest, FragmentsOfOlderTimelinesOrAnotherSystemAreNoSignOfAStaleView
   EXPECT_EQ(stale_view_warning(plan, {status()}), std::nullopt);
   EXPECT_THAT(status_json("main", &plan, {status()}, ExitCode::host_failed, ""),
               HasSubstr("\"stale_view\": null"));
+}
+
+TEST_F(StatusTest, JsonHasEveryFieldInItsOrderOnOneLine) {
+  fragment_in_place(plan);
+  admin.databases = routed_to("10.0.0.12");
+  admin.servers = {{"app", "10.0.0.12", 5432}};
+  const std::string text = status_json("main", &plan, {status()}, ExitCode::ok, "");
+  EXPECT_EQ(text.find('\n'), text.size() - 1) << "one line: --watch prints one a round";
+  // ordered_json compares members in order: the order is checked too.
+  EXPECT_EQ(ordered_json::parse(text), ordered_json::parse(R"json({
+    "cluster": "main",
+    "primary": {"id": 2, "name": "node2", "host": "10.0.0.12", "port": 5432,
+                "epoch": {"timeline": 4, "lsn": "0/5000060"}},
+    "hosts": [{"name": "app1", "address": "10.0.0.5",
+               "fragment": {"primary_id": 2, "primary_name": "node2", "host": "10.0.0.12",
+                            "port": 5432, "timeline": 4, "lsn": "0/5000060",
+                            "modified": "2026-01-02T03:04:05Z"},
+               "current": true, "fragment_current": true,
+               "live": [{"database": "app", "host": "10.0.0.12", "port": 5432, "dbname": "app"},
+                        {"database": "postgres", "host": "10.0.0.12", "port": 5432,
+                         "dbname": "postgres"}],
+               "servers": [{"addr": "10.0.0.12", "port": 5432, "connections": 1}],
+               "unserved": null, "delivery": "ssh", "ack": null, "problem": ""}],
+    "stale_view": null,
+    "exit_code": 0,
+    "error": ""})json"));
+}
+
+TEST_F(StatusTest, JsonOfAHostNameThatIsNoUtf8AndHoldsControlCharactersStaysValid) {
+  host.name = "app1\xFF\n\x1b[2J";
+  const std::string text = status_json("main", &plan, {status()}, ExitCode::host_failed, "");
+  ASSERT_TRUE(ordered_json::accept(text)) << text;  // false on invalid UTF-8
+  EXPECT_EQ(ordered_json::parse(text)["hosts"][0]["name"], "app1\xEF\xBF\xBD\n\x1b[2J");
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  EXPECT_EQ(text.find('\n'), text.size() - 1);
 }
 
 TEST_F(StatusTest, AFragmentPgBouncerHasNotLoadedIsCurrentOnlyOnDisk) {
