@@ -39,7 +39,7 @@ agent_pid() { cat "$H/agent_$1.pid"; }
 agent_stop() {
     kill -CONT "$(agent_pid "$1")" 2>/dev/null || true
     kill -TERM "$(agent_pid "$1")"
-    wait_until 10 fails kill -0 "$(agent_pid "$1")"
+    wait_until 10 fails harness_alive "$(agent_pid "$1")"
 }
 # A deploy that publishes, reading the metadata on server PG; output in $H/out.
 publish_on() {
@@ -56,7 +56,7 @@ fragment_names() { grep -q "^; Primary: node ${2#node} ($2) at 127.0.0.1:$(pg_po
 hook_ran() { wait_until 30 grep -q -- "repmgr event $2 on node ${1#node}: deploying" "$H/hook_$1.log"; }
 # A write through PgBouncer APP landing on server PG (bounded: PgBouncer may hold a query).
 writes_land_on() {
-    [ "$(as_user timeout 5 "$PG_BINDIR/psql" -X -At -h 127.0.0.1 -p "$(bouncer_port "$1")" \
+    [ "$(as_user timeout 5 "$PG_BINDIR/psql" -X -q -At -h 127.0.0.1 -p "$(bouncer_port "$1")" \
         -U "$TEST_USER" -d appdb -c "INSERT INTO writes (via) VALUES ('$1')
                                      RETURNING current_setting('port')" 2>/dev/null)" = "$(pg_port "$2")" ]
 }
@@ -80,7 +80,7 @@ for node in node2 node3; do
 done
 
 echo "# 1. node1 killed while clients write through app1 and app2; app3's agent is stopped"
-agent_stop app3
+check "app3's agent ends on SIGTERM" agent_stop app3
 cp "$H/app_app3/conf/main.ini" "$H/app3.before"
 connections=$(sshd_connections)
 started=$(now_ms)
@@ -202,5 +202,5 @@ for app in app1 app2 app3; do
         fails agent_logged_since "$app" "$(cat "$H/$app.lines")" "updated: "
 done
 
-for app in app1 app2 app3; do agent_stop "$app"; done
+for app in app1 app2 app3; do check "$app's agent ends on SIGTERM" agent_stop "$app"; done
 harness_summary
