@@ -36,8 +36,16 @@ agent_start() {
         "$PGDEPLOY" agent -c main --etcd "$ETCD_ENDPOINT" --name "$app" "$@" &
 }
 agent_pid() { cat "$H/agent_$1.pid"; }
+# Continues agent APP after a SIGSTOP. runuser, its parent, stopped itself when it saw its child
+# stop, and would stay stopped (holding the suite's output open) after the agent ends: it
+# continues the agent once continued itself.
+agent_continue() {
+    local pid
+    pid=$(agent_pid "$1")
+    kill -CONT "$pid" "$(ps -o ppid= -p "$pid" | tr -d ' ')" 2>/dev/null || true
+}
 agent_stop() {
-    kill -CONT "$(agent_pid "$1")" 2>/dev/null || true
+    agent_continue "$1"
     kill -TERM "$(agent_pid "$1")"
     wait_until 10 fails harness_alive "$(agent_pid "$1")"
 }
@@ -51,7 +59,7 @@ publish_on() {
         >"$H/out" 2>&1 || RC=$?
     sed 's/^/#   | /' "$H/out"
 }
-ack_says() { etcd_ctl get --print-value-only "${keys}agents/$1" | jq -e "$2" >/dev/null; }
+ack_says() { etcd_ctl get --print-value-only "${keys}agents/$1" | json_says "$2"; }
 fragment_names() { grep -q "^; Primary: node ${2#node} ($2) at 127.0.0.1:$(pg_port "$2")\$" "$H/app_$1/conf/main.ini"; }
 hook_ran() { wait_until 30 grep -q -- "repmgr event $2 on node ${1#node}: deploying" "$H/hook_$1.log"; }
 # A write through PgBouncer APP landing on server PG (bounded: PgBouncer may hold a query).
@@ -128,7 +136,9 @@ echo "# 3. app1's agent stopped (SIGSTOP) until etcd cancels its watch; compacte
 # full the watcher is "slow" and must catch up from its own revision later. Fill them with
 # acknowledgements of no app server (app1's agent ignores agents/ changes), so that the only
 # way the agent can learn of newdb is to catch up: past a compaction that is a cancelled watch.
-slow_watchers() { curl -s "$ETCD_ENDPOINT/metrics" | awk '$1 == "etcd_debugging_mvcc_slow_watcher_total" { print $2 }'; }
+etcd_metric() { curl -s "$ETCD_ENDPOINT/metrics" | awk -v name="$1" '$1 == name { print $2 }'; }
+slow_watchers() { etcd_metric etcd_debugging_mvcc_slow_watcher_total; }
+watchers_are() { [ "$(etcd_metric etcd_debugging_mvcc_watcher_total)" = "$1" ]; }
 filler=$H/filler.json
 printf '{"key":"%s","value":"%s"}' "$(printf '%sagents/filler' "$keys" | base64 -w0)" \
     "$(head -c 65536 /dev/zero | tr '\0' x | base64 -w0)" >"$filler"
@@ -141,8 +151,12 @@ fill_until_slow() {
     done
     return 1
 }
-cp "$H/app_app2/conf/main.ini" "$H/app2.before"
+# A fresh agent, so that its re-read every 30 s does not come before the compaction's.
+check "app1's agent ends on SIGTERM" agent_stop app1
+check "etcd has dropped its watch: app2's and app3's are left" wait_until 10 watchers_are 2
 lines=$(wc -l <"$H/agent_app1.log")
+agent_start app1 --admin-conninfo "$(console_of app1)"
+check "app1's agent watches again" wait_until 10 watchers_are 3
 check_eq "no slow watcher yet" 0 "$(slow_watchers)"
 kill -STOP "$(agent_pid app1)"
 check "app1's watcher fell behind" fill_until_slow
@@ -152,7 +166,7 @@ check_eq "the publish with newdb: exit status 0" 0 "$RC"
 published=$(etcd_ctl get "${keys}databases" -w json | jq -r '.kvs[0].mod_revision')
 revision=$(etcd_ctl get "${keys}epoch" -w json | jq -r .header.revision)
 etcd_ctl compact "$revision" >/dev/null
-kill -CONT "$(agent_pid app1)"
+agent_continue app1
 check "app1's agent says its watch was compacted and reads again" \
     wait_until 20 agent_logged_since app1 "$lines" "was compacted; reading everything again"
 check "app1's fragment routes newdb" wait_until 10 grep -q "^newdb = host=127.0.0.1 port=$(pg_port node2) " "$H/app_app1/conf/main.ini"

@@ -55,6 +55,7 @@
 #   pg_streams_from NAME UPSTREAM  server NAME streams WAL from server UPSTREAM
 #   writer_start NAME PORT       write to appdb through PORT in a loop (see writer_start)
 #   writer_stop NAME             stop it
+#   json_says FILTER [JQ_OPTS]   stdin is JSON and jq FILTER is true for it (empty: false)
 #   harness_summary              print "N passed, M failed"; non-zero status if M > 0
 #   harness_cleanup              stop every server (continuing stopped ones first), remove
 #                                $H (kept if KEEP_HARNESS=1)
@@ -1026,6 +1027,15 @@ writer_stop() {
 first_write_on() {
     awk -v since="$3" -v port="$(pg_port "$2")" '$1 >= since && $2 == port { print $1; found = 1; exit }
                                                 END { exit !found }' "$H/writes_$1.log"
+}
+
+# True when stdin holds a JSON value for which jq's FILTER is true (neither false nor null);
+# jq options (--arg ...) may follow. Unlike plain `jq -e`, false on empty input: jq 1.6 exits 0
+# with -e when there is no input at all, so a missing etcd key would pass.
+json_says() {
+    local filter=$1
+    shift
+    jq -e -n "$@" "input | ($filter)" >/dev/null
 }
 
 now_ms() {
