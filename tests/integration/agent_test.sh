@@ -46,7 +46,7 @@ agent_once() {
     sed 's/^/#   | /' "$H/agent.out"
 }
 ack_of() { etcd_ctl get --print-value-only "${keys}agents/$1"; }
-ack_says() { ack_of "$1" | jq -e "$2" >/dev/null; }
+ack_says() { ack_of "$1" | json_says "$2"; }
 fragment() { cat "$H/app_$1/conf/main.ini"; }
 # A write to appdb through PgBouncer APP; prints the port of the server it landed on. Bounded:
 # a query through PgBouncer may wait for a server far longer.

@@ -27,6 +27,7 @@
 #                                and repmgr.app_servers from $H/sql/app_servers.sql
 #   sshd_start                   sshd on 127.0.0.1 and 127.0.0.2, same port;
 #                                exports SSH_PORT, SSH_KEY, KNOWN_HOSTS (127.0.0.1 only)
+#   sshd_connections             print how many connections the sshd has accepted so far
 #   pgbouncer_start NAME [POOL_MODE]
 #                                PgBouncer app server in $H/app_NAME, fragment dir
 #                                $H/app_NAME/conf, included file conf/main.ini;
@@ -54,6 +55,7 @@
 #   pg_streams_from NAME UPSTREAM  server NAME streams WAL from server UPSTREAM
 #   writer_start NAME PORT       write to appdb through PORT in a loop (see writer_start)
 #   writer_stop NAME             stop it
+#   json_says FILTER [JQ_OPTS]   stdin is JSON and jq FILTER is true for it (empty: false)
 #   harness_summary              print "N passed, M failed"; non-zero status if M > 0
 #   harness_cleanup              stop every server (continuing stopped ones first), remove
 #                                $H (kept if KEEP_HARNESS=1)
@@ -437,6 +439,12 @@ Subsystem sftp /usr/lib/openssh/sftp-server
 EOF
     as_user "$SSHD_BIN" -f "$d/sshd_config" -E "$d/sshd.log" ||
         { echo "harness: sshd did not start, see $d/sshd.log" >&2; return 1; }
+}
+
+# How many connections the test sshd has accepted so far (LogLevel VERBOSE logs each one,
+# authenticated or not).
+sshd_connections() {
+    grep -c 'Connection from ' "$H/ssh/sshd.log" || true
 }
 
 # ---------------------------------------------------------------- PgBouncer
@@ -857,13 +865,14 @@ app_server_set() {
 # (output in $H/hook_NAME.log), reach the other nodes over the test sshd for
 # switchover and rejoin, and start and stop PostgreSQL with its own log file.
 # The port is given on the command line: pg_rewind (rejoin) copies the source
-# node's postgresql.conf, port included.
+# node's postgresql.conf, port included. EXTRA (optional): more options for the
+# hook's pgdeploy, e.g. "--etcd URL" (words without spaces or quotes).
 repmgr_enable_hook() {
-    local name=$1 data=$H/pg_$1
+    local name=$1 extra=${2:+$2 } data=$H/pg_$1
     # A lock directory (and deploy record) of its own, as on separate machines.
     as_user mkdir -p -m 0700 "$H/run_$name"
     as_user tee -a "$H/repmgr_$name.conf" >/dev/null <<EOF
-event_notification_command='$PGDEPLOY -c main -f $H/repmgr_$name.conf --lock-dir=$H/run_$name --ssh-key $SSH_KEY --known-hosts $KNOWN_HOSTS -v --event=%e --node-id=%n --success=%s >>$H/hook_$name.log 2>&1'
+event_notification_command='$PGDEPLOY -c main -f $H/repmgr_$name.conf --lock-dir=$H/run_$name --ssh-key $SSH_KEY --known-hosts $KNOWN_HOSTS -v ${extra}--event=%e --node-id=%n --success=%s >>$H/hook_$name.log 2>&1'
 repmgr_bindir='$PG_BINDIR'
 ssh_options='-F /dev/null -i $SSH_KEY -o UserKnownHostsFile=$KNOWN_HOSTS -o StrictHostKeyChecking=yes -o BatchMode=yes -p $SSH_PORT'
 service_start_command='$PG_BINDIR/pg_ctl -w -D $data -l $data.log -o "-p $(pg_port "$name")" start'
@@ -1018,6 +1027,15 @@ writer_stop() {
 first_write_on() {
     awk -v since="$3" -v port="$(pg_port "$2")" '$1 >= since && $2 == port { print $1; found = 1; exit }
                                                 END { exit !found }' "$H/writes_$1.log"
+}
+
+# True when stdin holds a JSON value for which jq's FILTER is true (neither false nor null);
+# jq options (--arg ...) may follow. Unlike plain `jq -e`, false on empty input: jq 1.6 exits 0
+# with -e when there is no input at all, so a missing etcd key would pass.
+json_says() {
+    local filter=$1
+    shift
+    jq -e -n "$@" "input | ($filter)" >/dev/null
 }
 
 now_ms() {

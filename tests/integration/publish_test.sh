@@ -28,7 +28,8 @@ value_of() { etcd_ctl get --print-value-only "$keys$1"; }
 keep() { stored >"$H/etcd.kept"; cp "$H/app_app1/conf/main.ini" "$H/app1.kept"; }
 untouched() { stored | cmp -s "$H/etcd.kept" - && cmp -s "$H/app1.kept" "$H/app_app1/conf/main.ini"; }
 publish() { run_pgdeploy --etcd "$ETCD_ENDPOINT" "$@"; }
-databases_hold() { value_of databases | jq -e --arg db "$1" '.names | index($db)' >/dev/null; }
+# shellcheck disable=SC2016 # $db is jq's
+databases_hold() { value_of databases | json_says '.names | index($db)' --arg db "$1"; }
 
 echo "# the first publish creates the keys, and app1 is still pushed over SSH"
 publish
