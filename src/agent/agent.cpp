@@ -82,7 +82,7 @@ class AgentLoop {
   // reached.
   Pass pass();
   // Returns when the state must be read again: a change under the prefix (other than the
-  // agents' acknowledgements), a cancelled or compacted watch, or agent_reread_seconds gone.
+  // agents' acknowledgements), a cancelled or compacted watch, or --reread seconds gone.
   // Throws etcd::EtcdError when the watch breaks.
   void watch_from(std::int64_t revision);
   // Forgets the lease and the acknowledgement: after etcd was unreachable both may be gone.
@@ -196,7 +196,7 @@ void AgentLoop::keep_lease() {
 
 void AgentLoop::watch_from(std::int64_t revision) {
   const auto watch = client_.watch({prefix_text_, true, revision + 1, true});
-  const auto reread_at = Clock::now() + std::chrono::seconds(agent_reread_seconds);
+  const auto reread_at = Clock::now() + std::chrono::seconds(options_.agent.reread_seconds);
   const std::string acks = prefix_text_ + agents_dir;
   while (interrupting_signal() == 0 && Clock::now() < reread_at) {
     keep_lease();

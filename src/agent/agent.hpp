@@ -11,8 +11,6 @@ namespace pgdeploy {
 // after the agent stops; with --once, long enough to be read and not renewed.
 inline constexpr int agent_lease_seconds = 10;
 inline constexpr int once_lease_seconds = 60;
-// Re-read everything this often even without a change, to repair drift of the local file.
-inline constexpr int agent_reread_seconds = 30;
 
 // pgdeploy agent: reads the cluster's state from etcd under PREFIX/CLUSTER/ (one linearizable
 // range read), renders this app server's fragment (app_servers/NAME), installs it locally
@@ -20,7 +18,7 @@ inline constexpr int agent_reread_seconds = 30;
 // is a deploy's: 0 updated or unchanged, 1 the install or reload failed, 4 refused by fencing,
 // 3 etcd unreachable or its state unreadable. Without it, it watches the prefix and applies
 // every change until SIGINT or SIGTERM (exit 0), re-reading on every broken watch and every
-// agent_reread_seconds, and retrying an unreachable etcd with backoff (0.1 s doubling to 5 s)
+// --reread seconds, and retrying an unreachable etcd with backoff (0.1 s doubling to 5 s)
 // while the last good file stays in place.
 ExitCode run_agent(const Options& options, etcd::EtcdClient& client, AdminConnector& admin);
 

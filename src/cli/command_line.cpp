@@ -85,6 +85,7 @@ struct RawFlags {
   std::string agent_admin_conninfo;
   std::string agent_reload_command;
   bool agent_once = false;
+  int agent_reread = 0;
 };
 
 // The options repmgr fills in when it runs pgdeploy as its event_notification_command.
@@ -254,6 +255,12 @@ void add_agent_subcommand(CLI::App& app, RawFlags& raw) {
       ->excludes(admin);
   agent->add_flag("--once", raw.agent_once,
                   "apply the current state and exit, with a deploy's exit code");
+  agent
+      ->add_option("--reread", raw.agent_reread,
+                   "read everything again every SECONDS without a change, to repair a local "
+                   "file changed by hand (default 30)")
+      ->type_name("SECONDS")
+      ->check(whole_number(1, 86400, "seconds"));
 }
 
 void apply_agent(const CLI::App& app, const RawFlags& raw, AgentOptions& agent) {
@@ -272,6 +279,9 @@ void apply_agent(const CLI::App& app, const RawFlags& raw, AgentOptions& agent) 
     agent.reload_command = raw.agent_reload_command;
   }
   agent.once = raw.agent_once;
+  if (given("--reread")) {
+    agent.reread_seconds = raw.agent_reread;
+  }
 }
 
 void add_subcommands(CLI::App& app, RawFlags& raw) {

@@ -52,6 +52,7 @@ struct AgentOptions {
   std::optional<std::string> admin_conninfo;  // --admin-conninfo: RELOAD and verify
   std::optional<std::string> reload_command;  // --reload-command: run with /bin/sh -c
   bool once = false;                          // --once: apply the current state and exit
+  int reread_seconds = 30;  // --reread: read everything again this often, to repair drift
 };
 
 // The PgBouncer userlist path on app servers when --sync-userlist is given without one.

@@ -264,8 +264,19 @@ TEST(ParseCommandLine, TheAgentTakesItsOwnOptionsAndTheEtcdOnes) {
   EXPECT_EQ(options.agent.admin_conninfo, std::optional<std::string>("port=6432"));
   EXPECT_FALSE(options.agent.reload_command);
   EXPECT_TRUE(options.agent.once);
+  EXPECT_EQ(options.agent.reread_seconds, 30);
   EXPECT_FALSE(
       parse({"agent", "-c", "main", "--etcd", "http://h:2379"}).command_line.options.agent.once);
+}
+
+TEST(ParseCommandLine, TheAgentRereadsEverySecondsGiven) {
+  EXPECT_EQ(parse({"agent", "-c", "main", "--etcd", "http://h:2379", "--reread", "300",
+                   "--reload-command", "true"})
+                .command_line.options.agent.reread_seconds,
+            300);
+  EXPECT_THAT(parse({"agent", "-c", "main", "--etcd", "http://h:2379", "--reread", "0"}).err,
+              HasSubstr("--reread: expected a whole number of seconds from 1 to 86400, got "
+                        "\"0\""));
 }
 
 TEST(ParseCommandLine, TheAgentNeedsEtcdAndOneWayToReload) {
