@@ -12,6 +12,7 @@
 
 #include "agent/agent_ack.hpp"
 #include "agent/local_install.hpp"
+#include "etcd/etcd_json.hpp"
 #include "publish/published_state.hpp"
 #include "util/deadline.hpp"
 #include "util/interrupt.hpp"
@@ -180,9 +181,12 @@ void AgentLoop::keep_lease() {
 }
 
 void AgentLoop::watch_from(std::int64_t revision) {
-  const auto watch = client_.watch({prefix_text_, true, revision + 1, true});
-  const auto reread_at = Clock::now() + std::chrono::seconds(agent_reread_seconds);
   const std::string acks = prefix_text_ + agents_dir;
+  // Every key after the acknowledgements (the published ones all sort after "agents/"): each
+  // agent's acknowledgement would otherwise be an event for every other agent, N² of them.
+  const auto watch = client_.watch(
+      {etcd::prefix_end(acks), false, revision + 1, true, etcd::prefix_end(prefix_text_)});
+  const auto reread_at = Clock::now() + std::chrono::seconds(agent_reread_seconds);
   while (interrupting_signal() == 0 && Clock::now() < reread_at) {
     keep_lease();
     const auto message = watch->next(watch_wait);

@@ -238,6 +238,9 @@ std::string authenticate_body(std::string_view user, std::string_view password) 
 
 std::string watch_body(const WatchRequest& request) {
   json create = key_range(request.key, request.prefix);
+  if (!request.prefix && !request.range_end.empty()) {
+    create["range_end"] = base64_encode(request.range_end);
+  }
   if (request.start_revision > 0) {
     create["start_revision"] = std::to_string(request.start_revision);
   }
