@@ -75,6 +75,8 @@ class AgentLoop {
         client_(client),
         installer_(admin, limits_for(options)),
         prefix_text_(cluster_prefix(options.etcd.prefix, options.cluster)),
+        published_from_(etcd::prefix_end(prefix_text_ + agents_dir)),
+        published_to_(etcd::prefix_end(prefix_text_)),
         name_(options.agent.name.value_or(local_host_name())),
         user_(local_user()) {}
 
@@ -98,6 +100,11 @@ class AgentLoop {
   etcd::EtcdClient& client_;
   LocalInstaller installer_;
   std::string prefix_text_;
+  // The published keys: all of the prefix after the acknowledgements (every key pgdeploy
+  // publishes sorts after "agents/"). Each agent's acknowledgement in its reads and watches
+  // would be read by every other agent, N² of them.
+  std::string published_from_;
+  std::string published_to_;
   std::string name_;
   std::string user_;
   std::int64_t lease_ = 0;
@@ -123,7 +130,7 @@ PublishedState AgentLoop::read_state(const etcd::RangeResult& range) const {
 }
 
 Pass AgentLoop::pass() {
-  const etcd::RangeResult range = client_.range(prefix_text_, true);
+  const etcd::RangeResult range = client_.range_to(published_from_, published_to_);
   AckRecord ack;
   ack.revision = range.revision;
   Pass done{range.revision, ExitCode::ok};
@@ -182,10 +189,7 @@ void AgentLoop::keep_lease() {
 
 void AgentLoop::watch_from(std::int64_t revision) {
   const std::string acks = prefix_text_ + agents_dir;
-  // Every key after the acknowledgements (the published ones all sort after "agents/"): each
-  // agent's acknowledgement would otherwise be an event for every other agent, N² of them.
-  const auto watch = client_.watch(
-      {etcd::prefix_end(acks), false, revision + 1, true, etcd::prefix_end(prefix_text_)});
+  const auto watch = client_.watch({published_from_, false, revision + 1, true, published_to_});
   const auto reread_at = Clock::now() + std::chrono::seconds(agent_reread_seconds);
   while (interrupting_signal() == 0 && Clock::now() < reread_at) {
     keep_lease();

@@ -209,6 +209,10 @@ std::string prefix_end(std::string_view prefix) {
 
 std::string range_body(std::string_view key, bool prefix) { return key_range(key, prefix).dump(); }
 
+std::string range_to_body(std::string_view key, std::string_view range_end) {
+  return json{{"key", base64_encode(key)}, {"range_end", base64_encode(range_end)}}.dump();
+}
+
 std::string put_body(std::string_view key, std::string_view value, std::int64_t lease) {
   return operation({Operation::Kind::put, std::string(key), std::string(value), lease, false})
       .at("request_put")

@@ -2,7 +2,7 @@
 # What a watching agent receives from etcd: the published keys, not the other agents'
 # acknowledgements (with N agents, each acknowledgement would be an event for all N). The
 # bytes its connections receive are counted (ss -ti) while other agents acknowledge; a change
-# of the published routes is still applied and acknowledged.
+# of the published routes is still applied and acknowledged, reading none of them (strace).
 set -euo pipefail
 # shellcheck source=harness.sh
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
@@ -47,12 +47,20 @@ read=$(($(read_bytes) - before))
 check "the agent read less than 64 KiB ($read bytes) of the 640 KiB written" test "$read" -lt 65536
 check "the agent is still running" kill -0 "$pid"
 
-echo "# a database created and published: the agent applies and acknowledges it"
+echo "# a database created and published: the agent applies and acknowledges it, and its"
+echo "# read of the state leaves the 40 acknowledgements out"
 pg_psql node1 postgres "CREATE DATABASE otherdb" >/dev/null
+strace -qq -p "$pid" -e trace=recvfrom,read -o "$H/agent.strace" &
+tracer=$!
+sleep 1
 run_pgdeploy --etcd "$ETCD_ENDPOINT"
 check_eq "the publish: exit status 0" 0 "$RC"
 since=$(etcd_ctl get -w json "${keys}databases" | jq -r '.kvs[0].mod_revision')
 check "the agent acknowledges the new revision" wait_until 10 acked_since "$since"
+kill "$tracer"
+wait "$tracer" || true
+read=$(awk '/^(recvfrom|read)\(/ && $NF ~ /^[0-9]+$/ { n += $NF } END { print n + 0 }' "$H/agent.strace")
+check "the agent read less than 64 KiB ($read bytes) to apply it" test "$read" -lt 65536
 check "its fragment routes otherdb" grep -q "^otherdb = " "$H/conf1/main.ini"
 
 harness_summary
