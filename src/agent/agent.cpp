@@ -13,6 +13,7 @@
 
 #include "agent/agent_ack.hpp"
 #include "agent/local_install.hpp"
+#include "etcd/etcd_json.hpp"
 #include "publish/published_state.hpp"
 #include "util/deadline.hpp"
 #include "util/interrupt.hpp"
@@ -75,6 +76,8 @@ class AgentLoop {
         client_(client),
         installer_(admin, limits_for(options)),
         prefix_text_(cluster_prefix(options.etcd.prefix, options.cluster)),
+        published_from_(etcd::prefix_end(prefix_text_ + agents_dir)),
+        published_to_(etcd::prefix_end(prefix_text_)),
         name_(options.agent.name.value_or(local_host_name())),
         user_(local_user()) {}
 
@@ -104,6 +107,11 @@ class AgentLoop {
   etcd::EtcdClient& client_;
   LocalInstaller installer_;
   std::string prefix_text_;
+  // The published keys: all of the prefix after the acknowledgements (every key pgdeploy
+  // publishes sorts after "agents/"). Each agent's acknowledgement in its reads and watches
+  // would be read by every other agent, N² of them.
+  std::string published_from_;
+  std::string published_to_;
   std::string name_;
   std::string user_;
   std::int64_t lease_ = 0;
@@ -130,7 +138,7 @@ PublishedState AgentLoop::read_state(const etcd::RangeResult& range) const {
 }
 
 Pass AgentLoop::pass() {
-  const etcd::RangeResult range = client_.range(prefix_text_, true);
+  const etcd::RangeResult range = client_.range_to(published_from_, published_to_);
   AckRecord ack;
   ack.revision = range.revision;
   Pass done{range.revision, ExitCode::ok};
@@ -195,9 +203,9 @@ void AgentLoop::keep_lease() {
 }
 
 void AgentLoop::watch_from(std::int64_t revision) {
-  const auto watch = client_.watch({prefix_text_, true, revision + 1, true});
-  const auto reread_at = Clock::now() + std::chrono::seconds(options_.agent.reread_seconds);
   const std::string acks = prefix_text_ + agents_dir;
+  const auto watch = client_.watch({published_from_, false, revision + 1, true, published_to_});
+  const auto reread_at = Clock::now() + std::chrono::seconds(options_.agent.reread_seconds);
   while (interrupting_signal() == 0 && Clock::now() < reread_at) {
     keep_lease();
     const auto message = watch->next(watch_wait);

@@ -159,6 +159,12 @@ RangeResult EtcdClient::range(const std::string& key, bool prefix) {
   return parsed(settings_.endpoints[current_], what, reply, parse_range);
 }
 
+RangeResult EtcdClient::range_to(const std::string& key, const std::string& range_end) {
+  const std::string what = "read of " + key + " to " + range_end;
+  const std::string reply = call(what, "/v3/kv/range", range_to_body(key, range_end));
+  return parsed(settings_.endpoints[current_], what, reply, parse_range);
+}
+
 std::int64_t EtcdClient::put(const std::string& key, const std::string& value, std::int64_t lease) {
   const std::string what = "put of " + key;
   const std::string reply = call(what, "/v3/kv/put", put_body(key, value, lease));

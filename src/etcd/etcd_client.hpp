@@ -45,6 +45,8 @@ class EtcdClient {
 
   // The keys from KEY (every key starting with KEY when PREFIX); a linearizable read.
   RangeResult range(const std::string& key, bool prefix = false);
+  // The keys from KEY up to, not with, RANGE_END; a linearizable read.
+  RangeResult range_to(const std::string& key, const std::string& range_end);
   // Stores VALUE at KEY (on LEASE unless 0); returns the store's revision after it.
   std::int64_t put(const std::string& key, const std::string& value, std::int64_t lease = 0);
   TxnResult txn(const Transaction& txn);

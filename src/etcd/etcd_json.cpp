@@ -209,6 +209,10 @@ std::string prefix_end(std::string_view prefix) {
 
 std::string range_body(std::string_view key, bool prefix) { return key_range(key, prefix).dump(); }
 
+std::string range_to_body(std::string_view key, std::string_view range_end) {
+  return json{{"key", base64_encode(key)}, {"range_end", base64_encode(range_end)}}.dump();
+}
+
 std::string put_body(std::string_view key, std::string_view value, std::int64_t lease) {
   return operation({Operation::Kind::put, std::string(key), std::string(value), lease, false})
       .at("request_put")
@@ -238,6 +242,9 @@ std::string authenticate_body(std::string_view user, std::string_view password) 
 
 std::string watch_body(const WatchRequest& request) {
   json create = key_range(request.key, request.prefix);
+  if (!request.prefix && !request.range_end.empty()) {
+    create["range_end"] = base64_encode(request.range_end);
+  }
   if (request.start_revision > 0) {
     create["start_revision"] = std::to_string(request.start_revision);
   }

@@ -23,6 +23,8 @@ std::string prefix_end(std::string_view prefix);
 // Request bodies, one per gateway call. A range with PREFIX covers the keys starting with KEY;
 // it is linearizable (etcd's default), never serializable.
 std::string range_body(std::string_view key, bool prefix);
+// The keys from KEY up to, not with, RANGE_END.
+std::string range_to_body(std::string_view key, std::string_view range_end);
 std::string put_body(std::string_view key, std::string_view value, std::int64_t lease);
 std::string txn_body(const Transaction& txn);
 std::string lease_grant_body(std::int64_t ttl_seconds);

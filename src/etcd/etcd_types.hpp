@@ -95,6 +95,7 @@ struct WatchRequest {
   bool prefix = true;
   std::int64_t start_revision = 0;
   bool progress_notify = true;
+  std::string range_end;  // when set (and PREFIX false): the keys from KEY up to, not with, it
 };
 
 }  // namespace pgdeploy::etcd

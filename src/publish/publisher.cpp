@@ -43,8 +43,13 @@ etcd::Transaction publishing(const std::string& base, std::int64_t epoch_revisio
                           Compare::Result::equal,
                           epoch_revision,
                           {}});
+  // Only what changed, and the epoch, which serializes publishers: every put is an event for
+  // every agent's watch, and a fleet's rows rarely change with its primary.
   for (const auto& [key, value] : wanted) {
-    txn.success.push_back({Operation::Kind::put, base + key, value, 0, false});
+    const auto held = stored.find(key);
+    if (key == epoch_key || held == stored.end() || held->second != value) {
+      txn.success.push_back({Operation::Kind::put, base + key, value, 0, false});
+    }
   }
   // One by one: etcd refuses a transaction whose delete range covers a key it also puts.
   for (const auto& entry : stored) {

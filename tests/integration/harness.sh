@@ -71,7 +71,8 @@
 #                                CONSOLE reloads by admin console, SIGNAL by SIGHUP
 #   start_etcd                   one etcd member on loopback as $TEST_USER, data in $H/etcd;
 #                                exports ETCD_ENDPOINT (http://127.0.0.1:PORT); the suite is
-#                                skipped when etcd is not installed
+#                                skipped when etcd is not installed; $ETCD_EXTRA_ARGS (words)
+#                                are added to etcd's command line
 #   stop_etcd                    stop it (harness_cleanup stops it too); start_etcd restarts it
 #                                on the same data and port
 #   etcd_ctl ARGS...             etcdctl (API 3) against $ETCD_ENDPOINT
@@ -560,8 +561,8 @@ start_etcd() {
         as_user sh -c 'etcd --name pgdeploy-test --data-dir "$1/data" \
             --listen-client-urls "http://127.0.0.1:$2" --advertise-client-urls "http://127.0.0.1:$2" \
             --listen-peer-urls "http://127.0.0.1:$3" --initial-advertise-peer-urls "http://127.0.0.1:$3" \
-            --initial-cluster "pgdeploy-test=http://127.0.0.1:$3" >>"$1/etcd.log" 2>&1 &
-            echo $! >"$1/etcd.pid"' etcd "$d" "$ETCD_PORT" "$peer"
+            --initial-cluster "pgdeploy-test=http://127.0.0.1:$3" $4 >>"$1/etcd.log" 2>&1 &
+            echo $! >"$1/etcd.pid"' etcd "$d" "$ETCD_PORT" "$peer" "${ETCD_EXTRA_ARGS:-}"
         wait_until 20 etcd_healthy && return 0
         harness_kill_pidfile "$d/etcd.pid"
         grep -qi "address already in use" "$d/etcd.log" ||

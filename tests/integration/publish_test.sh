@@ -53,6 +53,19 @@ publish
 check_eq "exit status 0" 0 "$RC"
 check "the keys and their revisions are unchanged" untouched
 
+echo "# a database created: only the databases and the epoch are written"
+revision_of() { stored | awk -F'\t' -v k="$keys$1" '$1 == k { print $3 }'; }
+app1_revision=$(revision_of app_servers/app1) databases_revision=$(revision_of databases)
+pg_psql node1 postgres "CREATE DATABASE otherdb" >/dev/null
+publish
+check_eq "exit status 0" 0 "$RC"
+check "the databases hold otherdb" databases_hold otherdb
+check "the databases key was written" test "$(revision_of databases)" -gt "$databases_revision"
+check "the epoch was written with it" test "$(revision_of epoch)" = "$(revision_of databases)"
+check_eq "app1's row, unchanged, was not written" "$app1_revision" "$(revision_of app_servers/app1)"
+check_eq "nor the primary" "$app1_revision" "$(revision_of primary)"
+keep
+
 echo "# node2, promoted from the same parent, also on timeline 1: refused by the store"
 metadata_primary node2 2
 publish

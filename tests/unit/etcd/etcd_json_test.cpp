@@ -79,6 +79,15 @@ TEST(EtcdJson, SmallBodies) {
                             "start_revision":"12","progress_notify":true}})"));
 }
 
+TEST(EtcdJson, BuildsAReadAndAWatchOfAKeyRange) {
+  // "/p/b" up to "/p0": the keys after "/p/a" and its subtree.
+  EXPECT_EQ(json::parse(range_to_body("/p/b", "/p0")),
+            json::parse(R"({"key":"L3AvYg==","range_end":"L3Aw"})"));
+  EXPECT_EQ(json::parse(watch_body({"/p/b", false, 12, true, "/p0"})),
+            json::parse(R"({"create_request":{"key":"L3AvYg==","range_end":"L3Aw",
+                            "start_revision":"12","progress_notify":true}})"));
+}
+
 TEST(EtcdJson, ParsesARangeReply) {
   const auto result = parse_range(
       R"({"header":{"cluster_id":"1","revision":"9"},"kvs":[{"key":"L2EveA==",
