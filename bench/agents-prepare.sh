@@ -6,8 +6,8 @@
 #   MODE  agent   every row delivery 'agent'; waits until the N agents have acknowledged the
 #                 last publish, deletes their acknowledgements, and creates the database
 #                 bench_flip if the published routes lack it, else drops it: the next
-#                 publish changes the routes of every fragment, and --wait-agents can only
-#                 end on acknowledgements written after it
+#                 publish changes the routes of every fragment (deleted, so that the next
+#                 settle counts only acknowledgements of the next publish)
 #         ssh     every row delivery 'ssh'; every fragment made to drift (drift.sh)
 #         settle  waits until the N agents have acknowledged (nothing measured afterwards
 #                 shares the cores with agents still at work)

@@ -137,10 +137,17 @@ PublishedState AgentLoop::read_state(const etcd::RangeResult& range) const {
   return state;
 }
 
+// The revision of the state in RANGE: its epoch key's mod revision (every publish writes the
+// epoch), which a publisher waiting for the agents compares; the range's own when it has none.
+std::int64_t state_revision(const etcd::RangeResult& range, const std::string& epoch) {
+  const auto found = std::ranges::find(range.kvs, epoch, &etcd::KeyValue::key);
+  return found != range.kvs.end() ? found->mod_revision : range.revision;
+}
+
 Pass AgentLoop::pass() {
   const etcd::RangeResult range = client_.range_to(published_from_, published_to_);
   AckRecord ack;
-  ack.revision = range.revision;
+  ack.revision = state_revision(range, prefix_text_ + epoch_key);
   Pass done{range.revision, ExitCode::ok};
   try {
     const PublishedState state = read_state(range);
@@ -153,7 +160,7 @@ Pass AgentLoop::pass() {
     const std::string text = std::string(result_name(outcome.result)) + ": " +
                              describe(state.plan.primary) + " at " + describe(state.plan.target) +
                              ", timeline " + std::to_string(state.plan.epoch.timeline) +
-                             " (revision " + std::to_string(range.revision) + ")";
+                             " (revision " + std::to_string(ack.revision) + ")";
     if (done.code == ExitCode::ok) {
       // A periodic re-read that finds everything in place is not worth a line every 30 s.
       spdlog::log(is_news(ack) ? spdlog::level::info : spdlog::level::debug, "{}: {}", name_, text);

@@ -21,6 +21,9 @@ const char* result_name(AgentResult result) {
 }
 
 bool repeats(const AckRecord& last, const AckRecord& next) {
+  if (next.result == AgentResult::updated || last.revision != next.revision) {
+    return false;  // something was written, or a new state read: the readers wait for it
+  }
   const bool same_epoch =
       last.epoch.has_value() == next.epoch.has_value() &&
       (!last.epoch ||

@@ -17,7 +17,7 @@ enum class AgentResult { updated, unchanged, refused, failed };
 struct AckRecord {
   std::optional<Epoch> epoch;  // the state's epoch; nullopt when it could not be read
   int primary_id = 0;
-  std::int64_t revision = 0;  // the store revision of the state applied (or tried)
+  std::int64_t revision = 0;  // the state's revision: its epoch key's mod revision
   AgentResult result = AgentResult::failed;
   std::string reason;
   std::chrono::system_clock::time_point time;
@@ -27,9 +27,9 @@ struct AckRecord {
 const char* result_name(AgentResult result);
 
 // Whether NEXT tells the readers nothing that LAST, the acknowledgement in place, does not: the
-// same epoch, primary, result and reason, or the state already applied found unchanged. The
-// store's revision and the time do not count, so a periodic re-read that finds everything in
-// place writes nothing (and wakes no watcher).
+// same state revision, epoch, primary, result and reason, or the state already applied found
+// unchanged; an update is always news. The time does not count, so a periodic re-read that
+// finds everything in place writes nothing (and wakes no watcher).
 bool repeats(const AckRecord& last, const AckRecord& next);
 
 // The acknowledgement's JSON value. Pure.

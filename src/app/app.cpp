@@ -152,20 +152,21 @@ std::unique_ptr<etcd::EtcdClient> etcd_client_for(const Options& options,
   return std::make_unique<etcd::EtcdClient>(etcd_settings(options.etcd), limits);
 }
 
-// Publishes the state for agents with CLIENT, if any. Returns false when etcd failed: the app
-// servers are still pushed, and the run's exit code says it failed. A publish the store's
-// epoch refuses ends the run (safety refusal) before any host.
-bool publish_for_agents(etcd::EtcdClient* client, const Options& options, const DeployPlan& plan,
-                        const std::vector<AppServer>& hosts) {
+// Publishes the state for agents with CLIENT, if any. Returns the state's revision (0 without
+// CLIENT), or nullopt when etcd failed: the app servers are still pushed, and the run's exit
+// code says it failed. A publish the store's epoch refuses ends the run (safety refusal)
+// before any host.
+std::optional<std::int64_t> publish_for_agents(etcd::EtcdClient* client, const Options& options,
+                                               const DeployPlan& plan,
+                                               const std::vector<AppServer>& hosts) {
   if (client == nullptr) {
-    return true;
+    return 0;
   }
   try {
-    publish_state(*client, options.etcd.prefix, plan, hosts);
-    return true;
+    return publish_state(*client, options.etcd.prefix, plan, hosts);
   } catch (const etcd::EtcdError& e) {
     spdlog::error("{}; nothing published, the app servers are still pushed", e.what());
-    return false;
+    return std::nullopt;
   }
 }
 
@@ -182,7 +183,8 @@ HostConnector& ssh_connector(const Options& options, Connectors& connectors) {
 // What the run tells of the agent rows: their acknowledgements with --wait-agents, a failure
 // each when nothing delivers to them (a deploy without --etcd), else nothing (their agents pull
 // what was published; --dry-run and --check look at SSH hosts only).
-std::vector<HostOutcome> agent_outcomes(etcd::EtcdClient* client, bool published,
+std::vector<HostOutcome> agent_outcomes(etcd::EtcdClient* client,
+                                        std::optional<std::int64_t> published,
                                         const Options& options, const TimeLimits& limits,
                                         const DeployPlan& plan,
                                         const std::vector<AppServer>& agents) {
@@ -209,8 +211,8 @@ std::vector<HostOutcome> agent_outcomes(etcd::EtcdClient* client, bool published
     try {
       // Within the run's deadline, which also bounds every etcd call.
       const int wait = std::min(*options.etcd.wait_agents, limits.run_seconds_left());
-      outcomes =
-          wait_for_agents(*client, options.etcd.prefix, plan, agents, std::chrono::seconds(wait));
+      outcomes = wait_for_agents(*client, options.etcd.prefix, plan, *published, agents,
+                                 std::chrono::seconds(wait));
     } catch (const etcd::EtcdError& e) {
       failure = std::string("agent: acknowledgements unreadable: ") + e.what();
     }
@@ -262,7 +264,7 @@ ExitCode run_cluster(const Options& options, Connectors& connectors, RunReport& 
   add_extra_files(*report.plan, options, state);
   const std::vector<AppServer> hosts = enabled_servers(state);
   // A failed publish is an app server's kind of failure: exit 1, the others still served.
-  const bool published = publish_for_agents(etcd.get(), options, *report.plan, hosts);
+  const auto published = publish_for_agents(etcd.get(), options, *report.plan, hosts);
   const ExitCode published_code = published ? ExitCode::ok : ExitCode::host_failed;
   if (hosts.empty()) {
     spdlog::warn("no enabled app servers in {}.app_servers; nothing to do", state.schema);

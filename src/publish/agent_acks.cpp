@@ -75,21 +75,27 @@ void apply_events(const std::vector<etcd::WatchEvent>& events, const std::string
   }
 }
 
-bool all_acknowledged(const std::vector<AppServer>& agents,
-                      const std::map<std::string, AgentAck>& acks, const DeployPlan& plan) {
-  return std::ranges::all_of(agents, [&](const AppServer& agent) {
+// What a wait waits for: every one of AGENTS acknowledging PLAN as published at REVISION.
+struct Awaited {
+  const DeployPlan& plan;
+  std::int64_t revision;
+  const std::vector<AppServer>& agents;
+};
+
+bool all_acknowledged(const Awaited& awaited, const std::map<std::string, AgentAck>& acks) {
+  return std::ranges::all_of(awaited.agents, [&](const AppServer& agent) {
     const auto found = acks.find(agent.name);
-    return found != acks.end() && acknowledges(found->second, plan);
+    return found != acks.end() && acknowledges(found->second, awaited.plan, awaited.revision);
   });
 }
 
 // Watches BASE from REVISION + 1 until every agent acknowledged or END; false when the watch
 // ended early (cancelled or compacted) and the caller must read again.
 bool watch_acks(etcd::EtcdClient& client, const std::string& base, std::int64_t revision,
-                const std::vector<AppServer>& agents, const DeployPlan& plan, Clock::time_point end,
+                const Awaited& awaited, Clock::time_point end,
                 std::map<std::string, AgentAck>& acks) {
-  const auto watch = client.watch({base, true, revision + 1, true});
-  while (!all_acknowledged(agents, acks, plan) && Clock::now() < end) {
+  const auto watch = client.watch({base, true, revision + 1, true, {}});
+  while (!all_acknowledged(awaited, acks) && Clock::now() < end) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now());
     const auto message = watch->next(std::max(left, std::chrono::milliseconds(1)));
     if (!message) {
@@ -125,9 +131,10 @@ AgentAck parse_agent_ack(std::string_view value) {
   }
 }
 
-bool acknowledges(const AgentAck& ack, const DeployPlan& plan) {
+bool acknowledges(const AgentAck& ack, const DeployPlan& plan, std::int64_t revision) {
   return ack.problem.empty() && ack.system_identifier == plan.epoch.system_identifier &&
-         ack.timeline == plan.epoch.timeline && ack.primary_id == plan.primary.id;
+         ack.timeline == plan.epoch.timeline && ack.primary_id == plan.primary.id &&
+         ack.revision >= revision;
 }
 
 bool ack_current(const AgentAck& ack, const DeployPlan& plan) {
@@ -143,16 +150,17 @@ std::string describe_ack(const AgentAck& ack) {
 }
 
 HostOutcome agent_outcome(const AppServer& agent, const std::optional<AgentAck>& ack,
-                          const DeployPlan& plan, std::chrono::seconds waited) {
+                          const DeployPlan& plan, std::int64_t revision,
+                          std::chrono::seconds waited) {
   HostOutcome outcome{agent.name, agent.address, HostResult::failed, {}, {}, {}};
   const std::string within = " within " + std::to_string(waited.count()) + " s";
   if (!ack) {
     outcome.reason = "agent: no acknowledgement" + within;
-  } else if (!acknowledges(*ack, plan)) {
+  } else if (!acknowledges(*ack, plan, revision)) {
     outcome.reason = "agent: no acknowledgement of timeline " +
                      std::to_string(plan.epoch.timeline) + " of node " +
-                     std::to_string(plan.primary.id) + within +
-                     "; the last one: " + describe_ack(*ack) +
+                     std::to_string(plan.primary.id) + " at revision " + std::to_string(revision) +
+                     " or later" + within + "; the last one: " + describe_ack(*ack) +
                      (ack->reason.empty() ? "" : " (" + ack->reason + ")");
   } else if (succeeded(*ack)) {
     outcome.result = ack->result == "updated" ? HostResult::updated : HostResult::unchanged;
@@ -170,12 +178,13 @@ std::map<std::string, AgentAck> read_agent_acks(etcd::EtcdClient& client, const 
 }
 
 std::vector<HostOutcome> wait_for_agents(etcd::EtcdClient& client, const std::string& prefix,
-                                         const DeployPlan& plan,
+                                         const DeployPlan& plan, std::int64_t revision,
                                          const std::vector<AppServer>& agents,
                                          std::chrono::seconds wait) {
   const std::string base = cluster_prefix(prefix, plan.cluster) + agents_dir;
   const auto started = Clock::now();
   const auto end = started + wait;
+  const Awaited awaited{plan, revision, agents};
   std::map<std::string, AgentAck> acks;
   bool read_once = false;
   while (true) {
@@ -183,16 +192,16 @@ std::vector<HostOutcome> wait_for_agents(etcd::EtcdClient& client, const std::st
       const etcd::RangeResult read = client.range(base, true);
       acks = acks_from(read, base);
       read_once = true;
-      if (all_acknowledged(agents, acks, plan) || Clock::now() >= end ||
-          watch_acks(client, base, read.revision, agents, plan, end, acks)) {
+      if (all_acknowledged(awaited, acks) || Clock::now() >= end ||
+          watch_acks(client, base, read.revision, awaited, end, acks)) {
         break;
       }
     } catch (const etcd::EtcdError& e) {
-      // A broken watch or an etcd restart: read again while there is time.
-      if (!read_once) {
-        throw;
-      }
+      // A broken watch, an etcd restart or a slow answer: read again while there is time.
       if (Clock::now() >= end) {
+        if (!read_once) {
+          throw;
+        }
         break;
       }
       spdlog::warn("{}; reading the acknowledgements again", e.what());
@@ -202,8 +211,9 @@ std::vector<HostOutcome> wait_for_agents(etcd::EtcdClient& client, const std::st
   std::vector<HostOutcome> outcomes;
   for (const AppServer& agent : agents) {
     const auto found = acks.find(agent.name);
-    auto outcome = agent_outcome(
-        agent, found == acks.end() ? std::nullopt : std::optional(found->second), plan, wait);
+    auto outcome =
+        agent_outcome(agent, found == acks.end() ? std::nullopt : std::optional(found->second),
+                      plan, revision, wait);
     outcome.duration =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
     outcomes.push_back(std::move(outcome));

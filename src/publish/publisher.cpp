@@ -78,8 +78,8 @@ void check_epoch(const std::string& key, const std::string& value, const DeployP
 
 }  // namespace
 
-void publish_state(etcd::EtcdClient& client, const std::string& prefix, const DeployPlan& plan,
-                   const std::vector<AppServer>& hosts) {
+std::int64_t publish_state(etcd::EtcdClient& client, const std::string& prefix,
+                           const DeployPlan& plan, const std::vector<AppServer>& hosts) {
   const std::string base = cluster_prefix(prefix, plan.cluster);
   const auto wanted = state_values(plan, hosts);
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
@@ -96,14 +96,14 @@ void publish_state(etcd::EtcdClient& client, const std::string& prefix, const De
     }
     if (same_state(stored, wanted)) {
       spdlog::debug("etcd {}: already current at revision {}", base, read.revision);
-      return;
+      return epoch_revision;
     }
     const etcd::TxnResult result = client.txn(publishing(base, epoch_revision, stored, wanted));
     if (result.succeeded) {
       spdlog::info("published {} on timeline {} with {} app servers to etcd {} at revision {}",
                    describe(plan.primary), plan.epoch.timeline, hosts.size(), base,
                    result.revision);
-      return;
+      return result.revision;
     }
     spdlog::debug("etcd {}: the epoch changed since it was read; reading again", base);
   }

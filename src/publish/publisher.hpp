@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,8 +17,9 @@ namespace pgdeploy {
 // another node on the same timeline, or another system wins, and the run is refused with a
 // safety refusal (exit 4) naming the holder and nothing written; plan.fence false (--force)
 // skips that rule. A store that already says the same (the LSN aside) is left as it is.
-// Throws etcd::EtcdError when etcd cannot be reached or does not answer.
-void publish_state(etcd::EtcdClient& client, const std::string& prefix, const DeployPlan& plan,
-                   const std::vector<AppServer>& hosts);
+// Returns the state's revision: the epoch key's mod revision, as agents acknowledge it. Throws
+// etcd::EtcdError when etcd cannot be reached or does not answer.
+std::int64_t publish_state(etcd::EtcdClient& client, const std::string& prefix,
+                           const DeployPlan& plan, const std::vector<AppServer>& hosts);
 
 }  // namespace pgdeploy

@@ -131,16 +131,17 @@ check "writes via app3 land on node2" wait_until 10 writes_land_on app3 node2
 check "app3's ack: updated, node2 on timeline $timeline" \
     wait_until 10 ack_says app3 ".result == \"updated\" and .epoch.primary_id == 2 and .epoch.timeline == $timeline"
 
-echo "# 3. app1's agent stopped (SIGSTOP) until etcd cancels its watch; compacted; newdb published"
+echo "# 3. app1's agent stopped (SIGSTOP) until its watch falls behind; newdb published; compacted"
 # Every revision etcd cannot send to a stalled watcher waits in its buffers; once those are
-# full the watcher is "slow" and must catch up from its own revision later. Fill them with
-# acknowledgements of no app server (app1's agent ignores agents/ changes), so that the only
-# way the agent can learn of newdb is to catch up: past a compaction that is a cancelled watch.
+# full the watcher is "slow" and must catch up from its own revision later, which the
+# compaction then removes (etcd would cancel the watch). The filler is a key the agent watches
+# but does not read (no app server's row), so the only way it can learn of newdb is to read
+# everything again: on the first queued event, before etcd's compacted answer behind it.
 etcd_metric() { curl -s "$ETCD_ENDPOINT/metrics" | awk -v name="$1" '$1 == name { print $2 }'; }
 slow_watchers() { etcd_metric etcd_debugging_mvcc_slow_watcher_total; }
 watchers_are() { [ "$(etcd_metric etcd_debugging_mvcc_watcher_total)" = "$1" ]; }
 filler=$H/filler.json
-printf '{"key":"%s","value":"%s"}' "$(printf '%sagents/filler' "$keys" | base64 -w0)" \
+printf '{"key":"%s","value":"%s"}' "$(printf '%sfiller' "$keys" | base64 -w0)" \
     "$(head -c 65536 /dev/zero | tr '\0' x | base64 -w0)" >"$filler"
 fill_until_slow() {
     local round
@@ -154,11 +155,12 @@ fill_until_slow() {
 # A fresh agent, so that its periodic re-read does not come before the compaction's.
 check "app1's agent ends on SIGTERM" agent_stop app1
 check "etcd has dropped its watch: app2's and app3's are left" wait_until 10 watchers_are 2
-lines=$(wc -l <"$H/agent_app1.log")
 # --reread: however long the filling takes on a loaded machine, the compaction comes first.
 agent_start app1 --admin-conninfo "$(console_of app1)" --reread 3600
 check "app1's agent watches again" wait_until 10 watchers_are 3
 check_eq "no slow watcher yet" 0 "$(slow_watchers)"
+# The agent watches from the revision after the state it read, at most the store's now.
+watched=$(etcd_ctl get "${keys}epoch" -w json | jq -r .header.revision)
 kill -STOP "$(agent_pid app1)"
 check "app1's watcher fell behind" fill_until_slow
 pg_psql node2 postgres "CREATE DATABASE newdb" >/dev/null
@@ -168,13 +170,18 @@ published=$(etcd_ctl get "${keys}databases" -w json | jq -r '.kvs[0].mod_revisio
 revision=$(etcd_ctl get "${keys}epoch" -w json | jq -r .header.revision)
 etcd_ctl compact "$revision" >/dev/null
 agent_continue app1
-check "app1's agent says its watch was compacted and reads again" \
-    wait_until 20 agent_logged_since app1 "$lines" "was compacted; reading everything again"
+# A read at revision $1 fails: that revision has been compacted.
+compacted() {
+    local out
+    out=$(etcd_ctl get --rev="$1" "${keys}epoch" 2>&1) && return 1
+    grep -q "required revision has been compacted" <<<"$out"
+}
+check "the revision app1's agent watches from, $((watched + 1)), is compacted" compacted $((watched + 1))
 check "app1's fragment routes newdb" wait_until 10 grep -q "^newdb = host=127.0.0.1 port=$(pg_port node2) " "$H/app_app1/conf/main.ini"
 check "its ack is of revision $published or later" \
     wait_until 10 ack_says app1 ".result == \"updated\" and .revision >= $published"
 check "app2's agent, not stopped, routes newdb too" wait_until 10 grep -q "^newdb = " "$H/app_app2/conf/main.ini"
-etcd_ctl del "${keys}agents/filler" >/dev/null
+etcd_ctl del "${keys}filler" >/dev/null
 
 echo "# 4. node1 back, stale on timeline 1, then diverged on timeline $timeline: its publishes lose"
 repmgrd_stop node1

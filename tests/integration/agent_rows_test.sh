@@ -23,13 +23,15 @@ keys=/pgdeploy/main/
 cp "$H/app_app2/conf/main.ini" "$H/app2.kept"
 
 # Writes agent NAME's acknowledgement on a lease of 60 s: RESULT [REASON [TIMELINE [NODE]]].
+# The revision of the published state, as an agent acknowledges it: the epoch key's.
+state_revision() { etcd_ctl get "${keys}epoch" -w json | jq '.kvs[0].mod_revision // 0'; }
 ack() {
     local lease value
     lease=$(etcd_ctl lease grant 60 | awk '{print $2}')
     value=$(jq -cn --arg s "$sysid" --arg r "$2" --arg why "${3:-}" \
-        --argjson tl "${4:-1}" --argjson node "${5:-1}" \
+        --argjson tl "${4:-1}" --argjson node "${5:-1}" --argjson rev "$(state_revision)" \
         '{epoch: {system_identifier: $s, timeline: $tl, lsn: "0/0", primary_id: $node},
-          revision: 1, result: $r, reason: $why, time: "2026-11-28T18:00:00Z"}')
+          revision: $rev, result: $r, reason: $why, time: "2026-11-28T18:00:00Z"}')
     etcd_ctl put --lease="$lease" "${keys}agents/$1" "$value" >/dev/null
     echo "$lease" >"$H/lease_$1"
 }
@@ -82,6 +84,18 @@ check_eq "exit status 0" 0 "$RC"
 check "the watch saw it at once, no 20 s wait ($elapsed ms)" test "$elapsed" -lt 10000
 check_eq "--json: app2's result from its acknowledgement" "agent updated" \
     "$(sed -n '/^{/,$p' "$H/out" | jq -r '.hosts[] | select(.name == "app2") | "\(.delivery) \(.action)"')"
+
+echo "# an acknowledgement of the same epoch from before a publish of new routes does not count"
+ack app2 updated
+before=$(state_revision)
+pg_psql node1 postgres "CREATE DATABASE routes_changed" >/dev/null
+run_pgdeploy --etcd "$ETCD_ENDPOINT" --wait-agents 1
+check_eq "exit status 1" 1 "$RC"
+check "the publish moved the state past revision $before" test "$(state_revision)" -gt "$before"
+check "app2 is named, with the revision waited for" \
+    grep -q "app2 (127.0.0.1, agent): FAILED .*no acknowledgement of timeline 1 of node 1 at revision $(state_revision) or later within 1 s" "$H/out"
+pg_psql node1 postgres "DROP DATABASE routes_changed" >/dev/null
+run_pgdeploy --etcd "$ETCD_ENDPOINT"
 
 echo "# an acknowledgement of another epoch, or a failure: exit 1 with the agent's reason"
 ack app2 updated "" 1 7

@@ -43,7 +43,6 @@ AckRecord applied() {
 
 TEST(AckRecordRepeats, ARereadThatFindsTheStateInPlaceSaysNothingNew) {
   AckRecord reread = applied();
-  reread.revision = 57;
   reread.result = AgentResult::unchanged;
   reread.time = std::chrono::system_clock::now();
   EXPECT_TRUE(repeats(applied(), reread));
@@ -70,6 +69,15 @@ TEST(AckRecordRepeats, AnotherEpochPrimaryResultOrReasonIsNews) {
   changed = applied();
   changed.epoch.reset();
   EXPECT_FALSE(repeats(applied(), changed));
+}
+
+TEST(AckRecordRepeats, AStateOfAnotherRevisionOrAnUpdateIsNews) {
+  AckRecord unchanged = applied();
+  unchanged.result = AgentResult::unchanged;
+  AckRecord later = unchanged;
+  later.revision = 57;  // a publish that changed only the routes: the same epoch
+  EXPECT_FALSE(repeats(unchanged, later));
+  EXPECT_FALSE(repeats(applied(), applied()));  // the local file was repaired
 }
 
 TEST(AckRecordRepeats, AFailureAfterwardsFoundUnchangedIsNews) {

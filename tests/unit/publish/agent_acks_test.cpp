@@ -61,6 +61,16 @@ TEST(AgentAcks, AcknowledgesTheSameEpochWhateverTheLsn) {
   EXPECT_FALSE(acknowledges(parse_agent_ack("{}"), plan));
 }
 
+TEST(AgentAcks, AnAcknowledgementOfAnEarlierPublishOfTheSameEpochDoesNotCount) {
+  const DeployPlan plan = sample_plan();
+  const AgentAck ack = parse_agent_ack(ack_value(2, 3, "updated"));  // revision 42
+  EXPECT_TRUE(acknowledges(ack, plan, 42));
+  EXPECT_FALSE(acknowledges(ack, plan, 43));
+  const HostOutcome before = agent_outcome(test::app1(), ack, plan, 43, std::chrono::seconds(5));
+  EXPECT_EQ(before.result, HostResult::failed);
+  EXPECT_THAT(before.reason, HasSubstr("at revision 43 or later within 5 s"));
+}
+
 TEST(AgentAcks, CurrentOnlyWhenUpdatedOrUnchanged) {
   const DeployPlan plan = sample_plan();
   EXPECT_TRUE(ack_current(parse_agent_ack(ack_value(2, 3, "updated")), plan));
@@ -73,30 +83,34 @@ TEST(AgentAcks, OutcomeFollowsTheAcknowledgement) {
   const DeployPlan plan = sample_plan();
   const AppServer agent = test::app1();
   const std::chrono::seconds waited{5};
-  EXPECT_EQ(agent_outcome(agent, parse_agent_ack(ack_value(2, 3, "updated")), plan, waited).result,
-            HostResult::updated);
   EXPECT_EQ(
-      agent_outcome(agent, parse_agent_ack(ack_value(2, 3, "unchanged")), plan, waited).result,
+      agent_outcome(agent, parse_agent_ack(ack_value(2, 3, "updated")), plan, 40, waited).result,
+      HostResult::updated);
+  EXPECT_EQ(
+      agent_outcome(agent, parse_agent_ack(ack_value(2, 3, "unchanged")), plan, 40, waited).result,
       HostResult::unchanged);
   const HostOutcome refused = agent_outcome(
-      agent, parse_agent_ack(ack_value(2, 3, "refused", "newer epoch")), plan, waited);
+      agent, parse_agent_ack(ack_value(2, 3, "refused", "newer epoch")), plan, 40, waited);
   EXPECT_EQ(refused.result, HostResult::refused);
   EXPECT_EQ(refused.reason, "agent: refused: newer epoch");
   const HostOutcome failed =
-      agent_outcome(agent, parse_agent_ack(ack_value(2, 3, "failed", "reload")), plan, waited);
+      agent_outcome(agent, parse_agent_ack(ack_value(2, 3, "failed", "reload")), plan, 40, waited);
   EXPECT_EQ(failed.result, HostResult::failed);
   EXPECT_EQ(failed.reason, "agent: failed: reload");
 }
 
 TEST(AgentAcks, MissingOrOlderAcknowledgementFailsNamingTheWait) {
   const DeployPlan plan = sample_plan();
-  const HostOutcome none = agent_outcome(test::app1(), std::nullopt, plan, std::chrono::seconds(5));
+  const HostOutcome none =
+      agent_outcome(test::app1(), std::nullopt, plan, 40, std::chrono::seconds(5));
   EXPECT_EQ(none.result, HostResult::failed);
   EXPECT_EQ(none.reason, "agent: no acknowledgement within 5 s");
   const HostOutcome older = agent_outcome(test::app1(), parse_agent_ack(ack_value(1, 2, "updated")),
-                                          plan, std::chrono::seconds(5));
+                                          plan, 40, std::chrono::seconds(5));
   EXPECT_EQ(older.result, HostResult::failed);
-  EXPECT_THAT(older.reason, HasSubstr("no acknowledgement of timeline 3 of node 2 within 5 s"));
+  EXPECT_THAT(
+      older.reason,
+      HasSubstr("no acknowledgement of timeline 3 of node 2 at revision 40 or later within 5 s"));
   EXPECT_THAT(older.reason, HasSubstr("the last one: node 1, timeline 2, updated"));
 }
 
