@@ -125,7 +125,7 @@ TEST_F(EtcdClientTest, RevokedLeaseTakesItsKeysAtOnce) {
 TEST_F(EtcdClientTest, WatchReportsAPutAndADelete) {
   auto client = client_of(*server);
   const auto now = client.range("/watch/", true).revision;
-  auto watch = client.watch({"/watch/", true, now + 1, true});
+  auto watch = client.watch({"/watch/", true, now + 1, true, {}});
   client.put("/watch/k", "v1");
   client.txn({{}, {{Operation::Kind::remove, "/watch/k", {}, 0, false}}, {}});
   auto message = next_message(*watch);
@@ -148,7 +148,7 @@ TEST_F(EtcdClientTest, WatchFromACompactedRevisionSaysSo) {
   client.put("/compact/k", "2");
   const auto last = client.put("/compact/k", "3");
   client.compact(last);
-  auto watch = client.watch({"/compact/", true, first, true});
+  auto watch = client.watch({"/compact/", true, first, true, {}});
   const auto message = next_message(*watch);
   EXPECT_EQ(message.kind, WatchResponse::Kind::compacted);
   EXPECT_EQ(message.compact_revision, last);
@@ -169,7 +169,7 @@ TEST_F(EtcdClientTest, NextEndpointAnswersWhenTheFirstAreDead) {
   const auto again = std::chrono::steady_clock::now();
   client.range("/failover/k");
   EXPECT_LT(since(again), milliseconds(400));
-  auto watch = client.watch({"/failover/", true, 0, true});
+  auto watch = client.watch({"/failover/", true, 0, true, {}});
   EXPECT_EQ(watch->endpoint(), server->endpoint());
 }
 
@@ -190,7 +190,7 @@ TEST(EtcdClientFaults, StoppedEtcdIsAClearErrorWithinTheTimeout) {
   EXPECT_LT(since(start), milliseconds(1500));
   server.resume();
 
-  auto watch = client.watch({"/stop/", true, 0, true});
+  auto watch = client.watch({"/stop/", true, 0, true, {}});
   server.kill_now();
   start = std::chrono::steady_clock::now();
   try {
@@ -253,7 +253,7 @@ TEST(EtcdClientTls, CaAndClientCertificate) {
       limits());
   client.put("/tls/k", "v");
   EXPECT_EQ(client.range("/tls/k").kvs.at(0).value, "v");
-  auto watch = client.watch({"/tls/", true, 0, true});
+  auto watch = client.watch({"/tls/", true, 0, true, {}});
   client.put("/tls/k", "w");
   EXPECT_EQ(next_message(*watch).events.at(0).kv.value, "w");
 
