@@ -3,9 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <optional>
+#include <vector>
 
 #include "plan/fragment_format.hpp"
 #include "publish/published_state.hpp"
+#include "publish/txn_chunks.hpp"
 #include "util/errors.hpp"
 
 namespace pgdeploy {
@@ -30,34 +33,62 @@ std::map<std::string, std::string> stored_values(const etcd::RangeResult& read,
   return values;
 }
 
-// The transaction that writes WANTED, removes the stored keys WANTED no longer has, and holds
-// only while the epoch key's mod revision is still EPOCH_REVISION (0: still absent).
-etcd::Transaction publishing(const std::string& base, std::int64_t epoch_revision,
-                             const std::map<std::string, std::string>& stored,
-                             const std::map<std::string, std::string>& wanted) {
-  using etcd::Compare;
+// The writes that bring STORED to WANTED, the rows apart from the routing (the rest).
+struct Writes {
+  std::vector<etcd::Operation> rows;
+  std::vector<etcd::Operation> routing;
+};
+
+Writes writes(const std::string& base, const std::map<std::string, std::string>& stored,
+              const std::map<std::string, std::string>& wanted) {
   using etcd::Operation;
-  etcd::Transaction txn;
-  txn.compares.push_back({base + epoch_key,
-                          Compare::Target::mod_revision,
-                          Compare::Result::equal,
-                          epoch_revision,
-                          {}});
+  Writes out;
+  const auto add = [&out](const std::string& name, Operation op) {
+    (name.starts_with(app_servers_dir) ? out.rows : out.routing).push_back(std::move(op));
+  };
   // Only what changed, and the epoch, which serializes publishers: every put is an event for
   // every agent's watch, and a fleet's rows rarely change with its primary.
   for (const auto& [key, value] : wanted) {
     const auto held = stored.find(key);
     if (key == epoch_key || held == stored.end() || held->second != value) {
-      txn.success.push_back({Operation::Kind::put, base + key, value, 0, false});
+      add(key, {Operation::Kind::put, base + key, value, 0, false});
     }
   }
   // One by one: etcd refuses a transaction whose delete range covers a key it also puts.
   for (const auto& entry : stored) {
     if (!wanted.contains(entry.first)) {
-      txn.success.push_back({Operation::Kind::remove, base + entry.first, {}, 0, false});
+      add(entry.first, {Operation::Kind::remove, base + entry.first, {}, 0, false});
     }
   }
-  return txn;
+  return out;
+}
+
+// The transactions that write WANTED and remove the stored keys WANTED no longer has, each
+// holding only while the epoch key's mod revision is still EPOCH_REVISION (0: still absent):
+// the rows first, the routing with the epoch last (txn_chunks.hpp).
+std::vector<etcd::Transaction> publishing(const std::string& base, std::int64_t epoch_revision,
+                                          const std::map<std::string, std::string>& stored,
+                                          const std::map<std::string, std::string>& wanted) {
+  using etcd::Compare;
+  const Compare fence{
+      base + epoch_key, Compare::Target::mod_revision, Compare::Result::equal, epoch_revision, {}};
+  const Writes all = writes(base, stored, wanted);
+  return in_chunks({fence}, all.rows, all.routing);
+}
+
+// Runs TXNS in order: the store's revision after the last, or nothing when one's compare did
+// not hold (another publisher wrote the epoch), the ones before it staying written.
+std::optional<std::int64_t> run_in_order(etcd::EtcdClient& client,
+                                         const std::vector<etcd::Transaction>& txns) {
+  std::int64_t revision = 0;
+  for (const auto& txn : txns) {
+    const etcd::TxnResult result = client.txn(txn);
+    if (!result.succeeded) {
+      return std::nullopt;
+    }
+    revision = result.revision;
+  }
+  return revision;
 }
 
 // Throws a safety refusal when the epoch VALUE stored at KEY may not be replaced by PLAN's: the
@@ -98,12 +129,11 @@ std::int64_t publish_state(etcd::EtcdClient& client, const std::string& prefix,
       spdlog::debug("etcd {}: already current at revision {}", base, read.revision);
       return epoch_revision;
     }
-    const etcd::TxnResult result = client.txn(publishing(base, epoch_revision, stored, wanted));
-    if (result.succeeded) {
+    const auto revision = run_in_order(client, publishing(base, epoch_revision, stored, wanted));
+    if (revision) {
       spdlog::info("published {} on timeline {} with {} app servers to etcd {} at revision {}",
-                   describe(plan.primary), plan.epoch.timeline, hosts.size(), base,
-                   result.revision);
-      return result.revision;
+                   describe(plan.primary), plan.epoch.timeline, hosts.size(), base, *revision);
+      return *revision;
     }
     spdlog::debug("etcd {}: the epoch changed since it was read; reading again", base);
   }

@@ -2,7 +2,8 @@
 # Publishing to etcd against real servers: the first publish creates the keys; a primary
 # superseded by a newer timeline and one that diverged on the same timeline lose the store's
 # compare and change nothing, in etcd or on the app servers; with etcd unreachable the app
-# servers are still pushed and the exit status says the publish failed.
+# servers are still pushed and the exit status says the publish failed; a fleet of 200 rows,
+# more than one transaction of a default etcd holds, is published row keys first, epoch last.
 set -euo pipefail
 # shellcheck source=harness.sh
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
@@ -131,6 +132,27 @@ start_etcd
 publish --etcd "http://127.0.0.1:$(free_port),$ETCD_ENDPOINT"
 check_eq "exit status 0" 0 "$RC"
 check "newdb is published" databases_hold newdb
+
+echo "# 200 agent rows: more than one etcd transaction holds (--max-txn-ops, default 128)"
+# Row keys first, in transactions fenced on the epoch like the last, which writes the epoch.
+host_keys() { etcd_ctl get --prefix "${keys}app_servers/host" --keys-only | sed '/^$/d'; }
+pg_psql node1 repmgr "INSERT INTO repmgr.app_servers
+      (node_id, node_name, ip_addr, username, ssh_port, config_dir, reload_command, delivery)
+    SELECT 1000 + k, 'host' || k, '127.0.0.1', $(sql_lit "$TEST_USER"), $SSH_PORT,
+           $(sql_lit "$H/fleet/host") || k, 'true', 'agent'
+    FROM generate_series(1, 200) AS k" >/dev/null
+publish
+check_eq "exit status 0" 0 "$RC"
+check "no transaction was refused" fails grep -q "too many operations" "$H/out"
+check_eq "200 app_servers keys of the fleet" 200 "$(host_keys | wc -l)"
+last_row=$(stored | awk -F'\t' -v k="${keys}app_servers/" 'index($1, k) == 1 { print $3 }' |
+    sort -n | tail -n 1)
+check "the epoch was written last, after every row" test "$(revision_of epoch)" -gt "$last_row"
+pg_psql node1 repmgr "DELETE FROM repmgr.app_servers WHERE node_id > 1000" >/dev/null
+publish
+check_eq "the rows gone: exit status 0" 0 "$RC"
+check_eq "their 200 keys removed" 0 "$(host_keys | wc -l)"
+check "app1's key stays" test -n "$(value_of app_servers/app1)"
 
 echo "# etcd with authentication: the password from a file, never logged"
 password=pub-Secret-42
