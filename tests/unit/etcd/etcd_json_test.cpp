@@ -74,7 +74,7 @@ TEST(EtcdJson, SmallBodies) {
   EXPECT_EQ(json::parse(lease_id_body(-5)), json::parse(R"({"ID":"-5"})"));
   EXPECT_EQ(json::parse(authenticate_body("u", "p\"w")),
             json::parse(R"({"name":"u","password":"p\"w"})"));
-  EXPECT_EQ(json::parse(watch_body({"/p/", true, 12, true})),
+  EXPECT_EQ(json::parse(watch_body({"/p/", true, 12, true, {}})),
             json::parse(R"({"create_request":{"key":"L3Av","range_end":"L3Aw",
                             "start_revision":"12","progress_notify":true}})"));
 }
