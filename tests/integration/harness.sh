@@ -398,7 +398,9 @@ sshd_start() {
         SSH_PORT=$(free_port)
         export SSH_PORT
         sshd_launch "$d" || return 1
-        wait_until 10 port_open 127.0.0.1 "$SSH_PORT" ||
+        # sshd binds after it has daemonized, and another process may hold the port: wait for
+        # its own word on 127.0.0.1 (listening, or the bind failed) before judging.
+        wait_until 10 sshd_said_loopback "$d/sshd.log" ||
             { echo "harness: sshd did not listen" >&2; return 1; }
         # sshd runs on when only one of its two addresses is taken.
         port_was_taken "$d/sshd.log" || break
@@ -407,12 +409,17 @@ sshd_start() {
         harness_kill_pidfile "$d/sshd.pid"
         as_user rm -f "$d/sshd.log"
     done
-    as_user ssh -F /dev/null -i "$SSH_KEY" -o UserKnownHostsFile="$KNOWN_HOSTS" \
+    # ConnectTimeout bounds the banner exchange too: a port held by something else fails.
+    as_user ssh -F /dev/null -i "$SSH_KEY" -o UserKnownHostsFile="$KNOWN_HOSTS" -o ConnectTimeout=20 \
         -o StrictHostKeyChecking=yes -o BatchMode=yes -p "$SSH_PORT" "$TEST_USER@127.0.0.1" true ||
         { echo "harness: ssh login to the test sshd failed" >&2; return 1; }
 }
 
 # Writes sshd's configuration for $SSH_PORT in DIR and starts it.
+# sshd's log LOG says whether it listens on 127.0.0.1:$SSH_PORT or could not bind there.
+sshd_said_loopback() {
+    grep -qE "^(Server listening on 127\.0\.0\.1 port $SSH_PORT\.|Bind to port $SSH_PORT on 127\.0\.0\.1 failed)" "$1" 2>/dev/null
+}
 sshd_launch() {
     local d=$1
     # Only 127.0.0.1 is known: tests use 127.0.0.2 for an unknown host key.
