@@ -49,16 +49,6 @@ agent_stop() {
     kill -TERM "$(agent_pid "$1")"
     wait_until 10 fails harness_alive "$(agent_pid "$1")"
 }
-# A deploy that publishes, reading the metadata on server PG; output in $H/out.
-publish_on() {
-    local pg=$1
-    shift
-    RC=0
-    as_user "$PGDEPLOY" -c main -p "host=127.0.0.1 port=$(pg_port "$pg") dbname=repmgr" \
-        --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" --etcd "$ETCD_ENDPOINT" "$@" \
-        >"$H/out" 2>&1 || RC=$?
-    sed 's/^/#   | /' "$H/out"
-}
 ack_says() { etcd_ctl get --print-value-only "${keys}agents/$1" | json_says "$2"; }
 fragment_names() { grep -q "^; Primary: node ${2#node} ($2) at 127.0.0.1:$(pg_port "$2")\$" "$H/app_$1/conf/main.ini"; }
 hook_ran() { wait_until 30 grep -q -- "repmgr event $2 on node ${1#node}: deploying" "$H/hook_$1.log"; }

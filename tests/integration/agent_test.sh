@@ -22,16 +22,6 @@ for app in app1 app2; do
 done
 keys=/pgdeploy/main/
 
-# A deploy that also publishes, reading the metadata on server PG.
-publish_on() {
-    local pg=$1
-    shift
-    RC=0
-    as_user "$PGDEPLOY" -c main -p "host=127.0.0.1 port=$(pg_port "$pg") dbname=repmgr" \
-        --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" --etcd "$ETCD_ENDPOINT" "$@" \
-        >"$H/out" 2>&1 || RC=$?
-    sed 's/^/#   | /' "$H/out"
-}
 # pgdeploy agent for app server APP, in front of its PgBouncer; output in $H/agent.out.
 agent_args() {
     echo agent -c main --etcd "$ETCD_ENDPOINT" --name "$1" --config-dir "$H/app_$1/conf"

@@ -76,6 +76,7 @@
 #   stop_etcd                    stop it (harness_cleanup stops it too); start_etcd restarts it
 #                                on the same data and port
 #   etcd_ctl ARGS...             etcdctl (API 3) against $ETCD_ENDPOINT
+#   publish_on PG [OPTIONS]      pgdeploy -c main --etcd, metadata read on server PG; RC, $H/out
 #
 # Exported variables: H, TEST_USER, PGDEPLOY, PG_BINDIR, PGPORT_<name>,
 # BOUNCER_PORT_<name>, SSH_PORT, SSH_KEY, KNOWN_HOSTS, ETCD_ENDPOINT.
@@ -544,6 +545,17 @@ app_server_add() {
 
 # ---------------------------------------------------------------- etcd
 
+# A deploy that publishes to etcd too, reading the metadata on server PG (more options may
+# follow); exit status in RC, output in $H/out, shown as "#   | " lines.
+publish_on() {
+    local pg=$1
+    shift
+    RC=0
+    as_user "$PGDEPLOY" -c main -p "host=127.0.0.1 port=$(pg_port "$pg") dbname=repmgr" \
+        --ssh-key "$SSH_KEY" --known-hosts "$KNOWN_HOSTS" --etcd "$ETCD_ENDPOINT" "$@" \
+        >"$H/out" 2>&1 || RC=$?
+    sed 's/^/#   | /' "$H/out"
+}
 etcd_ctl() {
     ETCDCTL_API=3 etcdctl --endpoints="$ETCD_ENDPOINT" --command-timeout=5s "$@"
 }
