@@ -8,6 +8,7 @@
 #include <array>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <thread>
 
@@ -25,8 +26,7 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds first_backoff{100};
 constexpr milliseconds last_backoff{5000};
-constexpr milliseconds watch_wait{500};    // how often a watching agent looks at signals
-constexpr milliseconds renew_every{3000};  // well within agent_lease_seconds
+constexpr milliseconds renew_every{agent_lease_seconds * 1000 / 3};  // two chances before expiry
 
 std::string local_host_name() {
   std::array<char, 256> name{};
@@ -79,20 +79,29 @@ class AgentLoop {
         published_from_(etcd::prefix_end(prefix_text_ + agents_dir)),
         published_to_(etcd::prefix_end(prefix_text_)),
         name_(options.agent.name.value_or(local_host_name())),
+        state_keys_{prefix_text_ + epoch_key, prefix_text_ + primary_key,
+                    prefix_text_ + databases_key, prefix_text_ + app_servers_dir + name_},
         user_(local_user()) {}
 
   // Reads the state, applies it and acknowledges. Throws etcd::EtcdError when etcd cannot be
   // reached.
   Pass pass();
-  // Returns when the state must be read again: a change under the prefix (other than the
-  // agents' acknowledgements), a cancelled or compacted watch, or --reread seconds gone.
-  // Throws etcd::EtcdError when the watch breaks.
+  // Returns when the state must be read again: a change of the published keys after
+  // REVISION (the last pass's), a cancelled or compacted watch, or --reread seconds gone. The
+  // watch stays open from one pass to the next: it is set up again only after it ended. It
+  // sleeps until then, waking only to renew the lease or for a signal. Throws
+  // etcd::EtcdError when the watch breaks.
   void watch_from(std::int64_t revision);
-  // Forgets the lease and the acknowledgement: after etcd was unreachable both may be gone.
-  void forget_lease() {
+  // Forgets the watch, the lease and the acknowledgement: after etcd was unreachable they may
+  // all be gone.
+  void start_over() {
+    watch_.reset();
     lease_ = 0;
     acked_.reset();
   }
+  // On a graceful stop: revokes the lease, so that the acknowledgement goes with the agent
+  // rather than lingering until the lease expires.
+  void stop();
 
  private:
   [[nodiscard]] PublishedState read_state(const etcd::RangeResult& range) const;
@@ -102,18 +111,24 @@ class AgentLoop {
   void acknowledge(const AckRecord& ack);
   void put_ack();
   void keep_lease();
+  // How long the watch may sleep: until the lease is due for renewal or REREAD_AT.
+  [[nodiscard]] milliseconds until_next_duty(Clock::time_point reread_at) const;
 
   const Options& options_;
   etcd::EtcdClient& client_;
   LocalInstaller installer_;
   std::string prefix_text_;
-  // The published keys: all of the prefix after the acknowledgements (every key pgdeploy
-  // publishes sorts after "agents/"). Each agent's acknowledgement in its reads and watches
-  // would be read by every other agent, N² of them.
+  // What the watch covers: all of the prefix after the acknowledgements (every key pgdeploy
+  // publishes sorts after "agents/"). Each agent's acknowledgement in its watch would be
+  // received by every other agent, N² of them.
   std::string published_from_;
   std::string published_to_;
   std::string name_;
+  // What this agent reads: the shared keys and its own row, not the other app servers' rows
+  // (each agent reading every row would be N² values through etcd for one publish).
+  std::vector<std::string> state_keys_;
   std::string user_;
+  std::unique_ptr<etcd::Watch> watch_;
   std::int64_t lease_ = 0;
   Clock::time_point renewed_;
   std::string ack_;                 // the last acknowledgement, written again on a new lease
@@ -145,7 +160,7 @@ std::int64_t state_revision(const etcd::RangeResult& range, const std::string& e
 }
 
 Pass AgentLoop::pass() {
-  const etcd::RangeResult range = client_.range_to(published_from_, published_to_);
+  const etcd::RangeResult range = client_.read_keys(state_keys_);
   AckRecord ack;
   ack.revision = state_revision(range, prefix_text_ + epoch_key);
   Pass done{range.revision, ExitCode::ok};
@@ -210,29 +225,54 @@ void AgentLoop::keep_lease() {
 }
 
 void AgentLoop::watch_from(std::int64_t revision) {
-  const std::string acks = prefix_text_ + agents_dir;
-  const auto watch = client_.watch({published_from_, false, revision + 1, true, published_to_});
+  if (!watch_) {
+    watch_ = client_.watch({published_from_, false, revision + 1, true, published_to_});
+  }
   const auto reread_at = Clock::now() + std::chrono::seconds(options_.agent.reread_seconds);
   while (interrupting_signal() == 0 && Clock::now() < reread_at) {
     keep_lease();
-    const auto message = watch->next(watch_wait);
+    const auto message = watch_->next(until_next_duty(reread_at), interrupt_fd());
     if (!message || message->kind == etcd::WatchResponse::Kind::created) {
       continue;
     }
     if (message->kind == etcd::WatchResponse::Kind::compacted) {
       spdlog::info("{}: revision {} was compacted; reading everything again", name_, revision + 1);
+      watch_.reset();
       return;
     }
     if (message->kind == etcd::WatchResponse::Kind::canceled) {
       spdlog::info("{}: etcd cancelled the watch ({}); reading everything again", name_,
                    message->cancel_reason);
+      watch_.reset();
       return;
     }
+    // Changes at or before REVISION are in the state the last pass read already.
     if (std::ranges::any_of(message->events, [&](const etcd::WatchEvent& event) {
-          return !event.kv.key.starts_with(acks);
+          return event.kv.mod_revision > revision &&
+                 std::ranges::find(state_keys_, event.kv.key) != state_keys_.end();
         })) {
       return;
     }
+  }
+}
+
+milliseconds AgentLoop::until_next_duty(Clock::time_point reread_at) const {
+  auto next = reread_at;
+  if (lease_ != 0) {
+    next = std::min(next, renewed_ + renew_every);
+  }
+  return std::max(milliseconds(1), std::chrono::duration_cast<milliseconds>(next - Clock::now()));
+}
+
+void AgentLoop::stop() {
+  if (lease_ == 0) {
+    return;
+  }
+  try {
+    client_.revoke_lease(lease_);
+    spdlog::debug("{}: the acknowledgement's lease revoked", name_);
+  } catch (const etcd::EtcdError& e) {
+    spdlog::warn("{}: the acknowledgement stays until its lease expires: {}", name_, e.what());
   }
 }
 
@@ -257,11 +297,12 @@ ExitCode run_agent(const Options& options, etcd::EtcdClient& client, AdminConnec
     } catch (const etcd::EtcdError& e) {
       spdlog::warn("etcd: {}; the fragment in place stays; trying again in {}", e.what(),
                    seconds_text(backoff));
-      agent.forget_lease();
+      agent.start_over();
       pause_for(backoff);
       backoff = std::min(backoff * 2, last_backoff);
     }
   }
+  agent.stop();
   spdlog::info("stopped by signal {}", interrupting_signal());
   return ExitCode::ok;
 }

@@ -75,7 +75,7 @@ std::string EtcdClient::token(std::size_t endpoint) {
                             authenticate_body(settings_.user, settings_.password),
                             &settings_.tls,
                             {}};
-  const HttpReply reply = post(request, attempt_timeout("authenticate"));
+  const HttpReply reply = session_.post(request, attempt_timeout("authenticate"));
   int code = -1;
   const std::string error = parse_error(reply.body, code);
   if (reply.status != 200 || !error.empty()) {
@@ -99,7 +99,7 @@ EtcdClient::Attempt EtcdClient::attempt(std::size_t endpoint, const char* path,
   try {
     for (int round = 0; round < 2; ++round) {
       const HttpRequest request{url + path, body, &settings_.tls, token(endpoint)};
-      const HttpReply reply = post(request, attempt_timeout(path));
+      const HttpReply reply = session_.post(request, attempt_timeout(path));
       int code = -1;
       const std::string error = parse_error(reply.body, code);
       if (reply.status == 200 && error.empty()) {
@@ -163,6 +163,14 @@ RangeResult EtcdClient::range_to(const std::string& key, const std::string& rang
   const std::string what = "read of " + key + " to " + range_end;
   const std::string reply = call(what, "/v3/kv/range", range_to_body(key, range_end));
   return parsed(settings_.endpoints[current_], what, reply, parse_range);
+}
+
+RangeResult EtcdClient::read_keys(const std::vector<std::string>& keys) {
+  const std::string what =
+      "read of " + (keys.empty() ? std::string("no key") : keys.front()) +
+      (keys.size() > 1 ? " and " + std::to_string(keys.size() - 1) + " more keys" : "");
+  const std::string reply = call(what, "/v3/kv/txn", read_keys_body(keys));
+  return parsed(settings_.endpoints[current_], what, reply, parse_read_keys);
 }
 
 std::int64_t EtcdClient::put(const std::string& key, const std::string& value, std::int64_t lease) {
@@ -236,9 +244,9 @@ std::unique_ptr<Watch> EtcdClient::watch(const WatchRequest& request) {
 Watch::Watch(std::unique_ptr<StreamingPost> stream, std::string endpoint)
     : stream_(std::move(stream)), endpoint_(std::move(endpoint)) {}
 
-std::optional<WatchResponse> Watch::next(std::chrono::milliseconds wait) {
+std::optional<WatchResponse> Watch::next(std::chrono::milliseconds wait, int wake_fd) {
   try {
-    const auto line = stream_->next_line(wait);
+    const auto line = stream_->next_line(wait, wake_fd);
     if (!line) {
       return std::nullopt;
     }

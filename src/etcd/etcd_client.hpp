@@ -47,6 +47,9 @@ class EtcdClient {
   RangeResult range(const std::string& key, bool prefix = false);
   // The keys from KEY up to, not with, RANGE_END; a linearizable read.
   RangeResult range_to(const std::string& key, const std::string& range_end);
+  // The KEYS that exist, read in one transaction: a linearizable read of them all at one
+  // revision, the result's.
+  RangeResult read_keys(const std::vector<std::string>& keys);
   // Stores VALUE at KEY (on LEASE unless 0); returns the store's revision after it.
   std::int64_t put(const std::string& key, const std::string& value, std::int64_t lease = 0);
   TxnResult txn(const Transaction& txn);
@@ -74,6 +77,7 @@ class EtcdClient {
 
   EtcdSettings settings_;
   TimeLimits limits_;
+  HttpSession session_;      // the connections kept open between calls
   std::size_t current_ = 0;  // the endpoint tried first: the last that answered
   std::vector<std::string> tokens_;
 };
@@ -82,9 +86,10 @@ class EtcdClient {
 class Watch {
  public:
   Watch(std::unique_ptr<StreamingPost> stream, std::string endpoint);
-  // The next message, waiting at most WAIT: nullopt when none came. Throws EtcdError naming the
-  // endpoint when the stream broke or ended (etcd stopped, the connection was cut).
-  std::optional<WatchResponse> next(std::chrono::milliseconds wait);
+  // The next message, waiting at most WAIT: nullopt when none came, or when WAKE_FD (unless -1)
+  // became readable first. Throws EtcdError naming the endpoint when the stream broke or ended
+  // (etcd stopped, the connection was cut).
+  std::optional<WatchResponse> next(std::chrono::milliseconds wait, int wake_fd = -1);
   [[nodiscard]] const std::string& endpoint() const { return endpoint_; }
 
  private:

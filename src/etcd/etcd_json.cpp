@@ -230,6 +230,14 @@ std::string txn_body(const Transaction& txn) {
       .dump();
 }
 
+std::string read_keys_body(const std::vector<std::string>& keys) {
+  json reads = json::array();
+  for (const auto& key : keys) {
+    reads.push_back({{"request_range", key_range(key, false)}});
+  }
+  return json{{"success", reads}}.dump();
+}
+
 std::string lease_grant_body(std::int64_t ttl_seconds) {
   return json{{"TTL", std::to_string(ttl_seconds)}}.dump();
 }
@@ -277,6 +285,23 @@ TxnResult parse_txn(std::string_view reply) {
   throw_if_error(parsed);
   // "succeeded" is left out when false (proto3's default values are not written).
   return {flag(parsed, "succeeded"), header_revision(parsed)};
+}
+
+RangeResult parse_read_keys(std::string_view reply) {
+  const json parsed = parse_object(reply);
+  throw_if_error(parsed);
+  RangeResult result{header_revision(parsed), {}};
+  for (const auto& response : parsed.value("responses", json::array())) {
+    const auto range = response.find("response_range");
+    if (range == response.end() || !range->is_object()) {
+      throw std::runtime_error("a response of the transaction is not a read");
+    }
+    // A read that found nothing has no "kvs" (proto3 leaves out empty lists).
+    for (const auto& kv : range->value("kvs", json::array())) {
+      result.kvs.push_back(key_value(kv));
+    }
+  }
+  return result;
 }
 
 Lease parse_lease_grant(std::string_view reply) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "etcd/etcd_types.hpp"
 
@@ -27,6 +28,8 @@ std::string range_body(std::string_view key, bool prefix);
 std::string range_to_body(std::string_view key, std::string_view range_end);
 std::string put_body(std::string_view key, std::string_view value, std::int64_t lease);
 std::string txn_body(const Transaction& txn);
+// A transaction of one range read per key of KEYS: all of them at one revision.
+std::string read_keys_body(const std::vector<std::string>& keys);
 std::string lease_grant_body(std::int64_t ttl_seconds);
 std::string lease_id_body(std::int64_t id);
 std::string authenticate_body(std::string_view user, std::string_view password);
@@ -38,6 +41,8 @@ RangeResult parse_range(std::string_view reply);
 // The store's revision after a put.
 std::int64_t parse_put(std::string_view reply);
 TxnResult parse_txn(std::string_view reply);
+// The reply of read_keys_body: the keys found (in the order asked) and the revision read at.
+RangeResult parse_read_keys(std::string_view reply);
 Lease parse_lease_grant(std::string_view reply);
 // A keepalive's reply: TTL 0 when the lease is gone.
 Lease parse_keepalive(std::string_view reply);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <mutex>
 #include <utility>
 
@@ -86,19 +87,39 @@ std::string failure(CURLcode code, const char* errors, std::chrono::milliseconds
   return errors[0] != '\0' ? errors : curl_easy_strerror(code);
 }
 
+// Sleeps until the stream has news, LEFT passed or WAKE_FD (unless -1) is readable; true for
+// the last. libcurl wakes up earlier when its own timers (connect, keepalive) need it.
+bool wait_for_data(CURLM* multi, std::chrono::milliseconds left, int wake_fd) {
+  curl_waitfd wake{wake_fd, CURL_WAIT_POLLIN, 0};
+  const unsigned extra = wake_fd >= 0 ? 1 : 0;
+  const long most = std::min<long>(as_ms(left), std::numeric_limits<int>::max());
+  curl_multi_poll(multi, extra != 0 ? &wake : nullptr, extra, static_cast<int>(most), nullptr);
+  return (wake.revents & CURL_WAIT_POLLIN) != 0;
+}
+
 }  // namespace
 
-HttpReply post(const HttpRequest& request, std::chrono::milliseconds timeout) {
+struct HttpSession::Handle {
   Easy easy = new_easy();
+};
+
+HttpSession::HttpSession() : handle_(std::make_unique<Handle>()) {}
+
+HttpSession::~HttpSession() = default;
+
+HttpReply HttpSession::post(const HttpRequest& request, std::chrono::milliseconds timeout) {
+  CURL* easy = handle_->easy.get();
+  // A reset forgets the last request's options, not the handle's open connections.
+  curl_easy_reset(easy);
   HttpReply reply;
   std::array<char, CURL_ERROR_SIZE> errors{};
-  const HeaderList headers = configure(easy.get(), request, &reply.body, errors.data());
-  curl_easy_setopt(easy.get(), CURLOPT_TIMEOUT_MS, as_ms(timeout));
-  const CURLcode code = curl_easy_perform(easy.get());
+  const HeaderList headers = configure(easy, request, &reply.body, errors.data());
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, as_ms(timeout));
+  const CURLcode code = curl_easy_perform(easy);
   if (code != CURLE_OK) {
     throw TransportError(failure(code, errors.data(), timeout));
   }
-  curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &reply.status);
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &reply.status);
   return reply;
 }
 
@@ -139,7 +160,7 @@ StreamingPost::~StreamingPost() {
   curl_multi_remove_handle(handles_->multi.get(), handles_->easy.get());
 }
 
-std::optional<std::string> StreamingPost::next_line(std::chrono::milliseconds wait) {
+std::optional<std::string> StreamingPost::next_line(std::chrono::milliseconds wait, int wake_fd) {
   const auto end = std::chrono::steady_clock::now() + wait;
   while (true) {
     const auto newline = buffer_.find('\n');
@@ -177,9 +198,9 @@ std::optional<std::string> StreamingPost::next_line(std::chrono::milliseconds wa
         handles_->result = message->data.result;
       }
     }
-    if (!done_ && buffer_.find('\n') == std::string::npos) {
-      curl_multi_poll(handles_->multi.get(), nullptr, 0,
-                      static_cast<int>(std::min<long>(as_ms(left), 1000)), nullptr);
+    if (!done_ && buffer_.find('\n') == std::string::npos &&
+        wait_for_data(handles_->multi.get(), left, wake_fd)) {
+      return std::nullopt;
     }
   }
 }

@@ -42,8 +42,24 @@ struct HttpRequest {
   std::string token;
 };
 
-// One POST whose connect and transfer together take at most TIMEOUT. Throws TransportError.
-HttpReply post(const HttpRequest& request, std::chrono::milliseconds timeout);
+// POSTs one after the other over the same connections: libcurl keeps a connection open after
+// a reply and uses it for the next request to that endpoint, so an agent that renews its lease
+// and acknowledges does not set up a TCP (and TLS) connection every time. A kept connection
+// that the server closed meanwhile (etcd restarted) is noticed and replaced by libcurl.
+class HttpSession {
+ public:
+  HttpSession();
+  ~HttpSession();
+  HttpSession(const HttpSession&) = delete;
+  HttpSession& operator=(const HttpSession&) = delete;
+
+  // One POST whose connect and transfer together take at most TIMEOUT. Throws TransportError.
+  HttpReply post(const HttpRequest& request, std::chrono::milliseconds timeout);
+
+ private:
+  struct Handle;
+  std::unique_ptr<Handle> handle_;
+};
 
 // A POST whose reply is a stream of JSON lines (a watch): read line by line, as they come.
 class StreamingPost {
@@ -54,9 +70,10 @@ class StreamingPost {
   StreamingPost(const StreamingPost&) = delete;
   StreamingPost& operator=(const StreamingPost&) = delete;
 
-  // The next non-empty line, waiting at most WAIT for it: nullopt when none came. Throws
-  // TransportError when the stream ended or broke, with etcd's error message if it sent one.
-  std::optional<std::string> next_line(std::chrono::milliseconds wait);
+  // The next non-empty line, waiting at most WAIT for it: nullopt when none came, or when
+  // WAKE_FD (unless -1) became readable first. Throws TransportError when the stream ended or
+  // broke, with etcd's error message if it sent one.
+  std::optional<std::string> next_line(std::chrono::milliseconds wait, int wake_fd = -1);
 
  private:
   struct Handles;

@@ -10,7 +10,7 @@
 //   app_servers/NAME  {"name", "application_name", "config_dir", "location", "auth_trust"}
 //                     one per enabled row; no conninfo or command, which may hold secrets
 //   agents/NAME       written by the agent of app server NAME (pgdeploy agent), on a lease
-//                     (TTL 10 s kept alive while it runs; 60 s, not renewed, with --once):
+//                     (TTL 30 s renewed while it runs; 60 s, not renewed, with --once):
 //                     {"epoch": {"system_identifier", "timeline", "lsn", "primary_id"},
 //                      "revision": R, "result": "updated"|"unchanged"|"refused"|"failed",
 //                      "reason": "...", "time": "YYYY-MM-DDTHH:MM:SSZ"}

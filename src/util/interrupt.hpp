@@ -11,4 +11,8 @@ void catch_interrupts();
 // The signal received since catch_interrupts(), or 0.
 int interrupting_signal();
 
+// A descriptor that becomes readable when such a signal arrives, for a wait in poll() that
+// must end at once; -1 before catch_interrupts().
+int interrupt_fd();
+
 }  // namespace pgdeploy

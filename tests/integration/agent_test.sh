@@ -104,8 +104,12 @@ not_rewritten() { grep -c "acknowledgement in place says the same; not rewritten
 more_not_rewritten() { [ "$(not_rewritten)" -gt "$1" ]; }
 before=$(ack_revision app2)
 quiet=$(not_rewritten || true)
-# The same value written again: an event under the prefix, so the agent reads everything again.
+# Another app server's row written again: not a key app2's agent reads, so it stays asleep.
 etcd_ctl put "${keys}app_servers/app1" "$(etcd_ctl get --print-value-only "${keys}app_servers/app1")" >/dev/null
+sleep 1
+check "a change of app1's row does not make app2's agent read" test "$(not_rewritten || true)" = "$quiet"
+# The same value written again to a key it reads: an event, so it reads everything again.
+etcd_ctl put "${keys}databases" "$(etcd_ctl get --print-value-only "${keys}databases")" >/dev/null
 check "app2's agent read the state again" wait_until 5 more_not_rewritten "$quiet"
 check "its acknowledgement was not rewritten (mod_revision $before)" test "$(ack_revision app2)" = "$before"
 
@@ -161,14 +165,21 @@ lease_alive() {
     local out
     out=$(etcd_ctl lease timetolive "$1") && grep -q "remaining(" <<<"$out"
 }
+# The lease's seconds to live: "lease 694d… granted with TTL(30s), remaining(28s)".
+lease_remaining() { etcd_ctl lease timetolive "$1" | sed -n 's/.*remaining(\(-\{0,1\}[0-9]*\)s).*/\1/p'; }
 # Read as text: jq's numbers are doubles, and lease IDs use all 64 bits.
 lease=$(printf '%x' "$(etcd_ctl get "${keys}agents/app2" -w json | grep -o '"lease":[0-9]*' | cut -d: -f2)")
 check "the ack's lease $lease is alive" lease_alive "$lease"
 sleep 12
-check "12 s later, past its 10 s TTL, it still is" lease_alive "$lease"
+# Granted with 30 s; renewed every 10 s, so 12 s later it has more than 30 - 12 left.
+remaining=$(lease_remaining "$lease")
+echo "# remaining TTL 12 s later: ${remaining:-none} s"
+check "12 s later it was renewed: more than 18 s left" test "${remaining:-0}" -gt 18
 check "and the ack is still there" test -n "$(ack_of app2)"
-echo "# SIGTERM stops the watching agent"
+echo "# SIGTERM stops the watching agent, and its acknowledgement goes with it"
 kill -TERM "$(cat "$H/agent_app2.pid")"
 check "it exits" wait_until 5 fails kill -0 "$(cat "$H/agent_app2.pid")"
+check "its lease is revoked" fails lease_alive "$lease"
+check "its acknowledgement is gone" test -z "$(ack_of app2)"
 
 harness_summary

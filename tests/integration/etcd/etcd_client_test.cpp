@@ -71,6 +71,20 @@ TEST_F(EtcdClientTest, PutThenRangeOfAPrefix) {
   EXPECT_TRUE(client.range("/put/missing").kvs.empty());
 }
 
+TEST_F(EtcdClientTest, ReadOfSeveralKeysSeesThemAtOneRevision) {
+  auto client = client_of(*server);
+  client.put("/keys/a", "1");
+  client.put("/keys/ab", "not asked for");
+  const auto last = client.put("/keys/c", "3");
+  const auto read = client.read_keys({"/keys/a", "/keys/b", "/keys/c"});
+  ASSERT_EQ(read.kvs.size(), 2U);
+  EXPECT_EQ(read.kvs[0].key, "/keys/a");
+  EXPECT_EQ(read.kvs[1].key, "/keys/c");
+  EXPECT_EQ(read.kvs[1].value, "3");
+  EXPECT_EQ(read.kvs[1].mod_revision, last);
+  EXPECT_GE(read.revision, last);
+}
+
 TEST_F(EtcdClientTest, TransactionRunsItsSuccessOnlyWhenEveryCompareHolds) {
   auto client = client_of(*server);
   const auto written = client.put("/txn/epoch", "e1");

@@ -137,7 +137,7 @@ void EtcdServer::launch() {
 bool EtcdServer::answers() const {
   const etcd::TlsFiles tls{ca(), client_cert(), client_key()};
   try {
-    const auto reply = etcd::post(
+    const auto reply = etcd::HttpSession().post(
         {endpoint() + "/v3/kv/range", R"({"key":"AA=="})", options_.tls ? &tls : nullptr, {}},
         std::chrono::milliseconds(500));
     return reply.status == 200;

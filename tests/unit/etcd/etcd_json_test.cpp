@@ -106,6 +106,23 @@ TEST(EtcdJson, ParsesARangeReply) {
   EXPECT_EQ(parse_range(R"({"kvs":[{"key":"YQ==","mod_revision":"1"}]})").kvs[0].value, "");
 }
 
+TEST(EtcdJson, ReadsSeveralKeysInOneTransaction) {
+  EXPECT_EQ(json::parse(read_keys_body({"/a", "/b"})),
+            json::parse(R"({"success":[{"request_range":{"key":"L2E="}},
+                                       {"request_range":{"key":"L2I="}}]})"));
+  // The second key does not exist: its response has no "kvs".
+  const auto read = parse_read_keys(
+      R"({"header":{"revision":"12"},"succeeded":true,"responses":[
+          {"response_range":{"header":{"revision":"12"},"kvs":[{"key":"L2E=","value":"MQ==",
+           "mod_revision":"4"}],"count":"1"}},
+          {"response_range":{"header":{"revision":"12"}}}]})");
+  EXPECT_EQ(read.revision, 12);
+  ASSERT_EQ(read.kvs.size(), 1U);
+  EXPECT_EQ(read.kvs[0].key, "/a");
+  EXPECT_EQ(read.kvs[0].mod_revision, 4);
+  EXPECT_THROW(parse_read_keys(R"({"responses":[{"response_put":{}}]})"), std::runtime_error);
+}
+
 TEST(EtcdJson, RejectsRepliesEtcdDoesNotSend) {
   EXPECT_THROW(parse_range("<html>bad gateway</html>"), std::runtime_error);
   EXPECT_THROW(parse_range(R"({"kvs":[{"key":"!!"}]})"), std::runtime_error);
