@@ -7,13 +7,13 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <map>
 #include <memory>
 #include <optional>
 #include <thread>
 
 #include "agent/agent_ack.hpp"
 #include "agent/local_install.hpp"
+#include "agent/state_cache.hpp"
 #include "etcd/etcd_json.hpp"
 #include "publish/published_state.hpp"
 #include "util/deadline.hpp"
@@ -63,12 +63,6 @@ ExitCode exit_code_of(AgentResult result) {
   return ExitCode::host_failed;
 }
 
-// One state read, applied and acknowledged.
-struct Pass {
-  std::int64_t revision = 0;
-  ExitCode code = ExitCode::ok;
-};
-
 class AgentLoop {
  public:
   AgentLoop(const Options& options, etcd::EtcdClient& client, AdminConnector& admin)
@@ -79,19 +73,19 @@ class AgentLoop {
         published_from_(etcd::prefix_end(prefix_text_ + agents_dir)),
         published_to_(etcd::prefix_end(prefix_text_)),
         name_(options.agent.name.value_or(local_host_name())),
-        state_keys_{prefix_text_ + epoch_key, prefix_text_ + primary_key,
-                    prefix_text_ + databases_key, prefix_text_ + app_servers_dir + name_},
+        state_({prefix_text_ + epoch_key, prefix_text_ + primary_key, prefix_text_ + databases_key,
+                prefix_text_ + app_servers_dir + name_}),
         user_(local_user()) {}
 
-  // Reads the state, applies it and acknowledges. Throws etcd::EtcdError when etcd cannot be
-  // reached.
-  Pass pass();
-  // Returns when the state must be read again: a change of the published keys after
-  // REVISION (the last pass's), a cancelled or compacted watch, or --reread seconds gone. The
-  // watch stays open from one pass to the next: it is set up again only after it ended. It
-  // sleeps until then, waking only to renew the lease or for a signal. Throws
-  // etcd::EtcdError when the watch breaks.
-  void watch_from(std::int64_t revision);
+  // Reads the state (one linearizable read), applies it and acknowledges; the exit code of
+  // that. Throws etcd::EtcdError when etcd cannot be reached.
+  ExitCode read_and_apply();
+  // Applies every change of the state as the watch reports it, until the state must be read
+  // again: a cancelled or compacted watch, or --reread seconds gone. The watch stays open
+  // from one read to the next: it is set up again only after it ended. Between changes it
+  // sleeps, waking only to renew the lease or for a signal. Throws etcd::EtcdError when the
+  // watch breaks.
+  void follow();
   // Forgets the watch, the lease and the acknowledgement: after etcd was unreachable they may
   // all be gone.
   void start_over() {
@@ -104,7 +98,9 @@ class AgentLoop {
   void stop();
 
  private:
-  [[nodiscard]] PublishedState read_state(const etcd::RangeResult& range) const;
+  // Applies what the cache holds and acknowledges it.
+  ExitCode apply_state();
+  [[nodiscard]] PublishedState cached_state() const;
   [[nodiscard]] bool is_news(const AckRecord& ack) const {
     return !acked_ || !repeats(*acked_, ack);
   }
@@ -126,7 +122,7 @@ class AgentLoop {
   std::string name_;
   // What this agent reads: the shared keys and its own row, not the other app servers' rows
   // (each agent reading every row would be N² values through etcd for one publish).
-  std::vector<std::string> state_keys_;
+  StateCache state_;
   std::string user_;
   std::unique_ptr<etcd::Watch> watch_;
   std::int64_t lease_ = 0;
@@ -135,12 +131,9 @@ class AgentLoop {
   std::optional<AckRecord> acked_;  // what ack_ says, once it is in the store
 };
 
-PublishedState AgentLoop::read_state(const etcd::RangeResult& range) const {
-  std::map<std::string, std::string> values;
-  for (const etcd::KeyValue& kv : range.kvs) {
-    values[kv.key.substr(prefix_text_.size())] = kv.value;
-  }
-  PublishedState state = parse_published_state(values, options_.cluster, name_, prefix_text_);
+PublishedState AgentLoop::cached_state() const {
+  PublishedState state = parse_published_state(state_.values_below(prefix_text_), options_.cluster,
+                                               name_, prefix_text_);
   state.plan.sessions = options_.sessions;
   state.plan.pause = options_.pause;
   state.host.username = user_;
@@ -152,31 +145,30 @@ PublishedState AgentLoop::read_state(const etcd::RangeResult& range) const {
   return state;
 }
 
-// The revision of the state in RANGE: its epoch key's mod revision (every publish writes the
-// epoch), which a publisher waiting for the agents compares; the range's own when it has none.
-std::int64_t state_revision(const etcd::RangeResult& range, const std::string& epoch) {
-  const auto found = std::ranges::find(range.kvs, epoch, &etcd::KeyValue::key);
-  return found != range.kvs.end() ? found->mod_revision : range.revision;
+ExitCode AgentLoop::read_and_apply() {
+  state_.reset(client_.read_keys(state_.keys()));
+  return apply_state();
 }
 
-Pass AgentLoop::pass() {
-  const etcd::RangeResult range = client_.read_keys(state_keys_);
+ExitCode AgentLoop::apply_state() {
   AckRecord ack;
-  ack.revision = state_revision(range, prefix_text_ + epoch_key);
-  Pass done{range.revision, ExitCode::ok};
+  // The state's revision: its epoch key's mod revision (every publish writes the epoch), which
+  // a publisher waiting for the agents compares.
+  ack.revision = state_.mod_revision(prefix_text_ + epoch_key);
+  ExitCode code = ExitCode::ok;
   try {
-    const PublishedState state = read_state(range);
+    const PublishedState state = cached_state();
     ack.epoch = state.plan.epoch;
     ack.primary_id = state.plan.primary.id;
     const LocalOutcome outcome = installer_.apply(state);
     ack.result = outcome.result;
     ack.reason = outcome.reason;
-    done.code = exit_code_of(outcome.result);
+    code = exit_code_of(outcome.result);
     const std::string text = std::string(result_name(outcome.result)) + ": " +
                              describe(state.plan.primary) + " at " + describe(state.plan.target) +
                              ", timeline " + std::to_string(state.plan.epoch.timeline) +
                              " (revision " + std::to_string(ack.revision) + ")";
-    if (done.code == ExitCode::ok) {
+    if (code == ExitCode::ok) {
       // A periodic re-read that finds everything in place is not worth a line every 30 s.
       spdlog::log(is_news(ack) ? spdlog::level::info : spdlog::level::debug, "{}: {}", name_, text);
     } else {
@@ -185,12 +177,12 @@ Pass AgentLoop::pass() {
   } catch (const StateProblem& e) {
     ack.result = AgentResult::failed;
     ack.reason = e.what();
-    done.code = ExitCode::metadata;
+    code = ExitCode::metadata;
     spdlog::error("{}: refused, nothing applied: {}", name_, e.what());
   }
   ack.time = std::chrono::system_clock::now();
   acknowledge(ack);
-  return done;
+  return code;
 }
 
 void AgentLoop::acknowledge(const AckRecord& ack) {
@@ -224,9 +216,9 @@ void AgentLoop::keep_lease() {
   }
 }
 
-void AgentLoop::watch_from(std::int64_t revision) {
+void AgentLoop::follow() {
   if (!watch_) {
-    watch_ = client_.watch({published_from_, false, revision + 1, true, published_to_});
+    watch_ = client_.watch({published_from_, false, state_.revision() + 1, true, published_to_});
   }
   const auto reread_at = Clock::now() + std::chrono::seconds(options_.agent.reread_seconds);
   while (interrupting_signal() == 0 && Clock::now() < reread_at) {
@@ -236,7 +228,8 @@ void AgentLoop::watch_from(std::int64_t revision) {
       continue;
     }
     if (message->kind == etcd::WatchResponse::Kind::compacted) {
-      spdlog::info("{}: revision {} was compacted; reading everything again", name_, revision + 1);
+      spdlog::info("{}: revision {} was compacted; reading everything again", name_,
+                   state_.revision() + 1);
       watch_.reset();
       return;
     }
@@ -246,12 +239,8 @@ void AgentLoop::watch_from(std::int64_t revision) {
       watch_.reset();
       return;
     }
-    // Changes at or before REVISION are in the state the last pass read already.
-    if (std::ranges::any_of(message->events, [&](const etcd::WatchEvent& event) {
-          return event.kv.mod_revision > revision &&
-                 std::ranges::find(state_keys_, event.kv.key) != state_keys_.end();
-        })) {
-      return;
+    if (state_.advance(message->events)) {
+      apply_state();
     }
   }
 }
@@ -282,7 +271,7 @@ ExitCode run_agent(const Options& options, etcd::EtcdClient& client, AdminConnec
   AgentLoop agent(options, client, admin);
   if (options.agent.once) {
     try {
-      return agent.pass().code;
+      return agent.read_and_apply();
     } catch (const etcd::EtcdError& e) {
       throw metadata_error(std::string("etcd: ") + e.what());
     }
@@ -291,9 +280,9 @@ ExitCode run_agent(const Options& options, etcd::EtcdClient& client, AdminConnec
   milliseconds backoff = first_backoff;
   while (interrupting_signal() == 0) {
     try {
-      const Pass done = agent.pass();
+      agent.read_and_apply();
       backoff = first_backoff;
-      agent.watch_from(done.revision);
+      agent.follow();
     } catch (const etcd::EtcdError& e) {
       spdlog::warn("etcd: {}; the fragment in place stays; trying again in {}", e.what(),
                    seconds_text(backoff));

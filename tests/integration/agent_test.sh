@@ -75,7 +75,7 @@ check "the message names the key" grep -q "${keys}app_servers/app9 is missing" "
 echo "# a watching agent for app2 (reload by signal) follows a promotion"
 # shellcheck disable=SC2016,SC2046 # expanded by the inner shell; the words of agent_args
 as_user sh -c 'echo $$ >"$1"; shift; exec "$@" >>"$H/agent_app2.log" 2>&1' agent \
-    "$H/agent_app2.pid" "$PGDEPLOY" $(agent_args app2) -v \
+    "$H/agent_app2.pid" "$PGDEPLOY" $(agent_args app2) -v --reread 3600 \
     --reload-command "$(bouncer_reload_command app2)" &
 check "app2's agent installs node1" wait_until 10 routes_to app2 node1
 check "its ack says updated" wait_until 5 ack_says app2 '.result == "updated" and .epoch.timeline == 1'
@@ -94,6 +94,8 @@ echo "# from the publish's start to the first write on node2 through app2: $((${
 timeline=$(pg_timeline node2)
 check "app2's ack shows the new timeline $timeline" \
     wait_until 5 ack_says app2 ".result == \"updated\" and .epoch.timeline == $timeline and .epoch.primary_id == 2"
+reads() { grep -c "read of ${keys}epoch and 3 more keys" "$H/agent_app2.log"; }
+check_eq "it applied the promotion from its watch: still only its first read" 1 "$(reads)"
 agent_once app1 --admin-conninfo "$(console_of app1)"
 check_eq "app1's agent --once: exit status 0" 0 "$RC"
 check "writes through app1's PgBouncer land on node2" writes_land_on app1 node2
@@ -108,9 +110,9 @@ quiet=$(not_rewritten || true)
 etcd_ctl put "${keys}app_servers/app1" "$(etcd_ctl get --print-value-only "${keys}app_servers/app1")" >/dev/null
 sleep 1
 check "a change of app1's row does not make app2's agent read" test "$(not_rewritten || true)" = "$quiet"
-# The same value written again to a key it reads: an event, so it reads everything again.
+# The same value written again to a key it reads: an event, so it applies the state again.
 etcd_ctl put "${keys}databases" "$(etcd_ctl get --print-value-only "${keys}databases")" >/dev/null
-check "app2's agent read the state again" wait_until 5 more_not_rewritten "$quiet"
+check "app2's agent applied the state again" wait_until 5 more_not_rewritten "$quiet"
 check "its acknowledgement was not rewritten (mod_revision $before)" test "$(ack_revision app2)" = "$before"
 
 echo "# local fencing: a fragment in place of a newer epoch is never replaced"
