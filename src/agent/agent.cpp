@@ -14,7 +14,6 @@
 #include "agent/agent_ack.hpp"
 #include "agent/local_install.hpp"
 #include "agent/state_cache.hpp"
-#include "etcd/etcd_json.hpp"
 #include "publish/published_state.hpp"
 #include "util/deadline.hpp"
 #include "util/interrupt.hpp"
@@ -70,8 +69,7 @@ class AgentLoop {
         client_(client),
         installer_(admin, limits_for(options)),
         prefix_text_(cluster_prefix(options.etcd.prefix, options.cluster)),
-        published_from_(etcd::prefix_end(prefix_text_ + agents_dir)),
-        published_to_(etcd::prefix_end(prefix_text_)),
+        published_(published_range(prefix_text_)),
         name_(options.agent.name.value_or(local_host_name())),
         state_({prefix_text_ + epoch_key, prefix_text_ + primary_key, prefix_text_ + databases_key,
                 prefix_text_ + app_servers_dir + name_}),
@@ -114,11 +112,9 @@ class AgentLoop {
   etcd::EtcdClient& client_;
   LocalInstaller installer_;
   std::string prefix_text_;
-  // What the watch covers: all of the prefix after the acknowledgements (every key pgdeploy
-  // publishes sorts after "agents/"). Each agent's acknowledgement in its watch would be
-  // received by every other agent, N² of them.
-  std::string published_from_;
-  std::string published_to_;
+  // What the watch covers: the published keys, not the acknowledgements (each agent's
+  // acknowledgement in its watch would be received by every other agent, N² of them).
+  KeyRange published_;
   std::string name_;
   // What this agent reads: the shared keys and its own row, not the other app servers' rows
   // (each agent reading every row would be N² values through etcd for one publish).
@@ -218,7 +214,7 @@ void AgentLoop::keep_lease() {
 
 void AgentLoop::follow() {
   if (!watch_) {
-    watch_ = client_.watch({published_from_, false, state_.revision() + 1, true, published_to_});
+    watch_ = client_.watch({published_.from, false, state_.revision() + 1, true, published_.to});
   }
   const auto reread_at = Clock::now() + std::chrono::seconds(options_.agent.reread_seconds);
   while (interrupting_signal() == 0 && Clock::now() < reread_at) {

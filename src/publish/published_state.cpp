@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "etcd/etcd_json.hpp"
+
 namespace pgdeploy {
 namespace {
 
@@ -140,6 +142,10 @@ PublishedState parse_published_state(const std::map<std::string, std::string>& v
     throw StateProblem(prefix_text + row + " names another app server: " + state.host.name);
   }
   return state;
+}
+
+KeyRange published_range(const std::string& base) {
+  return {etcd::prefix_end(base + agents_dir), etcd::prefix_end(base)};
 }
 
 std::string cluster_prefix(const std::string& prefix, const std::string& cluster) {

@@ -61,6 +61,16 @@ PublishedState parse_published_state(const std::map<std::string, std::string>& v
 // "PREFIX/CLUSTER/": every key of the cluster starts with it.
 std::string cluster_prefix(const std::string& prefix, const std::string& cluster);
 
+// The keys pgdeploy publishes below BASE (a cluster_prefix): from just after agents/ to the
+// end of BASE. Every published key sorts after "agents/", so this range is all of them and
+// none of the agents' acknowledgements, which a publisher or an agent reading the state would
+// otherwise receive by the hundred.
+struct KeyRange {
+  std::string from;
+  std::string to;  // not included
+};
+KeyRange published_range(const std::string& base);
+
 // The values of one publish by their key below the cluster's prefix.
 std::map<std::string, std::string> state_values(const DeployPlan& plan,
                                                 const std::vector<AppServer>& hosts);

@@ -114,7 +114,8 @@ std::int64_t publish_state(etcd::EtcdClient& client, const std::string& prefix,
   const std::string base = cluster_prefix(prefix, plan.cluster);
   const auto wanted = state_values(plan, hosts);
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
-    const etcd::RangeResult read = client.range(base, true);
+    const KeyRange published = published_range(base);
+    const etcd::RangeResult read = client.range_to(published.from, published.to);
     const auto stored = stored_values(read, base);
     std::int64_t epoch_revision = 0;
     for (const auto& kv : read.kvs) {
