@@ -57,7 +57,7 @@ check "nothing changed" cmp "$H/app1.before" "$H/app_app1/conf/main.ini"
 echo "# --json"
 run_split --json
 check_eq "deploy: exit 0" 0 "$RC"
-check "stdout is one JSON document" jq -e . "$H/stdout"
+check "stdout is one JSON document" json_says 'type == "object"' <"$H/stdout"
 check_eq "cluster" main "$(json .cluster)"
 check_eq "primary" "2 node2 127.0.0.1 $(pg_port node2) $(pg_timeline node2)" \
     "$(json '"\(.primary.id) \(.primary.name) \(.primary.host) \(.primary.port) \(.primary.epoch.timeline)"')"
@@ -317,7 +317,7 @@ RC=0
 as_user "$PGDEPLOY" --config "$H/pgdeploy.ini" -c main >"$H/stdout" 2>"$H/out" || RC=$?
 sed 's/^/#   | /' "$H/out"
 check_eq "a run configured by the file alone: exit 0" 0 "$RC"
-check "[cluster main] turned --json on" jq -e '.cluster == "main"' "$H/stdout"
+check "[cluster main] turned --json on" json_says '.cluster == "main"' <"$H/stdout"
 RC=0
 as_user "$PGDEPLOY" --config "$H/pgdeploy.ini" -c main -p "host=127.0.0.1 port=1 dbname=repmgr" >"$H/stdout" 2>"$H/out" || RC=$?
 sed 's/^/#   | /' "$H/out"

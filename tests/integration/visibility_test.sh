@@ -437,7 +437,8 @@ check "metrics: nothing raw" unforged "$H/forged.prom"
 check "deploy log: the host's name escaped" grep -qF 'info: app1\npgdeploy: info: forged\x1b[2J (127.0.0.1): ' "$H/out"
 check "deploy log: the primary's name escaped" grep -qF 'primary node 1 (node1\nforged\x1b]0;title\x07)' "$H/out"
 run_sub status --json
-check "status --json: JSON escapes them" jq -e '.hosts[] | select(.name | startswith("app1\npgdeploy: info: forged\u001b"))' "$H/stdout"
+check "status --json: JSON escapes them" \
+    json_says 'any(.hosts[]; .name | startswith("app1\npgdeploy: info: forged\u001b"))' <"$H/stdout"
 check "status --json: nothing raw" unforged "$H/stdout"
 pg_psql node1 repmgr "UPDATE repmgr.app_servers SET node_name = 'app1' WHERE node_name LIKE 'app1%'" \
     "UPDATE repmgr.nodes SET node_name = 'node1' WHERE node_id = 1" >/dev/null
@@ -455,7 +456,7 @@ check_eq "status --json: the byte as U+FFFD" $'node1\xef\xbf\xbd' "$(json '.host
 run_sub --dry-run --json
 check "--dry-run --json: valid UTF-8" iconv -f UTF-8 -t UTF-8 -o /dev/null "$H/stdout"
 check "--dry-run --json: the diff shows U+FFFD" \
-    jq -e '.hosts[0].diff | contains("(node1\ufffd)")' "$H/stdout"
+    json_says '.hosts[0].diff | contains("(node1\ufffd)")' <"$H/stdout"
 run_pgdeploy  # the fragment as pgdeploy writes it
 check "the fragment no longer holds it" fails env LC_ALL=C grep -q $'\xff' "$H/app_app1/conf/main.ini"
 
