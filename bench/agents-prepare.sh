@@ -8,6 +8,8 @@
 #                 bench_flip if the published routes lack it, else drops it: the next
 #                 publish changes the routes of every fragment (deleted, so that the next
 #                 settle counts only acknowledgements of the next publish)
+#         flip    every row delivery 'agent'; the database flipped as above, without waiting
+#                 for the agents (they may be stopped)
 #         ssh     every row delivery 'ssh'; every fragment made to drift (drift.sh)
 #         settle  waits until the N agents have acknowledged (nothing measured afterwards
 #                 shares the cores with agents still at work)
@@ -33,13 +35,10 @@ delivery() {
     psql_meta -d repmgr -c "UPDATE repmgr.app_servers SET delivery = '$1' WHERE delivery <> '$1'"
 }
 
-case $mode in
-agent)
-    delivery agent
-    settle
-    etcd del --prefix "$ETCD_BASE/agents/" >/dev/null
-    # The opposite of what is published (not of what exists: a prepare without a run
-    # after it must not undo the previous one's change).
+# Creates bench_flip if the published routes lack it, else drops it: the opposite of what
+# is published (not of what exists: a prepare without a run after it must not undo the
+# previous one's change).
+flip() {
     if etcd get --print-value-only "$ETCD_BASE/databases" | jq -e '.names | index("bench_flip")' >/dev/null; then
         psql_meta -d postgres -c 'DROP DATABASE IF EXISTS bench_flip'
     else
@@ -47,6 +46,18 @@ agent)
 SELECT 'CREATE DATABASE bench_flip' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'bench_flip') \gexec
 SQL
     fi
+}
+
+case $mode in
+agent)
+    delivery agent
+    settle
+    etcd del --prefix "$ETCD_BASE/agents/" >/dev/null
+    flip
+    ;;
+flip)
+    delivery agent
+    flip
     ;;
 ssh)
     delivery ssh

@@ -79,15 +79,12 @@ class AgentLoop {
   // that. Throws etcd::EtcdError when etcd cannot be reached.
   ExitCode read_and_apply();
   // Applies every change of the state as the watch reports it, until the state must be read
-  // again: a cancelled or compacted watch, or --reread seconds gone. The watch stays open
-  // from one read to the next: it is set up again only after it ended. Between changes it
-  // sleeps, waking only to renew the lease or for a signal. Throws etcd::EtcdError when the
-  // watch breaks.
+  // again: a cancelled or compacted watch, or --reread seconds gone. One watch serves every
+  // change until then; the next read opens a new one. Between changes it sleeps, waking only
+  // to renew the lease or for a signal. Throws etcd::EtcdError when the watch breaks.
   void follow();
-  // Forgets the watch, the lease and the acknowledgement: after etcd was unreachable they may
-  // all be gone.
+  // Forgets the lease and the acknowledgement: after etcd was unreachable both may be gone.
   void start_over() {
-    watch_.reset();
     lease_ = 0;
     acked_.reset();
   }
@@ -120,7 +117,6 @@ class AgentLoop {
   // (each agent reading every row would be N² values through etcd for one publish).
   StateCache state_;
   std::string user_;
-  std::unique_ptr<etcd::Watch> watch_;
   std::int64_t lease_ = 0;
   Clock::time_point renewed_;
   std::string ack_;                 // the last acknowledgement, written again on a new lease
@@ -213,27 +209,26 @@ void AgentLoop::keep_lease() {
 }
 
 void AgentLoop::follow() {
-  if (!watch_) {
-    watch_ = client_.watch({published_.from, false, state_.revision() + 1, true, published_.to});
-  }
+  // A new watch for every read, started where the read is served: a watch on a member cut off
+  // from the others would stay open and silent.
+  const auto watch =
+      client_.watch({published_.from, false, state_.revision() + 1, true, published_.to});
   const auto reread_at = Clock::now() + std::chrono::seconds(options_.agent.reread_seconds);
   while (interrupting_signal() == 0 && Clock::now() < reread_at) {
     keep_lease();
-    const auto message = watch_->next(until_next_duty(reread_at), interrupt_fd());
+    const auto message = watch->next(until_next_duty(reread_at), interrupt_fd());
     if (!message || message->kind == etcd::WatchResponse::Kind::created) {
       continue;
     }
     if (message->kind == etcd::WatchResponse::Kind::compacted) {
       spdlog::info("{}: revision {} was compacted; reading everything again", name_,
                    state_.revision() + 1);
-      watch_.reset();
-      return;
+      break;
     }
     if (message->kind == etcd::WatchResponse::Kind::canceled) {
       spdlog::info("{}: etcd cancelled the watch ({}); reading everything again", name_,
                    message->cancel_reason);
-      watch_.reset();
-      return;
+      break;
     }
     if (state_.advance(message->events)) {
       apply_state();
