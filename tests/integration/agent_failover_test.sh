@@ -36,14 +36,8 @@ agent_start() {
         "$PGDEPLOY" agent -c main --etcd "$ETCD_ENDPOINT" --name "$app" "$@" &
 }
 agent_pid() { cat "$H/agent_$1.pid"; }
-# Continues agent APP after a SIGSTOP. runuser, its parent, stopped itself when it saw its child
-# stop, and would stay stopped (holding the suite's output open) after the agent ends: it
-# continues the agent once continued itself.
-agent_continue() {
-    local pid
-    pid=$(agent_pid "$1")
-    kill -CONT "$pid" "$(ps -o ppid= -p "$pid" | tr -d ' ')" 2>/dev/null || true
-}
+# Continues agent APP after a SIGSTOP (and runuser, its parent).
+agent_continue() { continue_stopped "$(agent_pid "$1")"; }
 agent_stop() {
     agent_continue "$1"
     kill -TERM "$(agent_pid "$1")"

@@ -60,6 +60,7 @@
 #   harness_cleanup              stop every server (continuing stopped ones first), remove
 #                                $H (kept if KEEP_HARNESS=1)
 #   harness_continue_pidfile F   SIGCONT the process of pidfile F and its children
+#   continue_stopped PID         SIGCONT PID and its parent (runuser, which stopped with it)
 #   start_primary                harness_init, node1 as repmgr primary with appdb, sshd
 #   start_three_nodes            harness_init, node1 primary with appdb and table writes, node2
 #                                and node3 standbys cloned from it, sshd
@@ -610,6 +611,13 @@ harness_alive() {
 }
 
 # Signal the process in PIDFILE, wait up to 5 s, then SIGKILL it.
+# Continues PID after a SIGSTOP, and its parent: runuser (as_user) stopped itself when it saw
+# its child stop, and would stay stopped (holding the output open) after the child ends; it
+# continues the child once continued itself.
+continue_stopped() {
+    kill -CONT "$1" "$(ps -o ppid= -p "$1" | tr -d ' ')" 2>/dev/null || true
+}
+
 # Continue (SIGCONT) the process of PIDFILE and its children: a test may have
 # stopped a postmaster or a backend, and a stopped process never shuts down.
 harness_continue_pidfile() {
