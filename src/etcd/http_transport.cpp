@@ -49,6 +49,11 @@ long as_ms(std::chrono::milliseconds duration) {
 // Everything but the timeouts: URL, body, headers, TLS, where the reply goes.
 HeaderList configure(CURL* easy, const HttpRequest& request, std::string* reply, char* errors) {
   HeaderList headers(curl_slist_append(nullptr, "Content-Type: application/json"));
+  // etcd's "require leader" (gRPC metadata hasleader, through the gateway's header): a member
+  // cut off from the others refuses at once, as unavailable, so the next endpoint is tried,
+  // and ends the watches it serves after about three election timeouts, instead of keeping
+  // them open and silent.
+  headers.reset(curl_slist_append(headers.release(), "Grpc-Metadata-hasleader: true"));
   if (!request.token.empty()) {
     headers.reset(
         curl_slist_append(headers.release(), ("Authorization: " + request.token).c_str()));

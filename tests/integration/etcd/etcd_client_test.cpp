@@ -187,6 +187,33 @@ TEST_F(EtcdClientTest, NextEndpointAnswersWhenTheFirstAreDead) {
   EXPECT_EQ(watch->endpoint(), server->endpoint());
 }
 
+// A member cut off from the others has no leader: here the other member of two is killed.
+TEST(EtcdClientCluster, AMemberWithoutALeaderRefusesAndEndsItsWatch) {
+  const auto members = EtcdServer::cluster(2);
+  auto client = client_of(*members[0]);
+  client.put("/leader/a", "1");
+  const auto watch = client.watch({"/leader/", true, 0, true, {}});
+  members[1]->kill_now();
+  // etcd ends a watch that requires a leader after about three election timeouts (1 s each).
+  std::string ended;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (ended.empty() && std::chrono::steady_clock::now() < end) {
+    try {
+      watch->next(milliseconds(500));
+    } catch (const EtcdError& e) {
+      ended = e.what();
+    }
+  }
+  EXPECT_NE(ended.find("no leader"), std::string::npos) << "the watch: " << ended;
+  // A read is refused as unavailable, naming the cause, rather than waiting out -t.
+  try {
+    client.range("/leader/a");
+    ADD_FAILURE() << "a read without a leader succeeded";
+  } catch (const EtcdError& e) {
+    EXPECT_NE(std::string(e.what()).find("no leader"), std::string::npos) << e.what();
+  }
+}
+
 TEST(EtcdClientFaults, StoppedEtcdIsAClearErrorWithinTheTimeout) {
   EtcdServer server;
   auto client = client_of(server, milliseconds(700));

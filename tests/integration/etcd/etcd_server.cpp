@@ -56,11 +56,7 @@ std::string quoted(const std::string& text) {
 bool etcd_installed() { return std::system("command -v etcd >/dev/null 2>&1") == 0; }
 
 EtcdServer::EtcdServer(Options options) : options_(options) {
-  std::string pattern = (std::filesystem::temp_directory_path() / "pgdeploy-etcd-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) {
-    throw std::runtime_error("cannot create a directory for etcd");
-  }
-  dir_ = pattern;
+  make_dir();
   if (options_.tls) {
     make_certificates();
   }
@@ -71,6 +67,44 @@ EtcdServer::EtcdServer(Options options) : options_(options) {
   if (pid_ < 0) {
     throw std::runtime_error("etcd did not start; see " + dir_ + "/etcd.log");
   }
+}
+
+EtcdServer::EtcdServer(const Member& member)
+    : name_(member.name),
+      initial_cluster_(member.initial_cluster),
+      client_port_(member.client_port),
+      peer_port_(member.peer_port) {
+  make_dir();
+  spawn();
+}
+
+std::vector<std::unique_ptr<EtcdServer>> EtcdServer::cluster(int count) {
+  std::vector<Member> members(static_cast<std::size_t>(count));
+  std::string initial_cluster;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    members[i] = {"member" + std::to_string(i + 1), free_port(), free_port(), {}};
+    initial_cluster += std::string(i == 0 ? "" : ",") + members[i].name +
+                       "=http://127.0.0.1:" + std::to_string(members[i].peer_port);
+  }
+  std::vector<std::unique_ptr<EtcdServer>> servers;
+  for (Member& member : members) {
+    member.initial_cluster = initial_cluster;
+    servers.push_back(std::unique_ptr<EtcdServer>(new EtcdServer(member)));
+  }
+  for (const auto& server : servers) {
+    if (!server->wait_until_answering()) {
+      throw std::runtime_error("etcd member did not start; see " + server->dir() + "/etcd.log");
+    }
+  }
+  return servers;
+}
+
+void EtcdServer::make_dir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "pgdeploy-etcd-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) {
+    throw std::runtime_error("cannot create a directory for etcd");
+  }
+  dir_ = pattern;
 }
 
 EtcdServer::~EtcdServer() {
@@ -91,15 +125,23 @@ std::string EtcdServer::endpoint() const {
 void EtcdServer::launch() {
   client_port_ = free_port();
   peer_port_ = free_port();
+  initial_cluster_ = name_ + "=http://127.0.0.1:" + std::to_string(peer_port_);
+  spawn();
+  if (!wait_until_answering()) {
+    kill_now();
+  }
+}
+
+void EtcdServer::spawn() {
   const std::string peer = "http://127.0.0.1:" + std::to_string(peer_port_);
   std::vector<std::string> args = {"etcd",
-                                   "--name=test",
+                                   "--name=" + name_,
                                    "--data-dir=" + dir_ + "/data",
                                    "--listen-client-urls=" + endpoint(),
                                    "--advertise-client-urls=" + endpoint(),
                                    "--listen-peer-urls=" + peer,
                                    "--initial-advertise-peer-urls=" + peer,
-                                   "--initial-cluster=test=" + peer,
+                                   "--initial-cluster=" + initial_cluster_,
                                    "--log-outputs=stderr"};
   if (options_.tls) {
     args.insert(args.end(),
@@ -120,18 +162,21 @@ void EtcdServer::launch() {
     execvp("etcd", argv.data());
     _exit(127);
   }
+}
+
+bool EtcdServer::wait_until_answering() {
   const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < end) {
     if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
       pid_ = -1;  // exited: most likely a port taken meanwhile
-      return;
+      return false;
     }
     if (answers()) {
-      return;
+      return true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  kill_now();
+  return false;
 }
 
 bool EtcdServer::answers() const {
