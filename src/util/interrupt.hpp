@@ -11,8 +11,10 @@ void catch_interrupts();
 // The signal received since catch_interrupts(), or 0.
 int interrupting_signal();
 
-// A descriptor that becomes readable when such a signal arrives, for a wait in poll() that
-// must end at once; -1 before catch_interrupts().
+// A descriptor that becomes readable when such a signal arrives (or has arrived), for a wait
+// in poll() that must end at once; -1 when no pipe can be made. The pipe is made on the first
+// call, so that a run that never waits so spends no descriptors on it: a deploy counts its
+// descriptors against RLIMIT_NOFILE.
 int interrupt_fd();
 
 }  // namespace pgdeploy

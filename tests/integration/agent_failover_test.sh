@@ -119,8 +119,8 @@ echo "# 3. app1's agent stopped (SIGSTOP) until its watch falls behind; newdb pu
 # Every revision etcd cannot send to a stalled watcher waits in its buffers; once those are
 # full the watcher is "slow" and must catch up from its own revision later, which the
 # compaction then removes (etcd would cancel the watch). The filler is a key the agent watches
-# but does not read (no app server's row), so the only way it can learn of newdb is to read
-# everything again: on the first queued event, before etcd's compacted answer behind it.
+# but does not apply (no app server's row). The agent learns of newdb from the publish's
+# events if etcd still sends them, or else from the read that follows the compacted answer.
 etcd_metric() { curl -s "$ETCD_ENDPOINT/metrics" | awk -v name="$1" '$1 == name { print $2 }'; }
 slow_watchers() { etcd_metric etcd_debugging_mvcc_slow_watcher_total; }
 watchers_are() { [ "$(etcd_metric etcd_debugging_mvcc_watcher_total)" = "$1" ]; }
