@@ -1,6 +1,7 @@
 #include "etcd/http_transport.hpp"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <array>
@@ -26,10 +27,27 @@ using Easy = std::unique_ptr<CURL, EasyDeleter>;
 using HeaderList = std::unique_ptr<curl_slist, ListDeleter>;
 using Multi = std::unique_ptr<CURLM, MultiDeleter>;
 
+// Debian's libcurl links libssh2 for scp:// and sftp://, and curl_global_init initialises it,
+// which loads every algorithm and engine of OpenSSL: 1.6 MiB resident in every agent, for
+// protocols pgdeploy never enables (CURLOPT_PROTOCOLS_STR). libssh2 initialises its crypto only
+// on its first initialisation; making that one ours, with LIBSSH2_INIT_NO_CRYPTO (1, its
+// documented flag), leaves OpenSSL alone. A libcurl without libssh2 has no such symbol.
+void initialise_libssh2_without_crypto() {
+  constexpr int no_crypto = 0x0001;
+  using Init = int (*)(int);
+  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): dlsym's result is untyped
+  if (const auto init = reinterpret_cast<Init>(dlsym(RTLD_DEFAULT, "libssh2_init"))) {
+    init(no_crypto);
+  }
+}
+
 // curl_global_init is not thread-safe: once per process, before the first handle.
 Easy new_easy() {
   static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::call_once(once, [] {
+    initialise_libssh2_without_crypto();
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+  });
   Easy easy(curl_easy_init());
   if (!easy) {
     throw TransportError("cannot create an HTTP handle");

@@ -91,7 +91,7 @@ depends_computed() {
     depends=$(dpkg-deb -f "$deb" Depends)
     echo "Depends: $depends"
     grep -q 'libpq5' <<<"$depends" && grep -q 'libssh-4' <<<"$depends" &&
-        grep -q 'libcurl4' <<<"$depends" && grep -q 'libc6' <<<"$depends"
+        grep -q 'libcurl3-gnutls' <<<"$depends" && grep -q 'libc6' <<<"$depends"
 }
 check "Depends is computed from the binary's libraries" depends_computed
 conffiles_listed() { grep -qx /etc/pgdeploy.ini <<<"$(dpkg-deb --info "$deb" conffiles)"; }
