@@ -10,7 +10,7 @@
 #include <iterator>
 #include <memory>
 
-#include "agent/agent.hpp"
+#include "app/agent_program.hpp"
 #include "app/connectors.hpp"
 #include "app/programs_check.hpp"
 #include "cli/build_token.hpp"
@@ -410,12 +410,10 @@ int run(int argc, const char* const* argv) {
                                          connectors.ssh_loader(), connectors.admin(), std::cout,
                                          etcd.get()));
     }
-    case Command::agent: {
-      Connectors connectors(options);
-      etcd::EtcdClient client(etcd_settings(options.etcd),
-                              TimeLimits::operations_only(limits_for(options).operation));
-      return static_cast<int>(run_agent(options, client, connectors.admin()));
-    }
+    case Command::agent:
+      // The front end hands `pgdeploy agent` to the agent program; the core program, run
+      // directly, runs it too.
+      return run_agent_command(options);
     case Command::deploy:
       break;
   }

@@ -12,9 +12,9 @@
 
 #include "util/errors.hpp"
 
-// All three are set by src/cli/CMakeLists.txt from the install and build layouts.
+// All four are set by src/cli/CMakeLists.txt from the install and build layouts.
 #if !defined(PGDEPLOY_CORE_NAME) || !defined(PGDEPLOY_CORE_BUILD_DIR) || \
-    !defined(PGDEPLOY_CORE_DIR_FROM_BINDIR)
+    !defined(PGDEPLOY_CORE_DIR_FROM_BINDIR) || !defined(PGDEPLOY_AGENT_NAME)
 #error "the core program's name and directories must be defined"
 #endif
 
@@ -91,20 +91,21 @@ fs::path find_core_program(const fs::path& self) {
 
 fs::path build_token_file(const fs::path& core) { return core.parent_path() / "build-token"; }
 
-std::optional<std::string> core_program_problem(const fs::path& core, std::string_view token) {
+std::optional<std::string> core_program_problem(const fs::path& core, std::string_view token,
+                                                std::string_view what) {
+  const std::string named = std::string(what) + " " + core.string();
   if (::access(core.c_str(), X_OK) != 0) {
-    return "the core program " + core.string() + " cannot be run: " + std::strerror(errno) +
+    return named + " cannot be run: " + std::strerror(errno) +
            "; make it executable (chmod 0755), or " + reinstall;
   }
   const fs::path file = build_token_file(core);
   const std::optional<std::string> core_token = first_line(file);
   if (!core_token) {
-    return "the core program " + core.string() + " has no build token: " + file.string() +
-           " cannot be read; " + reinstall;
+    return named + " has no build token: " + file.string() + " cannot be read; " + reinstall;
   }
   if (*core_token != token) {
-    return "the core program " + core.string() + " is from another build (" + *core_token +
-           ") than this pgdeploy (" + std::string(token) + "); " + reinstall;
+    return named + " is from another build (" + *core_token + ") than this pgdeploy (" +
+           std::string(token) + "); " + reinstall;
   }
   return std::nullopt;
 }
@@ -115,6 +116,23 @@ fs::path checked_core_program(const fs::path& self, std::string_view token) {
     throw usage_error(*problem);
   }
   return core;
+}
+
+fs::path agent_program_beside(const fs::path& core) {
+  return core.parent_path() / PGDEPLOY_AGENT_NAME;
+}
+
+fs::path checked_agent_program(const fs::path& core, std::string_view token) {
+  fs::path agent = agent_program_beside(core);
+  std::error_code ignored;
+  if (!fs::exists(agent, ignored)) {
+    throw usage_error("the agent program " + agent.string() + ", which runs `pgdeploy agent`, " +
+                      "is missing beside the core program " + core.string() + "; " + reinstall);
+  }
+  if (const auto problem = core_program_problem(agent, token, "the agent program")) {
+    throw usage_error(*problem);
+  }
+  return agent;
 }
 
 fs::path running_program(std::string_view argv0, const fs::path& proc_self_exe) {

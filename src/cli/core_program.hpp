@@ -8,11 +8,11 @@
 
 namespace pgdeploy {
 
-// pgdeploy is two programs. The one users run (the front end) parses the command line, sets
-// up logging and ends the runs of repmgr events that need nothing; every other run it hands,
-// with the same arguments, to the core program, which links libpq and libssh and does the
-// work. Loading those libraries is most of a run's start-up, and repmgr waits for its hook
-// after every event.
+// pgdeploy is two programs (three with the agent's, app/agent_program.hpp). The one users run
+// (the front end) parses the command line, sets up logging and ends the runs of repmgr events
+// that need nothing; every other run it hands, with the same arguments, to the core program,
+// which links libpq and libssh and does the work. Loading those libraries is most of a run's
+// start-up, and repmgr waits for its hook after every event.
 //
 // The core program's file is also named pgdeploy, in a directory of its own: the kernel names
 // a process after the file it executes, so the process keeps the name users know from start to
@@ -41,15 +41,25 @@ std::filesystem::path find_core_program(const std::filesystem::path& self);
 std::filesystem::path build_token_file(const std::filesystem::path& core);
 
 // What is wrong with the core program at CORE, which exists, for a front end of build TOKEN:
-// not executable, no build token file, or another build's; with what to do. nullopt when
-// nothing is.
+// not executable, no build token file, or another build's; with what to do, naming it as WHAT.
+// nullopt when nothing is.
 std::optional<std::string> core_program_problem(const std::filesystem::path& core,
-                                                std::string_view token);
+                                                std::string_view token,
+                                                std::string_view what = "the core program");
 
 // find_core_program(SELF), checked by core_program_problem(..., TOKEN): throws a usage error
 // with the problem.
 std::filesystem::path checked_core_program(const std::filesystem::path& self,
                                            std::string_view token);
+
+// The agent program, to which the front end hands `pgdeploy agent` (app/agent_program.hpp):
+// pgdeploy-agent beside the core program CORE, sharing its build-token file.
+std::filesystem::path agent_program_beside(const std::filesystem::path& core);
+
+// agent_program_beside(CORE), checked as the core program is for a front end of build TOKEN:
+// throws a usage error naming it when it is missing or has a problem.
+std::filesystem::path checked_agent_program(const std::filesystem::path& core,
+                                            std::string_view token);
 
 // The real path of the running program, from PROC_SELF_EXE: unlike argv[0], which may be a
 // bare name found in PATH or a symbolic link, it names the file itself. Without /proc, from

@@ -51,8 +51,10 @@ int run_front(int argc, const char* const* argv) {
   if (const auto code = ends_here(command_line.options.event)) {
     return static_cast<int>(*code);
   }
-  // The core program parses the same arguments again: it alone defines what a run does.
-  exec_core_program(core, argv, build_token);
+  // The core program parses the same arguments again: it alone defines what a run does. An
+  // agent has a program of its own, which links only what an agent needs.
+  const bool agent = command_line.options.command == Command::agent;
+  exec_core_program(agent ? checked_agent_program(core, build_token) : core, argv, build_token);
 }
 
 }  // namespace pgdeploy

@@ -79,6 +79,14 @@ as_user sh -c 'echo $$ >"$1"; shift; exec "$@" >>"$H/agent_app2.log" 2>&1' agent
     --reload-command "$(bouncer_reload_command app2)" &
 check "app2's agent installs node1" wait_until 10 routes_to app2 node1
 check "its ack says updated" wait_until 5 ack_says app2 '.result == "updated" and .epoch.timeline == 1'
+agent_pid=$(cat "$H/agent_app2.pid")
+check_eq "the front end handed it to the agent program" \
+    "$H/libexec/pgdeploy/pgdeploy-agent" "$(readlink "/proc/$agent_pid/exe")"
+# The agent program's footprint (README.md, "The agent's footprint"): no SSH library, and the
+# C++ runtime linked in.
+maps_no() { ! grep -q "/$1" "/proc/$agent_pid/maps"; }
+check "it maps no libssh" maps_no libssh.so
+check "it maps no libstdc++" maps_no 'libstdc++.so'
 pg_stop node1
 repmgr_as node2 standby promote
 started=$(now_ms)

@@ -13,7 +13,7 @@
 #
 # Functions (contracts):
 #   harness_init                 temp dir $H, $TEST_USER, EXIT/INT/TERM cleanup,
-#                                $PGDEPLOY (copy of $PGDEPLOY_BIN, with its core program and
+#                                $PGDEPLOY (copy of $PGDEPLOY_BIN, with its core and agent programs and
 #                                build-token in $H/libexec/pgdeploy as installed), $H/sql
 #                                (copy of sql/)
 #   as_user CMD...               run CMD as $TEST_USER in $H (env is kept; use `env V=x`)
@@ -124,7 +124,8 @@ harness_init() {
     : "${PGDEPLOY_BIN:?PGDEPLOY_BIN must name the built pgdeploy binary}"
     harness_require_servers
     [ -x "$PGDEPLOY_BIN" ] || { echo "harness: $PGDEPLOY_BIN is not executable" >&2; return 1; }
-    # pgdeploy hands every run with work to its core program: build/libexec/pgdeploy/pgdeploy
+    # pgdeploy hands every run with work to its core program (an agent to the agent program
+    # beside it): build/libexec/pgdeploy/pgdeploy
     # in the build tree, /usr/libexec/pgdeploy/pgdeploy when installed.
     local core
     core=$(dirname "$PGDEPLOY_BIN")/libexec/pgdeploy/pgdeploy
@@ -148,8 +149,9 @@ harness_init() {
     mkdir -p "$H/bin"
     cp "$PGDEPLOY_BIN" "$H/bin/pgdeploy"
     mkdir -p "$H/libexec/pgdeploy"
-    cp "$core" "$(dirname "$core")/build-token" "$H/libexec/pgdeploy/"
-    chmod 0755 "$H/bin/pgdeploy" "$H/libexec/pgdeploy/pgdeploy"
+    cp "$core" "$(dirname "$core")/pgdeploy-agent" "$(dirname "$core")/build-token" \
+        "$H/libexec/pgdeploy/"
+    chmod 0755 "$H/bin/pgdeploy" "$H/libexec/pgdeploy/pgdeploy" "$H/libexec/pgdeploy/pgdeploy-agent"
     export PGDEPLOY="$H/bin/pgdeploy"
     cp -R "$HARNESS_DIR/../../sql" "$H/sql"
     chmod -R a+rX "$H/sql"

@@ -135,6 +135,14 @@ hands_over_to_core() {
     fi
 }
 check "pgdeploy runs its core program from /usr/libexec/pgdeploy" hands_over_to_core
+# The agent program (README.md, "The agent's footprint"): the libraries it loads itself.
+agent_program_lean() {
+    local needed
+    needed=$(objdump -p /usr/libexec/pgdeploy/pgdeploy-agent | awk '$1 == "NEEDED" { print $2 }')
+    echo "# the agent program needs: $(tr '\n' ' ' <<<"$needed")"
+    grep -q '^libcurl' <<<"$needed" && ! grep -qE '^(libssh\.|libstdc\+\+)' <<<"$needed"
+}
+check "the agent program needs libcurl, and neither libssh nor libstdc++" agent_program_lean
 check "man -w pgdeploy finds the installed page" \
     check_eq /usr/share/man/man1/pgdeploy.1.gz man -w pgdeploy
 man_renders_cleanly() {
@@ -149,6 +157,7 @@ check "the man page renders without warnings" man_renders_cleanly
 expected_files=(
     /usr/bin/pgdeploy
     /usr/libexec/pgdeploy/pgdeploy
+    /usr/libexec/pgdeploy/pgdeploy-agent
     /usr/libexec/pgdeploy/build-token
     /usr/share/man/man1/pgdeploy.1.gz
     /usr/share/pgdeploy/sql/app_servers.sql

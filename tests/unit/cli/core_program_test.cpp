@@ -140,6 +140,44 @@ TEST_F(FindCoreProgram, OneThatIsNotExecutableIsAProblem) {
                                   " cannot be run: Permission denied; make it executable"));
 }
 
+TEST_F(FindCoreProgram, AgentProgramIsPgdeployAgentBesideTheCoreProgram) {
+  install_core("1.0+abc");
+  const fs::path agent = installed.parent_path() / "pgdeploy-agent";
+  create(agent);
+  fs::permissions(agent, fs::perms::owner_all);
+  EXPECT_EQ(agent_program_beside(installed), agent);
+  EXPECT_EQ(checked_agent_program(installed, "1.0+abc"), agent);
+}
+
+TEST_F(FindCoreProgram, MissingAgentProgramIsAUsageErrorNamingIt) {
+  install_core("1.0+abc");
+  try {
+    checked_agent_program(installed, "1.0+abc");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), ExitCode::usage);
+    EXPECT_THAT(e.what(), HasSubstr("the agent program " +
+                                    (installed.parent_path() / "pgdeploy-agent").string() +
+                                    ", which runs `pgdeploy agent`, is missing beside the core "
+                                    "program " +
+                                    installed.string() + "; install the package again"));
+  }
+}
+
+TEST_F(FindCoreProgram, AgentProgramOfAnotherBuildIsAUsageErrorNamingIt) {
+  install_core("1.0+abc");
+  const fs::path agent = agent_program_beside(installed);
+  create(agent);
+  fs::permissions(agent, fs::perms::owner_all);
+  try {
+    checked_agent_program(installed, "1.0+def");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("the agent program " + agent.string() +
+                                    " is from another build (1.0+abc) than this pgdeploy"));
+  }
+}
+
 TEST(RunningProgram, IsTheRealPathOfThisProcess) {
   EXPECT_EQ(running_program("").filename(), "pgdeploy_unit_tests");
   EXPECT_TRUE(running_program("").is_absolute());
