@@ -24,6 +24,10 @@ for node in node1 node2 node3; do
     repmgr_enable_hook "$node" "--etcd $ETCD_ENDPOINT"
     repmgrd_configure "$node"
 done
+# repmgrd promotes the standby that received the most WAL, and when node1 dies node3 may be
+# ahead of node2. Priority 0 (never promoted) leaves node2 the one candidate this suite expects.
+echo "priority=0" | as_user tee -a "$H/repmgr_node3.conf" >/dev/null
+pg_psql node1 repmgr "UPDATE repmgr.nodes SET priority = 0 WHERE node_name = 'node3'" >/dev/null
 
 console_of() { echo "host=127.0.0.1 port=$(bouncer_port "$1") user=$TEST_USER"; }
 # A watching pgdeploy agent for app server APP (more options follow); log $H/agent_APP.log.
