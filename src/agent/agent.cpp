@@ -17,6 +17,7 @@
 #include "publish/published_state.hpp"
 #include "util/deadline.hpp"
 #include "util/interrupt.hpp"
+#include "util/memory.hpp"
 
 namespace pgdeploy {
 namespace {
@@ -216,7 +217,7 @@ void AgentLoop::follow() {
   const auto reread_at = Clock::now() + std::chrono::seconds(options_.agent.reread_seconds);
   while (interrupting_signal() == 0 && Clock::now() < reread_at) {
     keep_lease();
-    const auto message = watch->next(until_next_duty(reread_at), interrupt_fd());
+    auto message = watch->next(until_next_duty(reread_at), interrupt_fd());
     if (!message || message->kind == etcd::WatchResponse::Kind::created) {
       continue;
     }
@@ -232,6 +233,12 @@ void AgentLoop::follow() {
     }
     if (state_.advance(message->events)) {
       apply_state();
+    }
+    // The watch covers every app server's row: a publish of many rows is one large message to
+    // every agent, whose memory would otherwise stay resident while the agent idles.
+    if (message->size > large_message_bytes) {
+      message.reset();
+      return_freed_memory();
     }
   }
 }

@@ -250,7 +250,9 @@ std::optional<WatchResponse> Watch::next(std::chrono::milliseconds wait, int wak
     if (!line) {
       return std::nullopt;
     }
-    return parse_watch_line(*line);
+    WatchResponse response = parse_watch_line(*line);
+    response.size = line->size();
+    return response;
   } catch (const std::runtime_error& e) {
     throw EtcdError("etcd " + endpoint_ + ": watch: " + e.what());
   }

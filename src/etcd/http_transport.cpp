@@ -60,6 +60,20 @@ std::size_t append(char* data, std::size_t size, std::size_t count, void* target
   return size * count;
 }
 
+// The most a stream keeps allocated between two lines: room for the usual message.
+constexpr std::size_t kept_buffer_capacity = std::size_t{16} * 1024;
+
+// The line of BUFFER up to NEWLINE, taken out of it with the newline.
+std::string cut_line(std::string& buffer, std::size_t newline) {
+  std::string line = buffer.substr(0, newline);
+  buffer.erase(0, newline + 1);
+  // A stream lives as long as its watch: a large message's room is not kept for it.
+  if (buffer.empty() && buffer.capacity() > kept_buffer_capacity) {
+    std::string().swap(buffer);
+  }
+  return line;
+}
+
 long as_ms(std::chrono::milliseconds duration) {
   return static_cast<long>(std::max<std::chrono::milliseconds::rep>(duration.count(), 1));
 }
@@ -188,8 +202,7 @@ std::optional<std::string> StreamingPost::next_line(std::chrono::milliseconds wa
   while (true) {
     const auto newline = buffer_.find('\n');
     if (newline != std::string::npos) {
-      std::string line = buffer_.substr(0, newline);
-      buffer_.erase(0, newline + 1);
+      std::string line = cut_line(buffer_, newline);
       if (line.find_first_not_of(" \r\t") != std::string::npos) {
         return line;
       }

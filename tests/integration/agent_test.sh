@@ -123,6 +123,24 @@ etcd_ctl put "${keys}databases" "$(etcd_ctl get --print-value-only "${keys}datab
 check "app2's agent applied the state again" wait_until 5 more_not_rewritten "$quiet"
 check "its acknowledgement was not rewritten (mod_revision $before)" test "$(ack_revision app2)" = "$before"
 
+echo "# one large watch message (120 other rows of 1.2 KB in one revision): its memory is returned"
+rss_anon() { awk '/^RssAnon:/ { print $2 }' "/proc/$agent_pid/status"; }
+anon_before=$(rss_anon)
+quiet=$(not_rewritten || true)
+filler=$(printf '%*s' 1200 '' | tr ' ' f)
+{
+    echo
+    for i in $(seq 120); do echo "put ${keys}app_servers/filler$i $filler"; done
+    echo "put ${keys}databases $(etcd_ctl get --print-value-only "${keys}databases")"
+    printf '\n\n'
+} | etcd_ctl txn >/dev/null
+check "app2's agent applied the revision" wait_until 5 more_not_rewritten "$quiet"
+sleep 0.2
+anon_after=$(rss_anon)
+echo "# app2's agent, RssAnon: $anon_before KiB before, $anon_after KiB after"
+check "it kept less than 512 KiB more" test $((anon_after - anon_before)) -lt 512
+etcd_ctl del --prefix "${keys}app_servers/filler" >/dev/null
+
 echo "# local fencing: a fragment in place of a newer epoch is never replaced"
 cp "$H/app_app1/conf/main.ini" "$H/app1.current"
 sed "s/^; Epoch: timeline $timeline,/; Epoch: timeline $((timeline + 5)),/" "$H/app1.current" |
