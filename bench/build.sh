@@ -3,8 +3,8 @@
 #
 # Usage: bench/build.sh BUILD_DIR
 #
-# At -O3 (Release) GCC 12's flow-based warnings report false positives inside
-# std::string (-Wrestrict: GCC bug 105651; -Wmaybe-uninitialized) that the
+# With optimisation (Release: -Os) GCC 12's flow-based warnings can report false positives
+# inside std::string (-Wrestrict: GCC bug 105651; -Wmaybe-uninitialized) that the
 # project's -Werror turns into a failed build. Only these stay warnings here
 # (a plain -Wno-error would lose against the project's later -Werror); they
 # remain in the build log, and the regular build keeps the code clean.

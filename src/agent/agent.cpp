@@ -234,12 +234,11 @@ void AgentLoop::follow() {
     if (state_.advance(message->events)) {
       apply_state();
     }
-    // The watch covers every app server's row: a publish of many rows is one large message to
-    // every agent, whose memory would otherwise stay resident while the agent idles.
-    if (message->size > large_message_bytes) {
-      message.reset();
-      return_freed_memory();
-    }
+    // The watch covers every app server's row, so one publish can be a message of hundreds of
+    // KiB, and an apply renders, installs and reloads. Their memory is free by now, but freed
+    // pages in the middle of the heap would stay resident for as long as the agent idles.
+    message.reset();
+    return_freed_memory();
   }
 }
 

@@ -55,8 +55,10 @@ void log_event(const EventOptions& event, const std::optional<RepmgrConfig>& con
   if (!event.event) {
     return;
   }
-  const std::optional<int> node =
-      event.node_id ? event.node_id : (config ? config->node_id : std::nullopt);
+  std::optional<int> node = event.node_id;
+  if (!node && config) {
+    node = config->node_id;
+  }
   spdlog::info("repmgr event {} on node {}: deploying", *event.event,
                node ? std::to_string(*node) : std::string("?"));
   if (!event.details.empty()) {

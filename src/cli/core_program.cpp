@@ -23,10 +23,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// What to do about a core program that is missing or does not match: the two come together.
+// What to do about a core or agent program that is missing or does not match: the three
+// programs come together.
 constexpr const char* reinstall =
-    "install the package again, or copy both programs (and the build-token file beside the "
-    "core program) from one build";
+    "install the package again, or copy pgdeploy and its libexec/pgdeploy directory (the core "
+    "and agent programs, build-token) from one build";
 
 // The first line of FILE, a build token, or nullopt when it cannot be read. Read with open(2):
 // every run of the front end reads it, and a stream costs it more than the rest of the check.

@@ -250,9 +250,7 @@ std::optional<WatchResponse> Watch::next(std::chrono::milliseconds wait, int wak
     if (!line) {
       return std::nullopt;
     }
-    WatchResponse response = parse_watch_line(*line);
-    response.size = line->size();
-    return response;
+    return parse_watch_line(*line);
   } catch (const std::runtime_error& e) {
     throw EtcdError("etcd " + endpoint_ + ": watch: " + e.what());
   }

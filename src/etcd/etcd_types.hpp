@@ -86,7 +86,6 @@ struct WatchResponse {
   std::int64_t compact_revision = 0;
   std::string cancel_reason;
   std::vector<WatchEvent> events;
-  std::size_t size = 0;  // bytes of the message as received
 };
 
 // Everything a watch needs to start: keys from KEY (all with that prefix when PREFIX), the

@@ -151,28 +151,28 @@ mkdir -p "$T/alone/bin"
 cp "$front" "$T/alone/bin/pgdeploy"
 check "a front end copied without its core program refuses every run, saying so" \
     expect_refusal alone "$T/alone/bin/pgdeploy" \
-    "the core program $T/alone/libexec/pgdeploy/pgdeploy is missing (nor is it $T/alone/bin/libexec/pgdeploy/pgdeploy): $T/alone/bin/pgdeploy was copied or installed without it; install the package again, or copy both programs (and the build-token file beside the core program) from one build"
+    "the core program $T/alone/libexec/pgdeploy/pgdeploy is missing (nor is it $T/alone/bin/libexec/pgdeploy/pgdeploy): $T/alone/bin/pgdeploy was copied or installed without it; install the package again, or copy pgdeploy and its libexec/pgdeploy directory (the core and agent programs, build-token) from one build"
 
 copy_installation "$T/other"
 echo "0.0.1+000000000000" >"$T/other/libexec/pgdeploy/build-token"
 check "a core program of another build (build-token) is refused on every run" \
     expect_refusal other "$T/other/bin/pgdeploy" \
-    "the core program $T/other/libexec/pgdeploy/pgdeploy is from another build (0.0.1+000000000000) than this pgdeploy ($token); install the package again, or copy both programs (and the build-token file beside the core program) from one build"
+    "the core program $T/other/libexec/pgdeploy/pgdeploy is from another build (0.0.1+000000000000) than this pgdeploy ($token); install the package again, or copy pgdeploy and its libexec/pgdeploy directory (the core and agent programs, build-token) from one build"
 rm "$T/other/libexec/pgdeploy/build-token"
 check "so is one without its build-token file" \
     expect_refusal other "$T/other/bin/pgdeploy" \
-    "the core program $T/other/libexec/pgdeploy/pgdeploy has no build token: $T/other/libexec/pgdeploy/build-token cannot be read; install the package again, or copy both programs (and the build-token file beside the core program) from one build"
+    "the core program $T/other/libexec/pgdeploy/pgdeploy has no build token: $T/other/libexec/pgdeploy/build-token cannot be read; install the package again, or copy pgdeploy and its libexec/pgdeploy directory (the core and agent programs, build-token) from one build"
 copy_installation "$T/mode"
 chmod 0644 "$T/mode/libexec/pgdeploy/pgdeploy"
 check "and one that is not executable" \
     expect_refusal mode "$T/mode/bin/pgdeploy" \
-    "the core program $T/mode/libexec/pgdeploy/pgdeploy cannot be run: Permission denied; make it executable (chmod 0755), or install the package again, or copy both programs (and the build-token file beside the core program) from one build"
+    "the core program $T/mode/libexec/pgdeploy/pgdeploy cannot be run: Permission denied; make it executable (chmod 0755), or install the package again, or copy pgdeploy and its libexec/pgdeploy directory (the core and agent programs, build-token) from one build"
 
 # The core program of another build, swapped in with a matching build-token file: the core
 # program itself refuses the front end's token.
 core_refuses() {
     run_into swapped env PGDEPLOY_BUILD_TOKEN=0.0.1+000000000000 "$core" "$@"
-    if ! { [ "$(cat "$T/swapped.rc")" = 2 ] && [ "$(cat "$T/swapped.err")" = "pgdeploy: error: this core program is from another build ($token) than the pgdeploy that ran it (0.0.1+000000000000); install the package again, or copy both programs (and the build-token file beside the core program) from one build" ]; }; then
+    if ! { [ "$(cat "$T/swapped.rc")" = 2 ] && [ "$(cat "$T/swapped.err")" = "pgdeploy: error: this core program is from another build ($token) than the pgdeploy that ran it (0.0.1+000000000000); install the package again, or copy pgdeploy and its libexec/pgdeploy directory (the core and agent programs, build-token) from one build" ]; }; then
         echo "exit $(cat "$T/swapped.rc")"; cat "$T/swapped.err"
         return 1
     fi
@@ -188,10 +188,20 @@ doctor_item() {
 check_eq "doctor: the programs of one build pass" \
     "[PASS] pgdeploy: front end and core program from one build: $core $token, run by pgdeploy of the same build" \
     "$(doctor_item "$front")"
+agent_item() {
+    run_into doctor "$@" doctor -c main "${unreachable[@]}"
+    grep -F "pgdeploy: agent program of the same build" "$T/doctor.out" || cat "$T/doctor.err"
+}
+check_eq "doctor: the agent program of the same build passes" \
+    "[PASS] pgdeploy: agent program of the same build: $(dirname "$core")/pgdeploy-agent" \
+    "$(agent_item "$front")"
 copy_installation "$T/doctor"
+check_eq "doctor: an installation without its agent program fails, naming it" \
+    "[FAIL] pgdeploy: agent program of the same build: the agent program $T/doctor/libexec/pgdeploy/pgdeploy-agent, which runs \`pgdeploy agent\`, is missing beside the core program $T/doctor/libexec/pgdeploy/pgdeploy; install the package again, or copy pgdeploy and its libexec/pgdeploy directory (the core and agent programs, build-token) from one build" \
+    "$(agent_item "$T/doctor/bin/pgdeploy")"
 echo "0.0.1+000000000000" >"$T/doctor/libexec/pgdeploy/build-token"
 check_eq "doctor: a core program beside another build's build-token fails" \
-    "[FAIL] pgdeploy: front end and core program from one build: the core program $T/doctor/libexec/pgdeploy/pgdeploy is from another build (0.0.1+000000000000) than this pgdeploy ($token); install the package again, or copy both programs (and the build-token file beside the core program) from one build" \
+    "[FAIL] pgdeploy: front end and core program from one build: the core program $T/doctor/libexec/pgdeploy/pgdeploy is from another build (0.0.1+000000000000) than this pgdeploy ($token); install the package again, or copy pgdeploy and its libexec/pgdeploy directory (the core and agent programs, build-token) from one build" \
     "$(doctor_item "$T/doctor/libexec/pgdeploy/pgdeploy")"
 
 # Without /proc (a private mount namespace hides it), pgdeploy finds itself from argv[0]: a

@@ -140,9 +140,9 @@ agent_program_lean() {
     local needed
     needed=$(objdump -p /usr/libexec/pgdeploy/pgdeploy-agent | awk '$1 == "NEEDED" { print $2 }')
     echo "# the agent program needs: $(tr '\n' ' ' <<<"$needed")"
-    grep -q '^libcurl' <<<"$needed" && ! grep -qE '^(libssh\.|libstdc\+\+)' <<<"$needed"
+    grep -q '^libcurl' <<<"$needed" && ! grep -qE '^(libssh\.|libstdc\+\+|libm\.)' <<<"$needed"
 }
-check "the agent program needs libcurl, and neither libssh nor libstdc++" agent_program_lean
+check "the agent program needs libcurl, and neither libssh, libstdc++ nor libm" agent_program_lean
 check "man -w pgdeploy finds the installed page" \
     check_eq /usr/share/man/man1/pgdeploy.1.gz man -w pgdeploy
 man_renders_cleanly() {

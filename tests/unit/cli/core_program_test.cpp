@@ -97,8 +97,8 @@ TEST_F(FindCoreProgram, MissingSaysWhatToDo) {
     EXPECT_EQ(e.what(), "the core program " + installed.string() + " is missing (nor is it " +
                             build_tree.string() + "): " + self.string() +
                             " was copied or installed without it; install the package again, or "
-                            "copy both programs (and the build-token file beside the core "
-                            "program) from one build");
+                            "copy pgdeploy and its libexec/pgdeploy directory (the core and "
+                            "agent programs, build-token) from one build");
   }
 }
 
