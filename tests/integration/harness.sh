@@ -667,6 +667,9 @@ harness_cleanup() {
     for d in "$H"/repmgrd_*.pid; do
         harness_kill_pidfile "$d"
     done
+    # Then the processes a test started beside the servers (agents, port blockers), before
+    # the servers: an agent that stops revokes its lease in etcd.
+    [ ! -s "$H/blockers" ] || xargs kill <"$H/blockers" 2>/dev/null
     for d in "$H"/pg_*/; do
         [ -f "$d/postmaster.pid" ] || continue
         harness_continue_pidfile "$d/postmaster.pid"
@@ -679,7 +682,6 @@ harness_cleanup() {
     done
     harness_continue_pidfile "$H/etcd/etcd.pid"
     harness_kill_pidfile "$H/etcd/etcd.pid"
-    [ ! -s "$H/blockers" ] || xargs kill <"$H/blockers" 2>/dev/null
     if [ -s "$H/ssh/sshd.pid" ]; then
         # Session processes are children of the listener and outlive it.
         pkill -KILL -P "$(head -n1 "$H/ssh/sshd.pid")" 2>/dev/null
