@@ -179,30 +179,30 @@ core_refuses() {
 }
 check "the core program refuses a front end of another build" core_refuses -c main --check
 
-# doctor's item for the pair: passes for the build tree, fails for a core program whose
-# build-token file is another build's (run directly: the front end would refuse it first).
+# doctor's items for the programs: they pass for the build tree; the pair's fails for a core
+# program whose build-token file is another build's (run directly: the front end would refuse
+# it first), the agent program's for an installation without it.
+# The line of doctor's item ITEM ($1) when PROGRAM ($2) runs doctor.
 doctor_item() {
-    run_into doctor "$@" doctor -c main "${unreachable[@]}"
-    grep -F "pgdeploy: front end and core program from one build" "$T/doctor.out" || cat "$T/doctor.err"
+    run_into doctor "$2" doctor -c main "${unreachable[@]}"
+    grep -F "pgdeploy: $1" "$T/doctor.out" || cat "$T/doctor.err"
 }
+pair_item="front end and core program from one build"
+agent_item="agent program of the same build"
 check_eq "doctor: the programs of one build pass" \
     "[PASS] pgdeploy: front end and core program from one build: $core $token, run by pgdeploy of the same build" \
-    "$(doctor_item "$front")"
-agent_item() {
-    run_into doctor "$@" doctor -c main "${unreachable[@]}"
-    grep -F "pgdeploy: agent program of the same build" "$T/doctor.out" || cat "$T/doctor.err"
-}
+    "$(doctor_item "$pair_item" "$front")"
 check_eq "doctor: the agent program of the same build passes" \
     "[PASS] pgdeploy: agent program of the same build: $(dirname "$core")/pgdeploy-agent" \
-    "$(agent_item "$front")"
+    "$(doctor_item "$agent_item" "$front")"
 copy_installation "$T/doctor"
 check_eq "doctor: an installation without its agent program fails, naming it" \
     "[FAIL] pgdeploy: agent program of the same build: the agent program $T/doctor/libexec/pgdeploy/pgdeploy-agent, which runs \`pgdeploy agent\`, is missing beside the core program $T/doctor/libexec/pgdeploy/pgdeploy; install the package again, or copy pgdeploy and its libexec/pgdeploy directory (the core and agent programs, build-token) from one build" \
-    "$(agent_item "$T/doctor/bin/pgdeploy")"
+    "$(doctor_item "$agent_item" "$T/doctor/bin/pgdeploy")"
 echo "0.0.1+000000000000" >"$T/doctor/libexec/pgdeploy/build-token"
 check_eq "doctor: a core program beside another build's build-token fails" \
     "[FAIL] pgdeploy: front end and core program from one build: the core program $T/doctor/libexec/pgdeploy/pgdeploy is from another build (0.0.1+000000000000) than this pgdeploy ($token); install the package again, or copy pgdeploy and its libexec/pgdeploy directory (the core and agent programs, build-token) from one build" \
-    "$(doctor_item "$T/doctor/libexec/pgdeploy/pgdeploy")"
+    "$(doctor_item "$pair_item" "$T/doctor/libexec/pgdeploy/pgdeploy")"
 
 # Without /proc (a private mount namespace hides it), pgdeploy finds itself from argv[0]: a
 # path, or a name looked up in PATH; when neither names it, it says so.
